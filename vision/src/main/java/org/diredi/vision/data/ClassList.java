@@ -1,0 +1,88 @@
+package org.diredi.vision.data;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The deployment's global label space: every model of one deployment has one head slot per class
+ * here, in this order (DESIGN.md §1), even when a stage's data holds only a subset.
+ */
+public final class ClassList {
+
+    /** FashionScenes' label space: the Fashion-MNIST classes, in their label order. */
+    public static final ClassList FASHION = new ClassList(List.of(
+            "tshirt", "trouser", "pullover", "dress", "coat",
+            "sandal", "shirt", "sneaker", "bag", "boot"));
+
+    private final List<String> names;
+    private final Map<String, Integer> index = new HashMap<>();
+
+    public ClassList(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("class list is empty");
+        }
+        this.names = List.copyOf(names);
+        for (int i = 0; i < this.names.size(); i++) {
+            String n = this.names.get(i);
+            if (n.isBlank()) {
+                throw new IllegalArgumentException("class list has a blank name at position " + i);
+            }
+            if (index.put(n, i) != null) {
+                throw new IllegalArgumentException("class list names '" + n + "' twice");
+            }
+        }
+    }
+
+    public int size() {
+        return names.size();
+    }
+
+    public String name(int id) {
+        return names.get(id);
+    }
+
+    public List<String> names() {
+        return names;
+    }
+
+    public boolean contains(String name) {
+        return index.containsKey(name);
+    }
+
+    /** Index of {@code name}; throws with the known names when the class is unknown. */
+    public int indexOf(String name) {
+        Integer i = index.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException(
+                    "unknown class '" + name + "' (known: " + String.join(", ", names) + ")");
+        }
+        return i;
+    }
+
+    /** Class ids of the given names, validated against this list. */
+    public List<Integer> ids(Collection<String> subset) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : subset) {
+            out.add(indexOf(s));
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClassList c && c.names.equals(names);
+    }
+
+    @Override
+    public int hashCode() {
+        return names.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return String.join(",", names);
+    }
+}
