@@ -1,5 +1,11 @@
 package org.diredi.vision.data;
 
+import org.diredi.vision.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,6 +40,38 @@ public final class ClassList {
                 throw new IllegalArgumentException("class list names '" + n + "' twice");
             }
         }
+    }
+
+    /**
+     * Reads a class file, one name per line in label order (blank lines and lines starting with
+     * '#' ignored), as written by {@link #write(Path)} and FashionScenes' {@code classes.txt}.
+     */
+    public static ClassList read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DataException(file, "class list file not found");
+        } catch (IOException e) {
+            throw new DataException(file, "cannot read class list: " + e.getMessage(), e);
+        }
+        List<String> names = new ArrayList<>();
+        for (String line : lines) {
+            String n = line.strip();
+            if (!n.isEmpty() && !n.startsWith("#")) {
+                names.add(n);
+            }
+        }
+        try {
+            return new ClassList(names);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(file, e.getMessage());
+        }
+    }
+
+    /** Writes one name per line (atomically), the format {@link #read(Path)} reads. */
+    public void write(Path file) {
+        AtomicFiles.string(file, String.join("\n", names) + "\n");
     }
 
     public int size() {

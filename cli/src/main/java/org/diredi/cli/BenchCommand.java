@@ -1,0 +1,8 @@
+package org.diredi.cli;
+
+import picocli.CommandLine.Command;
+
+/** Benchmarks (tables printed and written as Markdown + JSON). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table and write results.",
+        subcommands = {TrainBench.class})
+final class BenchCommand {}

@@ -1,0 +1,106 @@
+package org.diredi.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.fcos.FcosLoss;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.DetectionObjective;
+import org.diredi.core.train.DetectionSet;
+import org.diredi.core.train.DetectorTrainer;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Direct training of a detector on ground truth. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train an FCOS detector on a VOC-layout dataset with ground truth (no teacher).",
+            "Writes DIR/last.ckpt after every epoch (resumable), DIR/model.ckpt, history.json, loss.png",
+            "and, with a validation split, eval.md / eval.json."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "model preset: large, tutor, edge (cpu family) or "
+            + "paper/large, paper/tutor, paper/edge, cpu/... (default: ${DEFAULT-VALUE})")
+    String preset = "edge";
+
+    @Option(names = "--init", paramLabel = "CKPT", description = "start from these weights instead of random ones")
+    Path init;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
+    Path configFile;
+
+    @Option(names = "--epochs", description = "override the number of epochs")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "override the seed")
+    Long seed;
+
+    @Option(names = "--split", description = "training split (default: ${DEFAULT-VALUE})")
+    String split = "train";
+
+    @Option(names = "--val-split", description = "validation split, or 'none' (default: ${DEFAULT-VALUE})")
+    String valSplit = "val";
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig config = configFile == null ? TrainConfig.DEFAULTS
+                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        if (epochs != null) {
+            config = config.withEpochs(epochs);
+        }
+        if (seed != null) {
+            config = config.withSeed(seed);
+        }
+        ClassList classes = data.classes();
+        ModelConfig mc = Presets.get(preset);
+        Checkpoint initCk = init == null ? null : Checkpoint.read(init).requireCompatible(null, classes);
+        if (initCk != null) {
+            mc = initCk.manifest().model();
+        }
+        VocDataset trainDs = data.load(split);
+        VocDataset valDs = "none".equals(valSplit) ? null : data.load(valSplit);
+        System.out.printf("training %s on %s (%d images, %d objects)%s with %s%n", mc, trainDs.root(), trainDs.size(),
+                trainDs.objectCount(), data.subset == null ? "" : " classes " + data.subset, config.summary());
+        Runs.seed(config.seed());
+        try (NDManager manager = NDManager.newBaseManager(Device.fromName(config.device()))) {
+            FcosDetector model = new FcosDetector(mc, classes).init(manager);
+            if (initCk != null) {
+                ModelWeights.restore(model, initCk.weights(), true, init.toString());
+            }
+            DetectionSet train = DetectionSet.load(trainDs, mc.inputSize());
+            DetectionSet val = valDs == null ? null : DetectionSet.load(valDs, mc.inputSize());
+            DetectorTrainer trainer = new DetectorTrainer(model, manager, config,
+                    new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1)),
+                    System.out);
+            DetectorTrainer.Result r = trainer.run(train, val, new DetectorTrainer.RunInfo(out,
+                    mc.name().substring(mc.name().indexOf('/') + 1),
+                    Runs.dataInfo(trainDs, data.subset),
+                    initCk == null ? null : new Manifest.Reference(initCk.manifest().id(), init.toString(), "init"),
+                    null), resume);
+            System.out.printf("wrote %s (id %s)%n", r.model(), r.manifest().id());
+            if (r.eval() != null) {
+                System.out.println(r.eval().toMarkdown());
+            }
+        }
+        return 0;
+    }
+}

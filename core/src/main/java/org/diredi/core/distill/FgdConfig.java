@@ -1,0 +1,28 @@
+package org.diredi.core.distill;
+
+/**
+ * FGD settings (Yang et al., "Focal and Global Knowledge Distillation for Detectors", CVPR 2022).
+ * {@link #FCOS_REFERENCE} is the FGD authors' FCOS configuration (tuned on COCO feature scales);
+ * {@link #DEFAULTS} are what this project uses on FashionScenes, reported in BENCHMARKS.md.
+ *
+ * @param temperature attention temperature T (Eq. 2-3 of FGD)
+ * @param alpha       weight of the foreground feature loss (Eq. 4)
+ * @param beta        weight of the background feature loss (Eq. 4)
+ * @param gamma       weight of the attention loss (Eq. 6)
+ * @param lambda      weight of the global (GcBlock relation) loss (Eq. 8)
+ */
+public record FgdConfig(float temperature, float alpha, float beta, float gamma, float lambda) {
+
+    public static final FgdConfig FCOS_REFERENCE = new FgdConfig(0.8f, 0.0016f, 0.0008f, 0.0008f, 0.000008f);
+
+    public static final FgdConfig DEFAULTS = FCOS_REFERENCE;
+
+    public FgdConfig {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("fgd temperature must be > 0, got " + temperature);
+        }
+        if (alpha < 0 || beta < 0 || gamma < 0 || lambda < 0) {
+            throw new IllegalArgumentException("fgd weights must be >= 0");
+        }
+    }
+}

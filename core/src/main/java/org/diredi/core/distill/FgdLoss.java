@@ -1,0 +1,148 @@
+package org.diredi.core.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+import org.diredi.core.nn.ConvNormAct;
+import org.diredi.vision.data.VocObject;
+
+/**
+ * FGD feature distillation over the three FPN levels (FGD Eq. 9 summed over levels):
+ * {@code alpha * L_fg + beta * L_bg + gamma * L_at + lambda * L_global}, where the focal part
+ * imitates teacher features inside and outside the boxes weighted by the teacher's spatial and
+ * channel attention (Eq. 4), the attention part makes the student's attention follow the
+ * teacher's (Eq. 6), and the global part compares GcBlock relations of both maps (Eq. 8). A 1x1
+ * align conv maps the student's channels to the teacher's when they differ. This block's
+ * parameters (align convs, GcBlocks) train with the student but are not part of it.
+ *
+ * <p>The same loss is reverse distillation's {@code L_RD} (DiReDi Eq. 7), with the edge model as
+ * the teacher.
+ */
+public final class FgdLoss extends AbstractBlock {
+
+    /** Weighted terms, summed over levels, and their total. */
+    public record Terms(NDArray total, NDArray fg, NDArray bg, NDArray attention, NDArray global) {}
+
+    private final FgdConfig config;
+    private final ConvNormAct[] align = new ConvNormAct[3];
+    private final ContextBlock[] studentContext = new ContextBlock[3];
+    private final ContextBlock[] teacherContext = new ContextBlock[3];
+
+    /**
+     * @param studentChannels FPN channels of the student
+     * @param teacherChannels FPN channels of the teacher
+     */
+    public FgdLoss(FgdConfig config, int studentChannels, int teacherChannels) {
+        this.config = config;
+        for (int l = 0; l < 3; l++) {
+            if (studentChannels != teacherChannels) {
+                align[l] = addChildBlock("align" + l, ConvNormAct.builder(teacherChannels, 1).build());
+            }
+            studentContext[l] = addChildBlock("studentContext" + l, new ContextBlock(teacherChannels));
+            teacherContext[l] = addChildBlock("teacherContext" + l, new ContextBlock(teacherChannels));
+        }
+    }
+
+    public FgdConfig config() {
+        return config;
+    }
+
+    /**
+     * @param student the student's P3-P5
+     * @param teacher the teacher's P3-P5 (no gradient)
+     * @param objects boxes per image in input pixels, for the masks
+     */
+    public Terms evaluate(ParameterStore ps, NDList student, NDList teacher, List<List<VocObject>> objects,
+                          int inputSize) {
+        NDArray fg = null;
+        NDArray bg = null;
+        NDArray at = null;
+        NDArray gl = null;
+        for (int l = 0; l < 3; l++) {
+            NDArray s = student.get(l);
+            if (align[l] != null) {
+                s = align[l].forward(ps, new NDList(s), true).singletonOrThrow();
+            }
+            NDArray t = teacher.get(l);
+            Shape shape = t.getShape();
+            int h = (int) shape.get(2);
+            int w = (int) shape.get(3);
+            float[][] masks = FgdMasks.of(objects, inputSize, h, w);
+            NDManager m = s.getManager();
+            NDArray fgMask = m.create(masks[0], new Shape(shape.get(0), 1, h, w));
+            NDArray bgMask = m.create(masks[1], new Shape(shape.get(0), 1, h, w));
+            NDArray[] level = level(ps, s, t, fgMask, bgMask, l);
+            fg = fg == null ? level[0] : fg.add(level[0]);
+            bg = bg == null ? level[1] : bg.add(level[1]);
+            at = at == null ? level[2] : at.add(level[2]);
+            gl = gl == null ? level[3] : gl.add(level[3]);
+        }
+        NDArray total = fg.mul(config.alpha()).add(bg.mul(config.beta())).add(at.mul(config.gamma()))
+                .add(gl.mul(config.lambda()));
+        return new Terms(total, fg.mul(config.alpha()), bg.mul(config.beta()), at.mul(config.gamma()),
+                gl.mul(config.lambda()));
+    }
+
+    /** Unweighted fg, bg, attention and global losses of one level. */
+    private NDArray[] level(ParameterStore ps, NDArray s, NDArray t, NDArray fgMask, NDArray bgMask, int l) {
+        long n = t.getShape().get(0);
+        NDArray[] attT = attention(t, config.temperature());
+        NDArray[] attS = attention(s, config.temperature());
+        NDArray weight = attT[0].sqrt().mul(attT[1].sqrt()); // (N, C, H, W) by broadcast
+        NDArray diff = s.sub(t).mul(weight);
+        NDArray fg = diff.mul(fgMask.sqrt()).square().sum().div(n);
+        NDArray bg = diff.mul(bgMask.sqrt()).square().sum().div(n);
+        NDArray at = attS[1].sub(attT[1]).abs().sum().div(n).add(attS[0].sub(attT[0]).abs().sum().div(n));
+        NDArray rs = studentContext[l].forward(ps, new NDList(s), true).singletonOrThrow();
+        NDArray rt = teacherContext[l].forward(ps, new NDList(t), true).singletonOrThrow();
+        NDArray gl = rs.sub(rt).square().sum().div(n);
+        return new NDArray[] {fg, bg, at, gl};
+    }
+
+    /**
+     * FGD Eq. 2-3: spatial attention {@code H W softmax(mean_c |F| / T)} shaped (N, 1, H, W), which
+     * sums to H W per image, and channel attention {@code C softmax(mean_hw |F| / T)} shaped
+     * (N, C, 1, 1), which sums to C.
+     */
+    public static NDArray[] attention(NDArray f, float temperature) {
+        Shape s = f.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long hw = s.get(2) * s.get(3);
+        NDArray a = f.abs();
+        NDArray spatial = a.mean(new int[] {1}).reshape(n, hw).div(temperature).softmax(1).mul(hw)
+                .reshape(n, 1, s.get(2), s.get(3));
+        NDArray channel = a.reshape(n, c, hw).mean(new int[] {2}).div(temperature).softmax(1).mul(c)
+                .reshape(n, c, 1, 1);
+        return new NDArray[] {spatial, channel};
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("use evaluate(): FGD needs the boxes of the batch");
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape()};
+    }
+
+    /** Input shapes: the student's P3-P5 then the teacher's P3-P5. */
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (int l = 0; l < 3; l++) {
+            if (align[l] != null) {
+                align[l].initialize(manager, dataType, inputShapes[l]);
+            }
+            studentContext[l].initialize(manager, dataType, inputShapes[3 + l]);
+            teacherContext[l].initialize(manager, dataType, inputShapes[3 + l]);
+        }
+    }
+}

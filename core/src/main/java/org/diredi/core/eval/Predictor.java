@@ -1,0 +1,98 @@
+package org.diredi.core.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.train.DetectionSet;
+import org.diredi.vision.box.Detection;
+import org.diredi.vision.eval.EvalConfig;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.eval.VocEvaluator;
+import org.diredi.vision.fcos.FcosDecoder;
+import org.diredi.vision.fcos.FcosGrid;
+import org.diredi.vision.image.Preprocess;
+
+/**
+ * Inference with a DJL detector: batched forward in eval mode, then the shared {@link FcosDecoder}
+ * (the same post-processing as the ONNX and edge paths), boxes in original image coordinates.
+ */
+public final class Predictor {
+
+    private final FcosDetector model;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final FcosDecoder decoder;
+
+    public Predictor(FcosDetector model, NDManager manager, FcosDecoder.Config config) {
+        this.model = model;
+        this.manager = manager;
+        this.ps = new ParameterStore(manager, false);
+        int s = model.config().inputSize();
+        this.decoder = new FcosDecoder(new FcosGrid(s, ModelConfig.STRIDES), model.classes().size(), config);
+    }
+
+    /** Detections per image id for a whole split. */
+    public Map<String, List<Detection>> predict(DetectionSet set, int batchSize) {
+        Map<String, List<Detection>> out = new LinkedHashMap<>();
+        List<DetectionSet.Item> items = set.items();
+        int s = set.inputSize();
+        int plane = 3 * s * s;
+        for (int from = 0; from < items.size(); from += batchSize) {
+            int to = Math.min(items.size(), from + batchSize);
+            float[] x = new float[(to - from) * plane];
+            for (int i = from; i < to; i++) {
+                System.arraycopy(items.get(i).chw(), 0, x, (i - from) * plane, plane);
+            }
+            List<List<Detection>> dets = run(x, to - from, items.subList(from, to).stream()
+                    .map(it -> new int[] {it.source().width(), it.source().height()}).toList());
+            for (int i = from; i < to; i++) {
+                out.put(items.get(i).source().id(), dets.get(i - from));
+            }
+        }
+        return out;
+    }
+
+    /** Detections on one image, in its own pixel coordinates. */
+    public List<Detection> predict(BufferedImage image) {
+        int s = model.config().inputSize();
+        return run(Preprocess.toChw(image, s, s), 1, List.of(new int[] {image.getWidth(), image.getHeight()}))
+                .get(0);
+    }
+
+    private List<List<Detection>> run(float[] x, int n, List<int[]> sizes) {
+        int s = model.config().inputSize();
+        int c = model.classes().size();
+        try (NDManager step = manager.newSubManager()) {
+            NDArray input = step.create(x, new Shape(n, 3, s, s));
+            NDList out = model.forward(ps, new NDList(input), false);
+            float[] cls = out.get(0).toFloatArray();
+            float[] box = out.get(1).toFloatArray();
+            float[] ctr = out.get(2).toFloatArray();
+            int l = (int) out.get(2).getShape().get(1);
+            List<List<Detection>> res = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                float[] ci = java.util.Arrays.copyOfRange(cls, i * l * c, (i + 1) * l * c);
+                float[] bi = java.util.Arrays.copyOfRange(box, i * l * 4, (i + 1) * l * 4);
+                float[] ti = java.util.Arrays.copyOfRange(ctr, i * l, (i + 1) * l);
+                res.add(decoder.decode(ci, bi, ti, sizes.get(i)[0], sizes.get(i)[1]));
+            }
+            return res;
+        }
+    }
+
+    /** VOC evaluation of the model on a split (ground truth as annotated, difficult honoured). */
+    public EvalResult evaluate(DetectionSet set, EvalConfig config) {
+        Map<String, List<Detection>> dets = predict(set, 16);
+        return VocEvaluator.evaluate(set.items().stream().map(DetectionSet.Item::source).toList(), dets,
+                model.classes(), config);
+    }
+}

@@ -1,0 +1,139 @@
+package org.diredi.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import org.diredi.core.nn.Act;
+import org.diredi.core.nn.Chain;
+import org.diredi.core.nn.ConvNormAct;
+
+/**
+ * FCOS head (Tian et al. 2019), shared across pyramid levels: a classification tower and a box
+ * tower of 3x3 conv + GroupNorm + ReLU, then class logits (one per class of the global label
+ * space), box distances (l, t, r, b) and center-ness (on the box tower, as in the FCOS
+ * improvements). A learnable scale per level multiplies the box output, which is
+ * {@code relu(scale * x) * stride}: distances in input pixels.
+ *
+ * <p>Output, concatenated over levels in P3, P4, P5 order and row-major within a level:
+ * class logits (N, L, C), box distances (N, L, 4), center-ness logits (N, L).
+ */
+public final class FcosHead extends AbstractBlock {
+
+    /** Focal-loss prior: initial foreground probability of every location (FCOS, RetinaNet). */
+    static final float PRIOR = 0.01f;
+
+    private final Chain clsTower;
+    private final Chain boxTower;
+    private final ConvNormAct clsLogits;
+    private final ConvNormAct boxPred;
+    private final ConvNormAct centerness;
+    private final Parameter[] scales = new Parameter[3];
+    private final int numClasses;
+
+    public FcosHead(int channels, int convs, int gnGroups, int numClasses) {
+        this.numClasses = numClasses;
+        NormalInitializer headInit = new NormalInitializer(0.01f);
+        clsTower = addChildBlock("clsTower", tower(channels, convs, gnGroups, headInit));
+        boxTower = addChildBlock("boxTower", tower(channels, convs, gnGroups, headInit));
+        clsLogits = addChildBlock("clsLogits", ConvNormAct.builder(numClasses, 3).build()
+                .initWeight(headInit).initBias((float) -Math.log((1 - PRIOR) / PRIOR)));
+        boxPred = addChildBlock("boxPred", ConvNormAct.builder(4, 3).build().initWeight(headInit));
+        centerness = addChildBlock("centerness", ConvNormAct.builder(1, 3).build().initWeight(headInit));
+        for (int i = 0; i < 3; i++) {
+            scales[i] = addParameter(Parameter.builder().setName("scale" + i).setType(Parameter.Type.OTHER)
+                    .optShape(new Shape(1)).optInitializer(new ConstantInitializer(1f)).build());
+        }
+    }
+
+    private static Chain tower(int channels, int convs, int gnGroups, NormalInitializer init) {
+        Chain t = new Chain();
+        for (int i = 0; i < convs; i++) {
+            t.add("conv" + i, ConvNormAct.builder(channels, 3).groupNorm(gnGroups).act(Act.RELU).build()
+                    .initWeight(init));
+        }
+        return t;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    public Chain clsTower() {
+        return clsTower;
+    }
+
+    public Chain boxTower() {
+        return boxTower;
+    }
+
+    public ConvNormAct clsLogits() {
+        return clsLogits;
+    }
+
+    public ConvNormAct boxPred() {
+        return boxPred;
+    }
+
+    public ConvNormAct centerness() {
+        return centerness;
+    }
+
+    public Parameter scale(int level) {
+        return scales[level];
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray[] cls = new NDArray[3];
+        NDArray[] box = new NDArray[3];
+        NDArray[] ctr = new NDArray[3];
+        for (int l = 0; l < 3; l++) {
+            NDList p = new NDList(inputs.get(l));
+            NDList ct = clsTower.size() == 0 ? p : clsTower.forward(ps, p, training, params);
+            NDList bt = boxTower.size() == 0 ? p : boxTower.forward(ps, p, training, params);
+            cls[l] = flatten(clsLogits.forward(ps, ct, training, params).singletonOrThrow());
+            NDArray raw = boxPred.forward(ps, bt, training, params).singletonOrThrow();
+            NDArray scale = ps.getValue(scales[l], raw.getDevice(), training);
+            box[l] = flatten(raw.mul(scale).getNDArrayInternal().relu().mul(ModelConfig.STRIDES[l]));
+            ctr[l] = flatten(centerness.forward(ps, bt, training, params).singletonOrThrow());
+        }
+        return new NDList(NDArrays.concat(new NDList(cls), 1), NDArrays.concat(new NDList(box), 1),
+                NDArrays.concat(new NDList(ctr), 1).squeeze(2));
+    }
+
+    /** (N, K, H, W) -> (N, H*W, K), row-major over locations. */
+    private static NDArray flatten(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 3, 1).reshape(s.get(0), s.get(2) * s.get(3), s.get(1));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long n = inputShapes[0].get(0);
+        long locations = 0;
+        for (Shape s : inputShapes) {
+            locations += s.get(2) * s.get(3);
+        }
+        return new Shape[] {new Shape(n, locations, numClasses), new Shape(n, locations, 4), new Shape(n, locations)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape p3 = inputShapes[0];
+        clsTower.initialize(manager, dataType, p3);
+        boxTower.initialize(manager, dataType, p3);
+        clsLogits.initialize(manager, dataType, p3);
+        boxPred.initialize(manager, dataType, p3);
+        centerness.initialize(manager, dataType, p3);
+    }
+}

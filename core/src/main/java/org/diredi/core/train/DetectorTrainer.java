@@ -1,0 +1,267 @@
+package org.diredi.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.eval.Predictor;
+import org.diredi.core.fcos.FcosTargets;
+import org.diredi.core.fcos.TargetBatch;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.eval.EvalConfig;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.fcos.FcosDecoder;
+import org.diredi.vision.fcos.FcosGrid;
+import org.diredi.vision.image.Augment;
+import org.diredi.vision.image.AugmentConfig;
+import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.Charts;
+import org.diredi.vision.report.ProgressBar;
+
+/**
+ * The training loop shared by direct training, distillation and reverse distillation: batches from
+ * a background {@link BatchLoader}, forward, the {@link Objective}'s loss, backward, an
+ * {@link Optimizer} step on a warm-up + cosine schedule; a progress bar with loss, rate and ETA;
+ * after every epoch an atomic {@code last.ckpt} (weights, optimizer state, manifest) so that
+ * {@code resume} continues after a kill; at the end {@code model.ckpt}, {@code history.json},
+ * {@code loss.png} and, with a validation split, {@code eval.md} / {@code eval.json}.
+ */
+public final class DetectorTrainer {
+
+    /** One epoch's record in {@code history.json}. */
+    public record EpochRecord(int epoch, long step, double lr, Map<String, Double> loss, double seconds,
+                              double imagesPerSecond, Double valMap) {}
+
+    /** What a finished run produced. */
+    public record Result(Path model, Manifest manifest, List<EpochRecord> history, EvalResult eval) {}
+
+    /** Where the run writes and what its checkpoints say about their origin. */
+    public record RunInfo(Path dir, String role, Manifest.DataInfo data, Manifest.Reference parent,
+                          Manifest.Reference teacher) {}
+
+    /** Optimizer-state names of the objective's own parameters, apart from the student's. */
+    static final String OBJECTIVE_PREFIX = "objective/";
+
+    private final FcosDetector model;
+    private final TrainConfig config;
+    private final Objective objective;
+    private final NDManager manager;
+    private final PrintStream log;
+    private int stopAfter = Integer.MAX_VALUE;
+
+    public DetectorTrainer(FcosDetector model, NDManager manager, TrainConfig config, Objective objective,
+                           PrintStream log) {
+        this.model = model;
+        this.manager = manager;
+        this.config = config;
+        this.objective = objective;
+        this.log = log;
+    }
+
+    /**
+     * Ends this call after epoch {@code epoch} (a time-boxed session); {@code last.ckpt} then holds
+     * the run and a later call with {@code resume} finishes it on the same schedule.
+     */
+    public DetectorTrainer stopAfter(int epoch) {
+        this.stopAfter = epoch;
+        return this;
+    }
+
+    /**
+     * Trains on {@code train}, evaluating on {@code val} when given.
+     *
+     * @param resume continue from {@code dir/last.ckpt} if it exists
+     */
+    public Result run(DetectionSet train, DetectionSet val, RunInfo run, boolean resume) throws IOException {
+        Path dir = run.dir();
+        Files.createDirectories(dir);
+        Path last = dir.resolve("last.ckpt");
+        if (Files.exists(last) && !resume) {
+            throw new IllegalStateException(dir + " already holds a training run (last.ckpt): pass --resume to "
+                    + "continue it, or choose another output directory");
+        }
+        ModelConfig mc = model.config();
+        PairList<String, Parameter> trainable = model.parameters(n -> true);
+        Block extra = objective.trainableBlock();
+        if (extra != null) {
+            for (Pair<String, Parameter> p : extra.getParameters()) {
+                trainable.add(OBJECTIVE_PREFIX + p.getKey(), p.getValue());
+            }
+        }
+        Optimizer optimizer = new Optimizer(config, trainable);
+        List<EpochRecord> history = new ArrayList<>();
+        int startEpoch = 0;
+        if (resume && Files.exists(last)) {
+            Checkpoint ck = Checkpoint.read(last).requireCompatible(mc, model.classes());
+            ModelWeights.restore(model, ck.weights(), true, last.toString());
+            if (ck.optimizer() != null) {
+                optimizer.load(ck.optimizer(), last.toString());
+            }
+            if (extra != null && ck.objective() != null) {
+                ModelWeights.restore(extra, ck.objective(), true, last.toString());
+            }
+            startEpoch = ck.manifest().progress().epoch();
+            history.addAll(readHistory(dir, startEpoch));
+            log.printf("resuming %s at epoch %d/%d (step %d)%n", last, startEpoch, config.epochs(), optimizer.step());
+        }
+        FcosGrid grid = new FcosGrid(mc.inputSize(), ModelConfig.STRIDES);
+        FcosTargets targets = new FcosTargets(grid,
+                new FcosTargets.Config(FcosTargets.Config.forInput(mc.inputSize()).rangeBounds(), config.centerRadius()));
+        int perEpoch = BatchLoader.batchesPerEpoch(train.size(), config.batchSize());
+        LrSchedule schedule = new LrSchedule(config.lr(), config.warmupSteps(), perEpoch * config.epochs(),
+                config.minLrFactor());
+        Augment augment = config.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
+        ParameterStore ps = new ParameterStore(manager, false);
+        int numClasses = model.classes().size();
+        int s = mc.inputSize();
+        EvalResult eval = null;
+        long imagesTotal = (long) (config.epochs() - startEpoch) * train.size();
+        try (ProgressBar bar = new ProgressBar(run.role() + " " + mc.name(), imagesTotal, log, "img")) {
+            for (int epoch = startEpoch; epoch < Math.min(config.epochs(), stopAfter); epoch++) {
+                long t0 = System.nanoTime();
+                Map<String, double[]> sums = new TreeMap<>();
+                int steps = 0;
+                try (BatchLoader loader = new BatchLoader(train, config.batchSize(), augment, config.seed(), epoch,
+                        targets)) {
+                    while (loader.hasNext()) {
+                        HostBatch hb = loader.next();
+                        float lr = schedule.at(optimizer.step());
+                        try (NDManager step = manager.newSubManager()) {
+                            NDArray x = step.create(hb.images(), new Shape(hb.size(), 3, s, s));
+                            TargetBatch tb = TargetBatch.of(step, hb.targets(), numClasses);
+                            Map<String, NDArray> terms = new LinkedHashMap<>();
+                            float total;
+                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                NDList out = model.forward(ps, new NDList(x), true);
+                                NDArray loss = objective.loss(out, new StepBatch(x, tb, hb.objects()), ps, terms);
+                                total = loss.getFloat();
+                                if (!Float.isFinite(total)) {
+                                    throw new IllegalStateException("loss became " + total + " at epoch " + (epoch + 1)
+                                            + ", step " + optimizer.step() + " (lr " + lr + "): lower the learning "
+                                            + "rate; the last good checkpoint is " + last);
+                                }
+                                gc.backward(loss);
+                            }
+                            optimizer.update(lr);
+                            sums.computeIfAbsent("total", k -> new double[1])[0] += total;
+                            for (Map.Entry<String, NDArray> e : terms.entrySet()) {
+                                sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue().getFloat();
+                            }
+                        }
+                        steps++;
+                        bar.step(hb.size(), String.format("ep %d/%d loss %.3f", epoch + 1, config.epochs(),
+                                sums.get("total")[0] / steps));
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Map<String, Double> mean = new LinkedHashMap<>();
+                for (Map.Entry<String, double[]> e : sums.entrySet()) {
+                    mean.put(e.getKey(), e.getValue()[0] / Math.max(1, steps));
+                }
+                Double valMap = null;
+                boolean lastEpoch = epoch + 1 == config.epochs();
+                if (val != null && (lastEpoch || (config.evalEvery() > 0 && (epoch + 1) % config.evalEvery() == 0))) {
+                    eval = new Predictor(model, manager, FcosDecoder.Config.EVAL).evaluate(val, EvalConfig.DEFAULT);
+                    valMap = eval.map();
+                }
+                history.add(new EpochRecord(epoch + 1, optimizer.step(), schedule.at(optimizer.step()), mean, seconds,
+                        train.size() / seconds, valMap));
+                Map<String, Double> metrics = new LinkedHashMap<>(mean);
+                if (valMap != null) {
+                    metrics.put("valMap", valMap);
+                }
+                Manifest m = manifest(run, metrics, epoch + 1, optimizer.step());
+                Checkpoint.write(last, m, ModelWeights.snapshot(model), optimizer.state(),
+                        extra == null ? null : ModelWeights.snapshot(extra));
+                AtomicFiles.writeJson(dir.resolve("history.json"), history);
+                if (valMap != null) {
+                    log.printf("%nepoch %d/%d: loss %.4f, val mAP@0.5 %.4f%n", epoch + 1, config.epochs(),
+                            mean.get("total"), valMap);
+                }
+            }
+        }
+        if (stopAfter < config.epochs()) {
+            return new Result(last, Checkpoint.read(last).manifest(), history, eval);
+        }
+        Manifest finalManifest = Checkpoint.write(dir.resolve("model.ckpt"),
+                manifest(run, lastMetrics(history), config.epochs(), optimizer.step()),
+                ModelWeights.snapshot(model), null);
+        writeLossChart(dir, history);
+        if (eval != null) {
+            AtomicFiles.writeString(dir.resolve("eval.md"), eval.toMarkdown());
+            AtomicFiles.writeString(dir.resolve("eval.json"), eval.toJson());
+        }
+        return new Result(dir.resolve("model.ckpt"), finalManifest, history, eval);
+    }
+
+    private Manifest manifest(RunInfo run, Map<String, Double> metrics, int epoch, long step) {
+        return new Manifest(Manifest.FORMAT, null, null, run.role(), model.config(), model.classes().names(),
+                run.data(), config, run.parent(), run.teacher(), new Manifest.Progress(epoch, config.epochs(), step),
+                metrics, null);
+    }
+
+    private static Map<String, Double> lastMetrics(List<EpochRecord> history) {
+        if (history.isEmpty()) {
+            return Map.of();
+        }
+        EpochRecord r = history.get(history.size() - 1);
+        Map<String, Double> m = new LinkedHashMap<>(r.loss());
+        if (r.valMap() != null) {
+            m.put("valMap", r.valMap());
+        }
+        return m;
+    }
+
+    private static List<EpochRecord> readHistory(Path dir, int upTo) {
+        Path f = dir.resolve("history.json");
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        try {
+            List<EpochRecord> all = ConfigFiles.JSON.readValue(f.toFile(), new TypeReference<List<EpochRecord>>() {});
+            return all.stream().filter(r -> r.epoch() <= upTo).toList();
+        } catch (IOException e) {
+            return List.of(); // history is a report, not state: a damaged one is rebuilt from here on
+        }
+    }
+
+    private static void writeLossChart(Path dir, List<EpochRecord> history) throws IOException {
+        if (history.isEmpty()) {
+            return;
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        for (String term : history.get(0).loss().keySet()) {
+            double[] x = new double[history.size()];
+            double[] y = new double[history.size()];
+            for (int i = 0; i < history.size(); i++) {
+                Double v = history.get(i).loss().get(term);
+                x[i] = history.get(i).epoch();
+                y[i] = v == null ? Double.NaN : v;
+            }
+            series.put(term, new double[][] {x, y});
+        }
+        Charts.lineChart("Training loss", "epoch", "loss", series, dir.resolve("loss.png"));
+    }
+}

@@ -1,0 +1,18 @@
+package org.diredi.core.train;
+
+/**
+ * Learning rate by global step: linear warm-up from lr/10, then cosine decay to lr * minFactor.
+ * A pure function of the step, so a resumed run continues on the same curve.
+ */
+public record LrSchedule(float lr, int warmupSteps, int totalSteps, float minFactor) {
+
+    public float at(long step) {
+        if (step < warmupSteps) {
+            return lr * (0.1f + 0.9f * step / warmupSteps);
+        }
+        long decay = Math.max(1, totalSteps - warmupSteps);
+        double progress = Math.min(1.0, (step - warmupSteps) / (double) decay);
+        double cos = 0.5 * (1 + Math.cos(Math.PI * progress));
+        return (float) (lr * (minFactor + (1 - minFactor) * cos));
+    }
+}

@@ -1,0 +1,30 @@
+package org.diredi.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import java.util.Map;
+
+/**
+ * What a training run minimises, given the student's outputs on a batch. Plain detection training
+ * uses the FCOS loss; distillation adds feature terms computed against a frozen teacher.
+ */
+public interface Objective {
+
+    /**
+     * Returns the total loss and puts each named term (scalars) into {@code terms} for logging.
+     *
+     * @param outputs the student's outputs (class logits, boxes, center-ness, P3, P4, P5)
+     * @param batch   the (augmented) inputs, for a teacher's forward pass, targets and boxes
+     */
+    NDArray loss(NDList outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms);
+
+    /**
+     * A block trained besides the student (distillation's align convs and GcBlocks), or null. Its
+     * parameters are saved in checkpoints for resuming, but never as part of the student.
+     */
+    default Block trainableBlock() {
+        return null;
+    }
+}

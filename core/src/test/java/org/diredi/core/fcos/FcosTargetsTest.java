@@ -1,0 +1,109 @@
+package org.diredi.core.fcos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.diredi.vision.box.Box;
+import org.diredi.vision.data.VocObject;
+import org.diredi.vision.fcos.FcosGrid;
+import org.junit.jupiter.api.Test;
+
+class FcosTargetsTest {
+
+    // 64 px input: P3 8x8 (stride 8), P4 4x4, P5 2x2 = 84 locations
+    private final FcosGrid grid = new FcosGrid(64, new int[] {8, 16, 32});
+
+    private static VocObject obj(int cls, float x1, float y1, float x2, float y2) {
+        return new VocObject(cls, new Box(x1, y1, x2, y2), false, false);
+    }
+
+    @Test
+    void gridHasCellCentresLevelByLevel() {
+        assertEquals(84, grid.size());
+        assertEquals(4f, grid.x(0));
+        assertEquals(4f, grid.y(0));
+        assertEquals(12f, grid.x(1));
+        assertEquals(64, grid.levelStart(1));
+        assertEquals(8f, grid.x(64)); // first P4 cell centre
+        assertEquals(80, grid.levelStart(2));
+        assertEquals(48f, grid.x(81)); // second P5 cell
+    }
+
+    @Test
+    void smallBoxIsAssignedToP3CentreCellsWithExactTargets() {
+        // ranges 0-16-32-inf (custom), radius 1.5 strides
+        FcosTargets t = new FcosTargets(grid, new FcosTargets.Config(new float[] {0, 16, 32, Float.POSITIVE_INFINITY}, 1.5f));
+        // box 16..40 x 16..40, centre (28, 28); centre region on P3: 28 +- 12 = 16..40 (whole box)
+        FcosTargets.Image img = t.assign(List.of(obj(3, 16, 16, 40, 40)));
+        // P3 cells with centres strictly inside (16, 40): x in {20, 28, 36} -> 9 cells; max distance <= 16 ok
+        // for all? cell (20,20): l=4,t=4,r=20,b=20 -> max 20 > 16 -> rejected on P3 (goes nowhere: P4 needs >16,
+        // and P4 centres 24..40 lie in region 28 +- 24 clipped to box).
+        int p3 = 0;
+        for (int k = 0; k < 64; k++) {
+            if (img.label()[k] >= 0) {
+                p3++;
+            }
+        }
+        // (28,28): l=t=12, r=b=12 -> max 12 ok; (20,28): max(4,12,20,12)=20 rejected; so only the centre cell
+        assertEquals(1, p3);
+        int centre = 3 * 8 + 3; // row 3, col 3: (28, 28)
+        assertEquals(3, img.label()[centre]);
+        assertEquals(12f, img.box()[4 * centre]);
+        assertEquals(12f, img.box()[4 * centre + 2]);
+        assertEquals(1f, img.centerness()[centre], 1e-6);
+        // P4 cell centres 8, 24, 40, 56: (24,24): l=8,t=8,r=16,b=16 -> max 16 -> not > 16? range is [16, 32]: accepted
+        int p4 = grid.levelStart(1) + 1 * 4 + 1; // (24, 24)
+        assertEquals(3, img.label()[p4]);
+        assertEquals((float) Math.sqrt(0.5 * 0.5), img.centerness()[p4], 1e-6);
+        assertEquals(img.positives(), count(img));
+    }
+
+    @Test
+    void overlappingBoxesGiveTheLocationToTheSmallerOne() {
+        FcosTargets t = new FcosTargets(grid, new FcosTargets.Config(new float[] {0, 1000, 2000, 3000}, 10f));
+        FcosTargets.Image img = t.assign(List.of(obj(1, 0, 0, 64, 64), obj(2, 20, 20, 36, 36)));
+        int k = 3 * 8 + 3; // (28, 28) lies in both
+        assertEquals(2, img.label()[k]);
+        assertEquals(8f, img.box()[4 * k]); // 28 - 20
+        int outside = 0; // (4, 4) only in the big box
+        assertEquals(1, img.label()[outside]);
+    }
+
+    @Test
+    void centreSamplingKeepsOnlyLocationsNearTheCentre() {
+        // a 48x48 box, radius 0.5 stride on P3: only locations within 4 px of the centre (32, 32)
+        FcosTargets t = new FcosTargets(grid, new FcosTargets.Config(new float[] {0, 1000, 2000, 3000}, 0.5f));
+        FcosTargets.Image img = t.assign(List.of(obj(0, 8, 8, 56, 56)));
+        for (int k = 0; k < 64; k++) {
+            boolean near = Math.abs(grid.x(k) - 32) < 4 && Math.abs(grid.y(k) - 32) < 4;
+            assertEquals(near, img.label()[k] >= 0, "location " + k);
+        }
+        // (28,28),(36,28),(28,36),(36,36) are exactly 4 px away: outside the open region -> none positive
+        assertEquals(0, img.positives());
+    }
+
+    @Test
+    void difficultObjectsAreNotTrainedOn() {
+        FcosTargets t = new FcosTargets(grid, FcosTargets.Config.forInput(64));
+        FcosTargets.Image img = t.assign(List.of(new VocObject(0, new Box(10, 10, 50, 50), true, false)));
+        assertEquals(0, img.positives());
+        assertTrue(java.util.Arrays.stream(img.label()).allMatch(l -> l == -1));
+    }
+
+    @Test
+    void centernessFollowsEquationThree() {
+        assertEquals(1f, FcosTargets.centerness(5, 5, 5, 5), 1e-7);
+        assertEquals((float) Math.sqrt(0.25 * 1.0), FcosTargets.centerness(1, 2, 4, 2), 1e-7);
+    }
+
+    private static int count(FcosTargets.Image img) {
+        int n = 0;
+        for (int l : img.label()) {
+            if (l >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

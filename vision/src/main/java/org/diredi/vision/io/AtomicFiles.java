@@ -1,0 +1,158 @@
+package org.diredi.vision.io;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.awt.image.RenderedImage;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.imageio.ImageIO;
+
+/**
+ * Write-then-rename: the one way this project writes result files, so a crash or a failing writer
+ * never leaves a truncated file where a reader (a resumed run, a report, a watcher) expects a
+ * complete one. The temp file lives in the target's directory because a rename is only atomic
+ * within one file system.
+ */
+public final class AtomicFiles {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private AtomicFiles() {}
+
+    /**
+     * Writes {@code target} with {@code writer}: into a temp file next to it, flushed to disk, then
+     * moved over the target (atomically where the file system allows it). On any failure the temp
+     * file is deleted and an existing target is left untouched. Missing parent directories are
+     * created. The stream given to the writer is buffered; closing it is allowed and harmless.
+     */
+    public static void write(Path target, IOConsumer<OutputStream> writer) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = createTemp(dir, abs.getFileName().toString());
+        boolean done = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                 BufferedOutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+                writer.accept(new NonClosing(out));
+                out.flush();
+                // Without the fsync a power loss after the rename can leave an empty file.
+                ch.force(true);
+            }
+            move(tmp, abs);
+            done = true;
+        } finally {
+            if (!done) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException suppressed) {
+                    // The original failure matters more than a leftover temp file.
+                }
+            }
+        }
+    }
+
+    /** Writes {@code text} as UTF-8, atomically. */
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes {@code bytes}, atomically. */
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * {@link #writeBytes} for code that reports failures itself (dataset writers): an I/O error
+     * becomes an {@link java.io.UncheckedIOException} naming the file.
+     */
+    public static void bytes(Path target, byte[] bytes) {
+        try {
+            writeBytes(target, bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #bytes} for UTF-8 text. */
+    public static void string(Path target, String text) {
+        bytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes {@code value} as pretty-printed JSON (Jackson, records supported) with a final newline. */
+    public static void writeJson(Path target, Object value) throws IOException {
+        write(target, out -> {
+            JSON.writeValue(out, value);
+            out.write('\n');
+        });
+    }
+
+    /** Writes {@code image} as PNG, atomically. */
+    public static void writePng(Path target, RenderedImage image) throws IOException {
+        write(target, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer for image type of " + target);
+            }
+        });
+    }
+
+    private static Path createTemp(Path dir, String name) throws IOException {
+        // Not Files.createTempFile: it creates mode 0600, which the rename would give the target.
+        for (int attempt = 0; ; attempt++) {
+            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+            Path tmp = (dir == null ? Path.of("") : dir).resolve("." + name + "." + suffix + ".tmp");
+            try {
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 16) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Lets writers (Jackson, ImageIO wrappers) close "their" stream without closing ours early. */
+    private static final class NonClosing extends FilterOutputStream {
+
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len); // FilterOutputStream's default writes byte by byte
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

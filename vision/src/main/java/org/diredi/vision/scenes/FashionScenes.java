@@ -1,0 +1,311 @@
+package org.diredi.vision.scenes;
+
+import org.diredi.vision.data.Seeds;
+import org.diredi.vision.io.AtomicFiles;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.diredi.vision.box.Box;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.DataException;
+import org.diredi.vision.data.VocObject;
+import org.diredi.vision.data.VocWriter;
+
+/**
+ * FashionScenes: a reproducible detection benchmark in the Pascal VOC layout. Real Fashion-MNIST
+ * crops are tinted, scaled and pasted onto real photos or procedural textures; each box is the
+ * pasted crop's visible extent. Splits {@code train}, {@code val}, {@code test} are disjoint in
+ * both crops (t10k indices [0,7000), [7000,8000), [8000,10000), or the full training files for
+ * train) and photos (train: brick, grass, coffee; val/test: gravel, rocket).
+ *
+ * <p>Output is a pure function of the config: every image has its own seed derived from the
+ * master seed, so the images can be rendered in parallel and still come out byte-identical.
+ */
+public final class FashionScenes {
+
+    public static final List<String> SPLITS = List.of("train", "val", "test");
+    static final List<String> TRAIN_PHOTOS = List.of("brick.png", "grass.png", "coffee.png");
+    static final List<String> EVAL_PHOTOS = List.of("gravel.png", "rocket.jpg");
+    static final String METADATA = "fashion-scenes.json";
+    static final String PROVENANCE = "provenance.csv";
+    /** Present while a generation runs, so a crashed run's directory can still be replaced. */
+    static final String IN_PROGRESS = ".fashion-scenes-in-progress";
+    static final String BACKGROUND_SOURCES = "SOURCES-backgrounds.md";
+    private static final int[][] T10K_RANGES = {{0, 7000}, {7000, 8000}, {8000, 10000}};
+
+    /**
+     * What one split holds.
+     *
+     * @param cropSource  {@code t10k} or {@code train} (the Fashion-MNIST file the crops came from)
+     * @param cropFrom    first crop index of the split's pool
+     * @param cropTo      end (exclusive) of the split's pool
+     * @param cropIndices the distinct crop indices actually pasted, ascending
+     * @param photos      the background photos this split may use
+     */
+    public record SplitSummary(String split, int images, int objects, Map<String, Integer> perClass,
+            String cropSource, int cropFrom, int cropTo, List<Integer> cropIndices,
+            List<String> photos) {}
+
+    /** Result of {@link #generate}: where, what config, per-split counts, wall time. */
+    public record Summary(Path outDir, FashionScenesConfig config, Map<String, SplitSummary> splits,
+            double seconds) {
+
+        public int images() {
+            return splits.values().stream().mapToInt(SplitSummary::images).sum();
+        }
+
+        public int objects() {
+            return splits.values().stream().mapToInt(SplitSummary::objects).sum();
+        }
+
+        /** A short human-readable table for the CLI. */
+        public String format() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "FashionScenes in %s: %d images, %d objects, %.1f s%n",
+                    outDir, images(), objects(), seconds));
+            sb.append(String.format(Locale.ROOT, "%-8s %6s %7s", "split", "images", "objects"));
+            for (String c : ClassList.FASHION.names()) {
+                sb.append(String.format(Locale.ROOT, " %8s", c));
+            }
+            sb.append(System.lineSeparator());
+            for (SplitSummary s : splits.values()) {
+                sb.append(String.format(Locale.ROOT, "%-8s %6d %7d", s.split(), s.images(), s.objects()));
+                for (int v : s.perClass().values()) {
+                    sb.append(String.format(Locale.ROOT, " %8d", v));
+                }
+                sb.append(System.lineSeparator());
+            }
+            return sb.toString();
+        }
+    }
+
+    private record Rendered(String id, String background, List<SceneRenderer.Placed> objects) {}
+
+    private FashionScenes() {}
+
+    /**
+     * Generates the dataset into {@code outDir}: VOC layout with splits train/val/test,
+     * {@code classes.txt}, {@code fashion-scenes.json} (config, counts, licences),
+     * {@code provenance.csv} (crop index and paste frame of every object) and the licence files.
+     * {@code outDir} must be absent, empty, or an earlier FashionScenes output (replaced).
+     */
+    public static Summary generate(FashionScenesConfig config, Path outDir) {
+        long start = System.nanoTime();
+        FashionMnist t10k = FashionMnist.t10k();
+        FashionMnist extra = config.extraTrain().map(FashionMnist::trainFrom).orElse(null);
+        prepare(outDir);
+        ClassList classes = ClassList.FASHION;
+        VocWriter writer = new VocWriter(outDir, classes, "FashionScenes");
+
+        Map<String, SplitSummary> summaries = new LinkedHashMap<>();
+        StringBuilder provenance = new StringBuilder(
+                "split,image,object,source,crop,label,class,x1,y1,x2,y2,paste_x,paste_y,paste_w,paste_h,background\n");
+        for (int si = 0; si < SPLITS.size(); si++) {
+            String split = SPLITS.get(si);
+            int count = si == 0 ? config.trainImages() : si == 1 ? config.valImages() : config.testImages();
+            FashionMnist source = si == 0 && extra != null ? extra : t10k;
+            int from = source == extra ? 0 : T10K_RANGES[si][0];
+            int to = source == extra ? extra.count() : T10K_RANGES[si][1];
+            List<SceneRenderer.Photo> photos = (si == 0 ? TRAIN_PHOTOS : EVAL_PHOTOS).stream()
+                    .map(SceneRenderer.Photo::load).toList();
+            SceneRenderer renderer = new SceneRenderer(config, photos);
+
+            // Fix every image's crops up front (a seeded permutation of the split's pool, dealt in
+            // image order) so parallel rendering cannot change which crop goes where.
+            long[] seeds = new long[count];
+            int[] firstCrop = new int[count + 1];
+            for (int i = 0; i < count; i++) {
+                seeds[i] = Seeds.mix(config.seed(), si + 1, i, 0x1A6EL);
+                firstCrop[i + 1] = firstCrop[i] + SceneRenderer.objectCount(config, seeds[i]);
+            }
+            int[] pool = Seeds.permutation(to - from, Seeds.mix(config.seed(), si + 1, 0xC409L));
+            Rendered[] rendered = new Rendered[count];
+            IntStream.range(0, count).parallel().forEach(i -> {
+                int[] crops = new int[firstCrop[i + 1] - firstCrop[i]];
+                for (int k = 0; k < crops.length; k++) {
+                    // Cycles through the pool again only if a split needs more crops than it has.
+                    crops[k] = from + pool[(firstCrop[i] + k) % pool.length];
+                }
+                SceneRenderer.Scene scene = renderer.render(seeds[i], source, crops);
+                String id = String.format(Locale.ROOT, "%s_%06d", split, i);
+                int s = config.imageSize();
+                BufferedImage img = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
+                img.getRaster().setDataElements(0, 0, s, s, scene.rgb()); // bulk, no colour model
+                List<VocObject> objects = scene.objects().stream()
+                        .map(p -> new VocObject(p.label(), p.box(), false, false)).toList();
+                writer.write(id, img, objects);
+                rendered[i] = new Rendered(id, scene.background(), scene.objects());
+            });
+
+            List<String> ids = new ArrayList<>(count);
+            int[] perClass = new int[classes.size()];
+            TreeSet<Integer> used = new TreeSet<>();
+            int objects = 0;
+            for (Rendered r : rendered) {
+                ids.add(r.id());
+                for (int k = 0; k < r.objects().size(); k++) {
+                    SceneRenderer.Placed p = r.objects().get(k);
+                    perClass[p.label()]++;
+                    used.add(p.cropIndex());
+                    objects++;
+                    Box b = p.box();
+                    provenance.append(String.join(",", split, r.id(), Integer.toString(k),
+                            source.name(), Integer.toString(p.cropIndex()), Integer.toString(p.label()),
+                            classes.name(p.label()), Integer.toString((int) b.x1()),
+                            Integer.toString((int) b.y1()), Integer.toString((int) b.x2()),
+                            Integer.toString((int) b.y2()), Integer.toString(p.pasteX()),
+                            Integer.toString(p.pasteY()), Integer.toString(p.width()),
+                            Integer.toString(p.height()), r.background())).append('\n');
+                }
+            }
+            writer.writeSplit(split, ids);
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            for (int c = 0; c < perClass.length; c++) {
+                counts.put(classes.name(c), perClass[c]);
+            }
+            summaries.put(split, new SplitSummary(split, count, objects, counts, source.name(), from,
+                    to, List.copyOf(used), photos.stream().map(SceneRenderer.Photo::name).toList()));
+        }
+
+        classes.write(outDir.resolve("classes.txt"));
+        AtomicFiles.string(outDir.resolve(PROVENANCE), provenance.toString());
+        copyResource(FashionMnist.LICENSE, outDir.resolve(FashionMnist.LICENSE));
+        copyResource("backgrounds/SOURCES.md", outDir.resolve(BACKGROUND_SOURCES));
+        AtomicFiles.string(outDir.resolve(METADATA), metadata(config, summaries));
+        try {
+            Files.deleteIfExists(outDir.resolve(IN_PROGRESS));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + IN_PROGRESS, e);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Summary(outDir, config, summaries, seconds);
+    }
+
+    private static String metadata(FashionScenesConfig config, Map<String, SplitSummary> splits) {
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("imageSize", config.imageSize());
+        cfg.put("trainImages", config.trainImages());
+        cfg.put("valImages", config.valImages());
+        cfg.put("testImages", config.testImages());
+        cfg.put("minObjects", config.minObjects());
+        cfg.put("maxObjects", config.maxObjects());
+        cfg.put("minObjectSize", config.minObjectSize());
+        cfg.put("maxObjectSize", config.maxObjectSize());
+        cfg.put("maxOverlap", config.maxOverlap());
+        cfg.put("seed", config.seed());
+        cfg.put("extraTrainDir", config.extraTrain().map(Path::toString).orElse(null));
+
+        Map<String, Object> splitJson = new LinkedHashMap<>();
+        for (SplitSummary s : splits.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", s.images());
+            m.put("objects", s.objects());
+            m.put("perClass", s.perClass());
+            m.put("crops", ordered("source", "fashion-mnist " + s.cropSource(), "from", s.cropFrom(),
+                    "to", s.cropTo(), "distinctUsed", s.cropIndices().size()));
+            m.put("photos", s.photos());
+            m.put("procedural", List.of("noise", "gradient", "radial-gradient", "stripes"));
+            splitJson.put(s.split(), m);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("dataset", "FashionScenes");
+        root.put("generator", FashionScenes.class.getName());
+        root.put("layout", "Pascal VOC: Annotations/, JPEGImages/, ImageSets/Main/{train,val,test}.txt");
+        root.put("classes", ClassList.FASHION.names());
+        root.put("config", cfg);
+        root.put("splits", splitJson);
+        root.put("rendering", ordered(
+                "alpha", "crop intensity / 255 x " + SceneRenderer.ALPHA_GAIN + ", capped at 1",
+                "box", "extent of pasted pixels with alpha > " + SceneRenderer.BOX_THRESHOLD,
+                "placement", "IoU between boxes <= maxOverlap, a later object covers <= "
+                        + SceneRenderer.MAX_COVER + " of an earlier box, " + SceneRenderer.PLACE_ATTEMPTS
+                        + " tries per object"));
+        root.put("provenance", PROVENANCE + " (one row per object: crop index, box, paste frame, background)");
+        root.put("licences", List.of(
+                ordered("data", "Fashion-MNIST crops", "licence", "MIT, Copyright (c) 2017 Zalando SE",
+                        "file", FashionMnist.LICENSE),
+                ordered("data", "background photos", "licence", "CC0 / public domain",
+                        "file", BACKGROUND_SOURCES)));
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        try {
+            return mapper.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Map.of would iterate in a per-JVM random order and break byte-identical metadata. */
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Creates {@code outDir}, or clears an earlier FashionScenes output; refuses anything else. */
+    private static void prepare(Path outDir) {
+        try {
+            if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+                throw new DataException(outDir, "output path exists and is not a directory");
+            }
+            if (Files.isDirectory(outDir)) {
+                boolean empty;
+                try (Stream<Path> s = Files.list(outDir)) {
+                    empty = s.findAny().isEmpty();
+                }
+                if (!empty) {
+                    if (!Files.isRegularFile(outDir.resolve(METADATA))
+                            && !Files.isRegularFile(outDir.resolve(IN_PROGRESS))) {
+                        throw new DataException(outDir, "output directory is not empty and is not an"
+                                + " earlier FashionScenes output (no " + METADATA + "); refusing to"
+                                + " overwrite it");
+                    }
+                    Files.deleteIfExists(outDir.resolve(METADATA));
+                    // Stale images of a larger earlier run would otherwise linger beside the new ones.
+                    for (String sub : List.of("Annotations", "JPEGImages", "ImageSets")) {
+                        deleteTree(outDir.resolve(sub));
+                    }
+                }
+            }
+            Files.createDirectories(outDir);
+            Files.write(outDir.resolve(IN_PROGRESS), new byte[0]);
+        } catch (IOException e) {
+            throw new DataException(outDir, "cannot prepare output directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void copyResource(String name, Path target) {
+        try (InputStream in = FashionMnist.resource(name)) {
+            AtomicFiles.bytes(target, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy resource " + name, e);
+        }
+    }
+}

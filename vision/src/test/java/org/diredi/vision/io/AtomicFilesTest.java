@@ -1,0 +1,84 @@
+package org.diredi.vision.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class AtomicFilesTest {
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesAndReplaces(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("a.txt");
+        AtomicFiles.writeString(f, "one");
+        assertEquals("one", Files.readString(f));
+        AtomicFiles.writeString(f, "two, longer");
+        assertEquals("two, longer", Files.readString(f));
+        assertEquals(List.of("a.txt"), names(dir));
+    }
+
+    @Test
+    void writerFailingMidwayLeavesOldFileAndNoTemp(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("model.json");
+        AtomicFiles.writeString(f, "old content");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write("new partial".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            throw new IOException("disk on fire");
+        }));
+        assertEquals("disk on fire", e.getMessage());
+        assertEquals("old content", Files.readString(f));
+        assertEquals(List.of("model.json"), names(dir));
+
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(1);
+            throw new IllegalStateException("bug in writer");
+        }));
+        assertEquals("old content", Files.readString(f));
+        assertEquals(List.of("model.json"), names(dir));
+    }
+
+    @Test
+    void failingFirstWriteCreatesNothing(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("new.bin");
+        assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            throw new IOException("no");
+        }));
+        assertFalse(Files.exists(f));
+        assertEquals(List.of(), names(dir));
+    }
+
+    @Test
+    void writerMayCloseTheStreamAndParentsAreCreated(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("x/y/z.bin");
+        AtomicFiles.write(f, out -> {
+            out.write(new byte[] {1, 2, 3});
+            out.close();
+        });
+        assertEquals(3, Files.size(f));
+    }
+
+    @Test
+    void writeJsonIsPrettyWithFinalNewline(@TempDir Path dir) throws IOException {
+        record Point(int x, String name) {}
+        Path f = dir.resolve("p.json");
+        AtomicFiles.writeJson(f, Map.of("p", new Point(1, "a")));
+        assertEquals("{\n  \"p\" : {\n    \"x\" : 1,\n    \"name\" : \"a\"\n  }\n}\n", Files.readString(f));
+    }
+}
