@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
             "             diredi eval --checkpoint runs/edge/model.ckpt --data data/fashion-scenes --split test",
         },
         subcommands = {
-            DemoCommand.class, DataCommand.class, TrainCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
+            DemoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
             PresetsCommand.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {
@@ -44,7 +44,7 @@ public final class Diredi {
     }
 
     static boolean isUserError(Throwable ex) {
-        return ex instanceof DataException || ex instanceof Checkpoint.CheckpointException
+        return ex instanceof DataException || ex instanceof org.diredi.core.checkpoint.Bundle.BundleException
                 || ex instanceof ConfigFiles.ConfigException || ex instanceof IllegalArgumentException
                 || ex instanceof IllegalStateException || ex instanceof java.nio.file.NoSuchFileException;
     }

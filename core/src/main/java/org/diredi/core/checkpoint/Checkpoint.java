@@ -3,22 +3,14 @@ package org.diredi.core.checkpoint;
 import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
-import org.diredi.vision.io.AtomicFiles;
 
 /**
  * A checkpoint file ({@code .ckpt}): a zip of {@code manifest.json}, {@code model.tensors} and,
@@ -96,52 +88,29 @@ public final class Checkpoint {
         String sha = TensorFile.sha256(w);
         Manifest full = new Manifest(Manifest.FORMAT, sha.substring(0, 16), java.time.Instant.now().toString(),
                 m.role(), m.model(), m.classes(), m.data(), m.training(), m.parent(), m.teacher(), m.progress(),
-                m.metrics(), sha);
+                m.objective(), m.metrics(), sha);
         byte[] opt = optimizerState == null ? null : TensorFile.toBytes(optimizerState, TensorFile.FLOAT32);
         byte[] obj = objectiveState == null ? null : TensorFile.toBytes(objectiveState, TensorFile.FLOAT32);
-        if (target.getParent() != null) {
-            Files.createDirectories(target.getParent());
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        entries.put(WEIGHTS, w);
+        if (opt != null) {
+            entries.put(OPTIMIZER, opt);
         }
-        AtomicFiles.write(target, os -> {
-            ZipOutputStream zip = new ZipOutputStream(os);
-            zip.setLevel(1);
-            put(zip, MANIFEST, ConfigFiles.toJson(full).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            put(zip, WEIGHTS, w);
-            if (opt != null) {
-                put(zip, OPTIMIZER, opt);
-            }
-            if (obj != null) {
-                put(zip, OBJECTIVE, obj);
-            }
-            zip.finish();
-        });
+        if (obj != null) {
+            entries.put(OBJECTIVE, obj);
+        }
+        Bundle.write(target, entries);
         return full;
-    }
-
-    private static void put(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-        zip.putNextEntry(new ZipEntry(name));
-        zip.write(bytes);
-        zip.closeEntry();
     }
 
     /** Reads and validates a checkpoint. */
     public static Checkpoint read(Path file) {
-        Map<String, byte[]> entries = new HashMap<>();
-        // ZipFile reads the central directory at the end, so a file cut anywhere is detected.
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            var it = zip.entries();
-            while (it.hasMoreElements()) {
-                ZipEntry e = it.nextElement();
-                try (InputStream in = zip.getInputStream(e)) {
-                    entries.put(e.getName(), in.readAllBytes());
-                }
-            }
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new CheckpointException(file + ": checkpoint not found");
-        } catch (ZipException | java.io.EOFException e) {
-            throw new CheckpointException(file + ": truncated or corrupt checkpoint (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read checkpoint (" + e.getMessage() + ")");
+        Map<String, byte[]> entries;
+        try {
+            entries = Bundle.read(file, "checkpoint");
+        } catch (Bundle.BundleException e) {
+            throw new CheckpointException(e.getMessage());
         }
         if (!entries.containsKey(MANIFEST) || !entries.containsKey(WEIGHTS)) {
             throw new CheckpointException(file + ": truncated or corrupt checkpoint (no "
@@ -199,7 +168,7 @@ public final class Checkpoint {
     }
 
     /** A checkpoint that cannot be used, with the file and the reason in the message. */
-    public static final class CheckpointException extends RuntimeException {
+    public static final class CheckpointException extends Bundle.BundleException {
         public CheckpointException(String message) {
             super(message);
         }

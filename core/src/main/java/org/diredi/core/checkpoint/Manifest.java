@@ -20,6 +20,8 @@ import org.diredi.core.train.TrainConfig;
  * @param parent        the checkpoint this one continues or was initialised from, or null
  * @param teacher       the teacher checkpoint of a distillation, or null
  * @param progress      epochs done and planned, optimizer steps
+ * @param objective     settings of the training objective beyond the detector loss (FGD weights,
+ *                      reverse-distillation alpha / beta), or null for direct training
  * @param metrics       latest figures (loss terms, mAP, ...)
  * @param weightsSha256 SHA-256 of {@code model.tensors}, checked on load
  */
@@ -35,6 +37,7 @@ public record Manifest(
         Reference parent,
         Reference teacher,
         Progress progress,
+        Map<String, Double> objective,
         Map<String, Double> metrics,
         String weightsSha256) {
 

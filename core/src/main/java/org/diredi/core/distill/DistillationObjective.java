@@ -77,6 +77,20 @@ public final class DistillationObjective implements Objective {
     }
 
     @Override
+    public Map<String, Double> settings() {
+        FgdConfig c = fgd.config();
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("fgd.temperature", (double) c.temperature());
+        m.put("fgd.alpha", (double) c.alpha());
+        m.put("fgd.beta", (double) c.beta());
+        m.put("fgd.gamma", (double) c.gamma());
+        m.put("fgd.lambda", (double) c.lambda());
+        m.put("weight.gt", (double) detection.weight());
+        m.put("weight.feature", (double) weightFeature);
+        return m;
+    }
+
+    @Override
     public Block trainableBlock() {
         return fgd;
     }

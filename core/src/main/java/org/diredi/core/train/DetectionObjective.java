@@ -22,6 +22,10 @@ public final class DetectionObjective implements Objective {
         this.weight = weight;
     }
 
+    public float weight() {
+        return weight;
+    }
+
     @Override
     public NDArray loss(NDList outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms) {
         FcosLoss.Terms t = loss.evaluate(outputs, batch.targets());

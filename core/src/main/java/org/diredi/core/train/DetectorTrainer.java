@@ -219,7 +219,7 @@ public final class DetectorTrainer {
     private Manifest manifest(RunInfo run, Map<String, Double> metrics, int epoch, long step) {
         return new Manifest(Manifest.FORMAT, null, null, run.role(), model.config(), model.classes().names(),
                 run.data(), config, run.parent(), run.teacher(), new Manifest.Progress(epoch, config.epochs(), step),
-                metrics, null);
+                objective.settings(), metrics, null);
     }
 
     private static Map<String, Double> lastMetrics(List<EpochRecord> history) {
@@ -232,6 +232,11 @@ public final class DetectorTrainer {
             m.put("valMap", r.valMap());
         }
         return m;
+    }
+
+    /** The epochs of {@code history.json} in {@code dir} (empty when absent). */
+    public static List<EpochRecord> readHistory(Path dir) {
+        return readHistory(dir, Integer.MAX_VALUE);
     }
 
     private static List<EpochRecord> readHistory(Path dir, int upTo) {

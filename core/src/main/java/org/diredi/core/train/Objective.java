@@ -27,4 +27,9 @@ public interface Objective {
     default Block trainableBlock() {
         return null;
     }
+
+    /** Settings recorded in checkpoint manifests (e.g. FGD weights), or null for plain detection. */
+    default Map<String, Double> settings() {
+        return null;
+    }
 }

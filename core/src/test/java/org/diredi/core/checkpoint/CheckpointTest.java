@@ -32,7 +32,7 @@ class CheckpointTest {
     private static Manifest manifest(FcosDetector d) {
         return new Manifest(null, null, null, "edge", d.config(), d.classes().names(),
                 new Manifest.DataInfo("/data", "train", null, 10, 20), TrainConfig.DEFAULTS, null, null,
-                new Manifest.Progress(1, 2, 7), Map.of("total", 1.5), null);
+                new Manifest.Progress(1, 2, 7), null, Map.of("total", 1.5), null);
     }
 
     @Test

@@ -1,0 +1,81 @@
+package org.diredi.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.scenes.FashionScenes;
+import org.diredi.vision.scenes.FashionScenesConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue-3 benchmark: Distill A (large -> tutor) and Distill B (tutor -> edge) with FGD against
+ * direct training of the same student with the same data, epochs and schedule, on the presumed
+ * classes.
+ */
+@Command(name = "distill", mixinStandardHelpOptions = true,
+        description = {"FGD distillation against direct training on FashionScenes' presumed classes: trains the large",
+            "teacher, the tutor directly and by Distill A, the edge model directly and by Distill B (from the",
+            "distilled tutor), and reports mAP@0.5, per-class AP and F1 side by side. Resumable stage by stage."})
+final class DistillBench implements Callable<Integer> {
+
+    @Option(names = "--data", paramLabel = "DIR", description = "FashionScenes root; generated if absent (default: ${DEFAULT-VALUE})")
+    Path data = Path.of("work/fashion-scenes");
+
+    @Option(names = "--classes", split = ",", description = "the presumed classes (default: ${DEFAULT-VALUE})")
+    List<String> presumed = List.of("tshirt", "trouser", "dress", "sandal", "bag");
+
+    @Option(names = "--epochs", split = ",", paramLabel = "LARGE,TUTOR,EDGE",
+            description = "epochs of the large, tutor and edge stages (default: ${DEFAULT-VALUE})")
+    List<Integer> epochs = List.of(12, 12, 24);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
+    Path configFile;
+
+    @Option(names = "--fgd", paramLabel = "FILE", description = "FGD settings (YAML or JSON)")
+    Path fgdFile;
+
+    @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("work/bench-distill");
+
+    @Override
+    public Integer call() throws Exception {
+        if (epochs.size() != 3) {
+            throw new IllegalArgumentException("--epochs takes three numbers: LARGE,TUTOR,EDGE");
+        }
+        if (!Files.exists(data.resolve("classes.txt"))) {
+            System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
+        }
+        TrainConfig base = configFile == null ? TrainConfig.DEFAULTS
+                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        FgdConfig fgd = fgdFile == null ? FgdConfig.DEFAULTS : ConfigFiles.load(fgdFile, FgdConfig.class, FgdConfig.DEFAULTS);
+        ClassList classes = ClassList.read(data.resolve("classes.txt"));
+        classes.ids(presumed);
+        VocDataset train = VocDataset.load(data, "train", classes).restrictTo(presumed);
+        VocDataset test = VocDataset.load(data, "test", classes).restrictTo(presumed);
+        BenchReport report = new BenchReport("FGD distillation vs direct training, presumed classes "
+                + String.join(", ", presumed), classes);
+        TrainConfig large = base.withEpochs(epochs.get(0));
+        TrainConfig tutor = base.withEpochs(epochs.get(1));
+        TrainConfig edge = base.withEpochs(epochs.get(2));
+        report.add(Stages.train(Presets.get("large"), classes, large, train, test, null, out.resolve("large"), fgd));
+        report.add(Stages.train(Presets.get("tutor"), classes, tutor, train, test, null, out.resolve("tutor-direct"), fgd));
+        report.add(Stages.train(Presets.get("tutor"), classes, tutor, train, test, out.resolve("large/model.ckpt"),
+                out.resolve("tutor-distill-A"), fgd));
+        report.add(Stages.train(Presets.get("edge"), classes, edge, train, test, null, out.resolve("edge-direct"), fgd));
+        report.add(Stages.train(Presets.get("edge"), classes, edge, train, test, out.resolve("tutor-distill-A/model.ckpt"),
+                out.resolve("edge-distill-B"), fgd));
+        String md = report.write(out, "Settings: " + base.summary() + "; epochs large/tutor/edge " + epochs
+                + "; FGD " + fgd + " (FGD loss weight 1 against the detector loss); data " + data + " (train "
+                + train.size() + " images, test " + test.size() + ", objects of other classes unlabelled).");
+        System.out.println(md);
+        return 0;
+    }
+}

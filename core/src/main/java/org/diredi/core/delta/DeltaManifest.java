@@ -1,0 +1,46 @@
+package org.diredi.core.delta;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a knowledge delta says about itself: everything the manufacturer needs to check and apply
+ * it, and nothing of the customer's data beyond counts.
+ *
+ * @param format          {@code diredi-delta/1}
+ * @param created         ISO-8601 time of creation
+ * @param baseTutorId     id (weights SHA-256 prefix) of the original tutor both tutors started from
+ * @param baseTutorSha256 full SHA-256 of that tutor's weights
+ * @param classes         the global label space
+ * @param classesAdded    classes the customer's private data adds (paper Tables I / II)
+ * @param classesRemoved  classes the customer no longer wants detected
+ * @param gamma           Eq. 9: {@code dW = W_tutor2 - gamma * W_tutor1}
+ * @param parts           which parameters: {@code neck+head} (default) or {@code all}
+ * @param dtype           {@code float32} or {@code float16} storage
+ * @param dataCounts      images and objects per class used by RD A and RD B (never the data)
+ * @param tensors         number of tensors
+ * @param values          number of values
+ * @param l2Norm          L2 norm of dW over all tensors
+ * @param tensorsSha256   SHA-256 of {@code delta.tensors}, checked before anything is applied
+ * @param provenance      free-form facts: tutor 1 / tutor 2 ids, RD settings, customer id
+ */
+public record DeltaManifest(
+        String format,
+        String created,
+        String baseTutorId,
+        String baseTutorSha256,
+        List<String> classes,
+        List<String> classesAdded,
+        List<String> classesRemoved,
+        double gamma,
+        String parts,
+        String dtype,
+        Map<String, Map<String, Integer>> dataCounts,
+        int tensors,
+        long values,
+        double l2Norm,
+        String tensorsSha256,
+        Map<String, String> provenance) {
+
+    public static final String FORMAT = "diredi-delta/1";
+}

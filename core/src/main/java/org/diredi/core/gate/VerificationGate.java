@@ -1,0 +1,83 @@
+package org.diredi.core.gate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.diredi.vision.eval.ClassResult;
+import org.diredi.vision.eval.EvalResult;
+
+/**
+ * DiReDi's verification gate: the manufacturer evaluates its tutor before and after weight
+ * substitution on its own validation split and decides by {@link GatePolicy}. Every class gets a
+ * row: added classes must gain, protected classes may drop only so far (even if the customer
+ * removed them), removed unprotected classes are reported but not judged, other classes may drop
+ * only by {@code maxDropOther}.
+ */
+public final class VerificationGate {
+
+    private VerificationGate() {}
+
+    public static GateDecision decide(EvalResult before, EvalResult after, Set<String> added, Set<String> removed,
+                                      GatePolicy policy) {
+        List<GateDecision.Row> rows = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        double sumBefore = 0;
+        double sumAfter = 0;
+        int kept = 0;
+        for (ClassResult b : before.classes()) {
+            ClassResult a = after.byName(b.name());
+            if (a == null || !b.hasGroundTruth()) {
+                continue; // no validation objects of this class: nothing to judge
+            }
+            String name = b.name();
+            double change = (a.ap() - b.ap()) * 100;
+            String role;
+            String rule;
+            boolean pass;
+            Double protect = policy.protectedClasses().get(name);
+            if (added.contains(name)) {
+                role = "added";
+                rule = String.format("gain >= %.1f", policy.minGainAdded());
+                pass = change >= policy.minGainAdded();
+            } else if (protect != null) {
+                role = removed.contains(name) ? "removed, protected" : "protected";
+                rule = String.format("drop <= %.1f", protect);
+                pass = -change <= protect;
+            } else if (removed.contains(name)) {
+                role = "removed";
+                rule = "reported";
+                pass = true;
+            } else {
+                role = "kept";
+                rule = policy.maxDropOther() == null ? "reported" : String.format("drop <= %.1f", policy.maxDropOther());
+                pass = policy.maxDropOther() == null || -change <= policy.maxDropOther();
+            }
+            if (!removed.contains(name)) {
+                sumBefore += b.ap();
+                sumAfter += a.ap();
+                kept++;
+            }
+            if (!pass) {
+                failures.add(String.format("%s (%s): AP %.3f -> %.3f (%+.1f points) breaks '%s'", name, role, b.ap(),
+                        a.ap(), change, rule));
+            }
+            rows.add(new GateDecision.Row(name, role, b.ap(), a.ap(), change, rule, pass));
+        }
+        for (String name : added) {
+            if (rows.stream().noneMatch(r -> r.name().equals(name))) {
+                failures.add(name + " (added): no validation objects of this class, so the gain cannot be verified");
+            }
+        }
+        double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
+        double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
+        if (policy.minMapChange() != null && (mapAfter - mapBefore) * 100 < policy.minMapChange()) {
+            failures.add(String.format("mAP over kept classes changes by %+.1f points, below %+.1f",
+                    (mapAfter - mapBefore) * 100, policy.minMapChange()));
+        }
+        boolean accepted = failures.isEmpty();
+        List<String> reasons = accepted
+                ? List.of(String.format("all %d rules hold", rows.size() + (policy.minMapChange() == null ? 0 : 1)))
+                : failures;
+        return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy);
+    }
+}
