@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             "             diredi eval --checkpoint runs/edge/model.ckpt --data data/fashion-scenes --split test",
         },
         subcommands = {
-            DemoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
+            DemoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
+            GateCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
             PresetsCommand.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {

@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = {"Train a student by FGD feature distillation from a frozen teacher checkpoint plus its own",
             "detector loss (DiReDi Distill A: large -> tutor, Distill B: tutor -> edge). Same outputs,",
-            "checkpoints and --resume as 'train'; the manifest names the teacher."})
+            "checkpoints and --resume as 'train'; the manifest names the teacher.",
+            "Reverse distillation (paper Eq. 8) is the same with the edge model as --teacher, the tutor as",
+            "student (--student-preset tutor --init TUTOR.ckpt), a small --gt-weight (alpha) and --feature-weight (beta)."})
 final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--teacher", required = true, paramLabel = "CKPT", description = "teacher checkpoint (frozen)")
@@ -50,8 +52,13 @@ final class DistillCommand implements Callable<Integer> {
             + "gamma, lambda) over the FGD authors' FCOS values")
     Path fgdFile;
 
-    @Option(names = "--feature-weight", description = "weight of the FGD loss against the detector loss (default: ${DEFAULT-VALUE})")
+    @Option(names = "--feature-weight", description = "weight of the FGD loss (reverse distillation's beta) "
+            + "(default: ${DEFAULT-VALUE})")
     float featureWeight = 1f;
+
+    @Option(names = "--gt-weight", description = "weight of the detector loss on ground truth (reverse distillation's "
+            + "alpha, paper Eq. 8) (default: ${DEFAULT-VALUE})")
+    float gtWeight = 1f;
 
     @Option(names = "--epochs", description = "override the number of epochs")
     Integer epochs;
@@ -97,7 +104,7 @@ final class DistillCommand implements Callable<Integer> {
                 org.diredi.core.checkpoint.ModelWeights.restore(student, initCk.weights(), true, init.toString());
             }
             DistillationObjective objective = new DistillationObjective(teacher, student, manager, fgd,
-                    new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1)),
+                    new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1), gtWeight),
                     featureWeight);
             DetectionSet train = DetectionSet.load(trainDs, mc.inputSize());
             DetectionSet val = valDs == null ? null : DetectionSet.load(valDs, mc.inputSize());

@@ -19,12 +19,13 @@ public final class FcosTargets {
     public record Config(float[] rangeBounds, float centerRadius) {
 
         /**
-         * FCOS's ranges (0, 64, 128, inf for P3-P5 at 800 px inputs) scaled to the input size, so a
-         * small CPU input still spreads objects over all three levels.
+         * Regression ranges for P3-P5 of {@code inputSize / 5} and {@code 2 * inputSize / 5} (32 and 64 px
+         * at 160 px, 102 and 205 px at 512 px), then unbounded. FCOS's 64 / 128 px bounds were set for
+         * 800 px inputs and five levels; scaled down naively they would leave each small object only
+         * one or two positive locations, which starves training.
          */
         public static Config forInput(int inputSize) {
-            float k = inputSize / 512f;
-            return new Config(new float[] {0, 64 * k, 128 * k, Float.POSITIVE_INFINITY}, 1.5f);
+            return new Config(new float[] {0, inputSize / 5f, 2 * inputSize / 5f, Float.POSITIVE_INFINITY}, 1.5f);
         }
     }
 

@@ -1,0 +1,137 @@
+package org.diredi.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Knowledge deltas: create (customer side), inspect, apply (manufacturer side). */
+@Command(name = "delta", mixinStandardHelpOptions = true,
+        description = "Knowledge deltas (paper Eq. 9 and 10): create, inspect, apply.",
+        subcommands = {DeltaCommand.Create.class, DeltaCommand.Inspect.class, DeltaCommand.Apply.class})
+final class DeltaCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"dW = W_tutor2 - gamma * W_tutor1 over neck + head (Eq. 9). Only this file leaves the",
+                "customer: tensors by name and a manifest with counts, never images."})
+    static final class Create implements Callable<Integer> {
+        @Option(names = "--tutor1", required = true, paramLabel = "CKPT", description = "RD B result (presumed data)")
+        Path tutor1;
+
+        @Option(names = "--tutor2", required = true, paramLabel = "CKPT", description = "RD A result (presumed + private)")
+        Path tutor2;
+
+        @Option(names = "--base", required = true, paramLabel = "CKPT",
+                description = "the original tutor both started from (its id goes into the manifest)")
+        Path base;
+
+        @Option(names = "--gamma", description = "Eq. 9's gamma (default: ${DEFAULT-VALUE})")
+        double gamma = 1.0;
+
+        @Option(names = "--include-backbone", description = "also send backbone weights (the paper's ablation; off by default)")
+        boolean includeBackbone;
+
+        @Option(names = "--fp16", description = "store the delta as float16 (half the bytes)")
+        boolean fp16;
+
+        @Option(names = "--added", split = ",", description = "classes the private data adds")
+        List<String> added = new ArrayList<>();
+
+        @Option(names = "--removed", split = ",", description = "classes no longer wanted")
+        List<String> removed = new ArrayList<>();
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .delta file to write")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Checkpoint t1 = Checkpoint.read(tutor1);
+            Checkpoint t2 = Checkpoint.read(tutor2).requireCompatible(t1.manifest().model(), t1.classes());
+            Checkpoint b = Checkpoint.read(base).requireCompatible(t1.manifest().model(), t1.classes());
+            for (String c : added) {
+                t1.classes().indexOf(c);
+            }
+            for (String c : removed) {
+                t1.classes().indexOf(c);
+            }
+            var tensors = KnowledgeDelta.difference(t2.weights(), t1.weights(), gamma, KnowledgeDelta.parts(includeBackbone));
+            KnowledgeDelta d = KnowledgeDelta.write(out, new DeltaManifest(null, null, b.manifest().id(),
+                    b.manifest().weightsSha256(), t1.manifest().classes(), added, removed, gamma,
+                    includeBackbone ? "all" : "neck+head", null, Map.of(
+                            "tutor1", counts(t1.manifest().data()), "tutor2", counts(t2.manifest().data())),
+                    0, 0, 0, null, Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id())), tensors, fp16);
+            System.out.print(describe(out, d.manifest()));
+            return 0;
+        }
+
+        private static Map<String, Integer> counts(Manifest.DataInfo data) {
+            return data == null ? Map.of() : Map.of("images", data.images(), "objects", data.objects());
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Check a delta file and print its manifest.")
+    static final class Inspect implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "a .delta file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            KnowledgeDelta d = KnowledgeDelta.read(file);
+            System.out.print(describe(file, d.manifest()));
+            return 0;
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = {"W_new = W_tutor + lambda * dW on the delta's tensors (Eq. 10); the backbone is untouched.",
+                "Refuses a delta made for another tutor, with other names or shapes, or with NaN / Inf."})
+    static final class Apply implements Callable<Integer> {
+        @Option(names = "--tutor", required = true, paramLabel = "CKPT", description = "the manufacturer's tutor")
+        Path tutor;
+
+        @Option(names = "--delta", required = true, paramLabel = "FILE", description = "the customer's .delta")
+        Path delta;
+
+        @Option(names = "--lambda", description = "Eq. 10's lambda (default: ${DEFAULT-VALUE})")
+        double lambda = 1.0;
+
+        @Option(names = "--out", required = true, paramLabel = "CKPT", description = "the updated tutor to write")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Checkpoint t = Checkpoint.read(tutor);
+            KnowledgeDelta d = KnowledgeDelta.read(delta);
+            if (!t.manifest().weightsSha256().equals(d.manifest().baseTutorSha256())) {
+                throw new KnowledgeDelta.DeltaException(delta + ": made for tutor " + d.manifest().baseTutorId()
+                        + ", but " + tutor + " is tutor " + t.manifest().id());
+            }
+            if (!t.manifest().classes().equals(d.manifest().classes())) {
+                throw new KnowledgeDelta.DeltaException(delta + ": class list differs from " + tutor);
+            }
+            var updated = d.applyTo(t.weights(), lambda, tutor.toString());
+            Manifest m = t.manifest();
+            Manifest written = Checkpoint.write(out, new Manifest(null, null, null, m.role() + "+delta", m.model(),
+                    m.classes(), m.data(), m.training(), new Manifest.Reference(m.id(), tutor.toString(),
+                    "weight substitution, lambda " + lambda + ", delta " + d.manifest().tensorsSha256().substring(0, 16)),
+                    null, m.progress(), m.objective(), Map.of("deltaL2Norm", d.manifest().l2Norm()), null), updated, null);
+            System.out.printf("applied %s (|dW| = %.4f, %d tensors) to %s: wrote %s (id %s)%n", delta,
+                    d.manifest().l2Norm(), d.manifest().tensors(), tutor, out, written.id());
+            return 0;
+        }
+    }
+
+    static String describe(Path file, DeltaManifest m) {
+        return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
+                        + "  classes added %s, removed %s%n  data %s%n  sha256 %s%n", file, m.tensors(), m.values(),
+                m.parts(), m.dtype(), m.l2Norm(), m.baseTutorId(), m.gamma(), m.classesAdded(), m.classesRemoved(),
+                m.dataCounts(), m.tensorsSha256());
+    }
+}

@@ -1,0 +1,95 @@
+package org.diredi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.diredi.core.TestData;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.checkpoint.TensorFile;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.ClassList;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** delta create / inspect / apply and gate, end to end through the command line. */
+class DeltaGateCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path base;
+    static Path tutor1;
+    static Path tutor2;
+    static Path data;
+
+    static Path write(String name, List<TensorFile.Tensor> w) throws IOException {
+        Path f = tmp.resolve(name);
+        Checkpoint.write(f, new Manifest(null, null, null, "tutor", TestData.SMALL, ClassList.FASHION.names(),
+                new Manifest.DataInfo("d", "train", null, 5, 9), TrainConfig.DEFAULTS, null, null,
+                new Manifest.Progress(1, 1, 1), null, Map.of(), null), w, null);
+        return f;
+    }
+
+    static List<TensorFile.Tensor> perturb(List<TensorFile.Tensor> w, long seed) {
+        Random r = new Random(seed);
+        return w.stream().map(t -> {
+            float[] v = t.data().clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (r.nextGaussian() * 1e-3);
+            }
+            return new TensorFile.Tensor(t.name(), t.shape(), v);
+        }).toList();
+    }
+
+    @BeforeAll
+    static void tutors() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<TensorFile.Tensor> w = ModelWeights.snapshot(new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m));
+            base = write("base.ckpt", w);
+            tutor1 = write("t1.ckpt", perturb(w, 1));
+            tutor2 = write("t2.ckpt", perturb(w, 2));
+        }
+        data = tmp.resolve("scenes");
+        TestData.scenes(data, 2);
+    }
+
+    @Test
+    void createInspectApplyAndGate() throws IOException {
+        Path delta = tmp.resolve("u.delta");
+        var c = BadInputTest.run("delta", "create", "--tutor1", tutor1.toString(), "--tutor2", tutor2.toString(),
+                "--base", base.toString(), "--added", "coat", "--out", delta.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("neck+head") && c.out().contains("[coat]"), c.out());
+        var i = BadInputTest.run("delta", "inspect", delta.toString());
+        assertEquals(0, i.code(), i.err());
+        Path updated = tmp.resolve("updated.ckpt");
+        var a = BadInputTest.run("delta", "apply", "--tutor", base.toString(), "--delta", delta.toString(), "--out",
+                updated.toString());
+        assertEquals(0, a.code(), a.err());
+        Checkpoint u = Checkpoint.read(updated);
+        assertEquals(Checkpoint.read(base).manifest().id(), u.manifest().parent().id());
+        // the delta was made against "base": applying it to tutor 1 is refused, naming both
+        var wrong = BadInputTest.run("delta", "apply", "--tutor", tutor1.toString(), "--delta", delta.toString(),
+                "--out", tmp.resolve("x.ckpt").toString());
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("u.delta") && wrong.err().contains("made for tutor"), wrong.err());
+        assertTrue(!Files.exists(tmp.resolve("x.ckpt")));
+        // gate: random tutors detect nothing, so the added class gains nothing -> rejected (exit 10)
+        var g = BadInputTest.run("gate", "--before", base.toString(), "--after", updated.toString(), "--delta",
+                delta.toString(), "--data", data.toString(), "--split", "test", "--out", tmp.resolve("gate").toString());
+        assertEquals(10, g.code(), g.out() + g.err());
+        assertTrue(Files.readString(tmp.resolve("gate/gate.md")).contains("REJECTED"));
+        assertTrue(Files.exists(tmp.resolve("gate/gate.json")));
+    }
+}
