@@ -65,13 +65,16 @@ final class DistillBench implements Callable<Integer> {
         TrainConfig large = base.withEpochs(epochs.get(0));
         TrainConfig tutor = base.withEpochs(epochs.get(1));
         TrainConfig edge = base.withEpochs(epochs.get(2));
-        report.add(Stages.train(Presets.get("large"), classes, large, train, test, null, out.resolve("large"), fgd));
-        report.add(Stages.train(Presets.get("tutor"), classes, tutor, train, test, null, out.resolve("tutor-direct"), fgd));
-        report.add(Stages.train(Presets.get("tutor"), classes, tutor, train, test, out.resolve("large/model.ckpt"),
-                out.resolve("tutor-distill-A"), fgd));
-        report.add(Stages.train(Presets.get("edge"), classes, edge, train, test, null, out.resolve("edge-direct"), fgd));
-        report.add(Stages.train(Presets.get("edge"), classes, edge, train, test, out.resolve("tutor-distill-A/model.ckpt"),
-                out.resolve("edge-distill-B"), fgd));
+        Stages.Stage largeStage = Stages.Stage.direct("large", Presets.get("large"), large, train);
+        Stages.Stage tutorDirect = Stages.Stage.direct("tutor", Presets.get("tutor"), tutor, train);
+        Stages.Stage edgeDirect = Stages.Stage.direct("edge", Presets.get("edge"), edge, train);
+        report.add(Stages.trainAndEvaluate(largeStage, classes, test, out.resolve("large")));
+        report.add(Stages.trainAndEvaluate(tutorDirect, classes, test, out.resolve("tutor-direct")));
+        report.add(Stages.trainAndEvaluate(tutorDirect.distilledFrom(out.resolve("large/model.ckpt"), fgd), classes, test,
+                out.resolve("tutor-distill-A")));
+        report.add(Stages.trainAndEvaluate(edgeDirect, classes, test, out.resolve("edge-direct")));
+        report.add(Stages.trainAndEvaluate(edgeDirect.distilledFrom(out.resolve("tutor-distill-A/model.ckpt"), fgd),
+                classes, test, out.resolve("edge-distill-B")));
         String md = report.write(out, "Settings: " + base.summary() + "; epochs large/tutor/edge " + epochs
                 + "; FGD " + fgd + " (FGD loss weight 1 against the detector loss); data " + data + " (train "
                 + train.size() + " images, test " + test.size() + ", objects of other classes unlabelled).");

@@ -42,11 +42,11 @@ final class DistillCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    TrainingOptions training;
+
     @Option(names = "--init", paramLabel = "CKPT", description = "start the student from these weights")
     Path init;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON)")
-    Path configFile;
 
     @Option(names = "--fgd", paramLabel = "FILE", description = "FGD settings (YAML or JSON: temperature, alpha, beta, "
             + "gamma, lambda) over the FGD authors' FCOS values")
@@ -60,28 +60,9 @@ final class DistillCommand implements Callable<Integer> {
             + "alpha, paper Eq. 8) (default: ${DEFAULT-VALUE})")
     float gtWeight = 1f;
 
-    @Option(names = "--epochs", description = "override the number of epochs")
-    Integer epochs;
-
-    @Option(names = "--split", description = "training split (default: ${DEFAULT-VALUE})")
-    String split = "train";
-
-    @Option(names = "--val-split", description = "validation split, or 'none' (default: ${DEFAULT-VALUE})")
-    String valSplit = "val";
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
-    Path out;
-
-    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
-    boolean resume;
-
     @Override
     public Integer call() throws Exception {
-        TrainConfig config = configFile == null ? TrainConfig.DEFAULTS
-                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
-        if (epochs != null) {
-            config = config.withEpochs(epochs);
-        }
+        TrainConfig config = training.config();
         FgdConfig fgd = fgdFile == null ? FgdConfig.DEFAULTS : ConfigFiles.load(fgdFile, FgdConfig.class, FgdConfig.DEFAULTS);
         ClassList classes = data.classes();
         Checkpoint teacherCk = Checkpoint.read(teacherPath);
@@ -91,8 +72,8 @@ final class DistillCommand implements Callable<Integer> {
         }
         ModelConfig mc = Presets.get(studentPreset);
         Checkpoint initCk = init == null ? null : Checkpoint.read(init).requireCompatible(mc, classes);
-        VocDataset trainDs = data.load(split);
-        VocDataset valDs = "none".equals(valSplit) ? null : data.load(valSplit);
+        VocDataset trainDs = data.load(training.split);
+        VocDataset valDs = training.validation(data);
         System.out.printf("distilling %s -> %s on %s (%d images)%s with %s%n", teacherCk.manifest().model().name(),
                 mc.name(), trainDs.root(), trainDs.size(), data.subset == null ? "" : " classes " + data.subset,
                 config.summary());
@@ -109,11 +90,11 @@ final class DistillCommand implements Callable<Integer> {
             DetectionSet train = DetectionSet.load(trainDs, mc.inputSize());
             DetectionSet val = valDs == null ? null : DetectionSet.load(valDs, mc.inputSize());
             DetectorTrainer.Result r = new DetectorTrainer(student, manager, config, objective, System.out).run(train, val,
-                    new DetectorTrainer.RunInfo(out, mc.name().substring(mc.name().indexOf('/') + 1),
+                    new DetectorTrainer.RunInfo(training.out, mc.name().substring(mc.name().indexOf('/') + 1),
                             Runs.dataInfo(trainDs, data.subset),
                             initCk == null ? null : new Manifest.Reference(initCk.manifest().id(), init.toString(), "init"),
                             new Manifest.Reference(teacherCk.manifest().id(), teacherPath.toString(), "teacher")),
-                    resume);
+                    training.resume);
             System.out.printf("wrote %s (id %s, teacher %s)%n", r.model(), r.manifest().id(), teacherCk.manifest().id());
             if (r.eval() != null) {
                 System.out.println(r.eval().toMarkdown());

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.checkpoint.ModelWeights;
 import org.diredi.core.distill.DistillationObjective;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.eval.Predictor;
@@ -23,54 +25,108 @@ import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.eval.EvalConfig;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.fcos.FcosDecoder;
+import org.diredi.vision.io.AtomicFiles;
 
 /**
- * One training stage of a benchmark or experiment, cached in its own folder: a finished stage
- * (model.ckpt) is only re-evaluated, an interrupted one resumes from last.ckpt.
+ * Training stages of benchmarks and experiments, each cached in its own folder: a finished stage
+ * (model.ckpt) is reused, an interrupted one resumes from last.ckpt.
  */
 final class Stages {
 
+    /**
+     * One stage: train {@code model} on {@code data}, directly (no teacher) or by distillation from
+     * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_FGD}, from {@code init}
+     * weights or random ones.
+     */
+    record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
+                 float gtWeight, float featureWeight, FgdConfig fgd) {
+
+        static Stage direct(String role, ModelConfig model, TrainConfig train, VocDataset data) {
+            return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS);
+        }
+
+        Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
+            return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config);
+        }
+
+        Stage from(Path initCkpt) {
+            return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd);
+        }
+
+        Stage weights(float gt, float feature) {
+            return new Stage(role, model, train, data, teacher, init, gt, feature, fgd);
+        }
+    }
+
+    /** A stage's trained model and what it took. */
+    record Result(Path checkpoint, long params, double gflopsPerImage, List<DetectorTrainer.EpochRecord> history) {
+
+        double seconds() {
+            return history.stream().mapToDouble(DetectorTrainer.EpochRecord::seconds).sum();
+        }
+    }
+
     private Stages() {}
 
-    /**
-     * Trains {@code mc} (directly, or distilled from {@code teacher} when given) and evaluates it on
-     * {@code test}, restricted to the classes of the test set's objects.
-     */
-    static BenchReport.Row train(ModelConfig mc, ClassList classes, TrainConfig cfg, VocDataset trainDs,
-                                 VocDataset testDs, Path teacher, Path dir, FgdConfig fgd) throws IOException {
-        Runs.seed(cfg.seed());
-        try (NDManager manager = NDManager.newBaseManager(Device.fromName(cfg.device()))) {
-            String role = mc.name().substring(mc.name().indexOf('/') + 1);
-            FcosDetector model = new FcosDetector(mc, classes).init(manager);
+    static Result run(Stage s, ClassList classes, Path dir) throws IOException {
+        Runs.seed(s.train().seed());
+        try (NDManager manager = NDManager.newBaseManager(Device.fromName(s.train().device()))) {
+            FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
             long flops = model.flopsPerImage(manager);
-            DetectorTrainer.Result r;
             Path done = dir.resolve("model.ckpt");
             if (Files.exists(done)) {
-                Checkpoint ck = Checkpoint.read(done).requireCompatible(mc, classes);
-                org.diredi.core.checkpoint.ModelWeights.restore(model, ck.weights(), true, done.toString());
-                r = new DetectorTrainer.Result(done, ck.manifest(), DetectorTrainer.readHistory(dir), null);
-                System.out.println("stage " + dir + " is done (" + ck.manifest().id() + "): evaluating only");
-            } else {
-                DetectionObjective det = new DetectionObjective(new FcosLoss.Config(cfg.focalAlpha(), cfg.focalGamma(),
-                        1, 1, 1));
-                Objective objective = det;
-                Manifest.Reference teacherRef = null;
-                if (teacher != null) {
-                    Checkpoint tck = Checkpoint.read(teacher).requireCompatible(null, classes);
-                    objective = new DistillationObjective(tck.toModel(manager), model, manager, fgd, det, 1f);
-                    teacherRef = new Manifest.Reference(tck.manifest().id(), teacher.toString(), "teacher");
-                }
-                r = new DetectorTrainer(model, manager, cfg, objective, System.out).run(
-                        DetectionSet.load(trainDs, mc.inputSize()), null,
-                        new DetectorTrainer.RunInfo(dir, role, Runs.dataInfo(trainDs, null), null, teacherRef),
-                        Files.exists(dir.resolve("last.ckpt")));
+                Checkpoint.read(done).requireCompatible(s.model(), classes);
+                System.out.println("stage " + dir + " is done: reusing " + done);
+                return new Result(done, model.parameterCount(), flops / 1e9, DetectorTrainer.readHistory(dir));
             }
-            EvalResult ev = new Predictor(model, manager, FcosDecoder.Config.EVAL)
-                    .evaluate(DetectionSet.load(testDs, mc.inputSize()), EvalConfig.DEFAULT);
-            org.diredi.vision.io.AtomicFiles.writeString(dir.resolve("test-eval.md"), ev.toMarkdown());
-            double seconds = r.history().stream().mapToDouble(DetectorTrainer.EpochRecord::seconds).sum();
-            return new BenchReport.Row(dir.getFileName().toString(), mc.toString(), model.parameterCount(), flops / 1e9,
-                    cfg.epochs(), (double) cfg.epochs() * trainDs.size() / seconds, seconds, ev);
+            Manifest.Reference initRef = null;
+            if (s.init() != null) {
+                Checkpoint ick = Checkpoint.read(s.init()).requireCompatible(s.model(), classes);
+                ModelWeights.restore(model, ick.weights(), true, s.init().toString());
+                initRef = new Manifest.Reference(ick.manifest().id(), s.init().toString(), "init");
+            }
+            DetectionObjective det = new DetectionObjective(
+                    new FcosLoss.Config(s.train().focalAlpha(), s.train().focalGamma(), 1, 1, 1), s.gtWeight());
+            Objective objective = det;
+            Manifest.Reference teacherRef = null;
+            if (s.teacher() != null) {
+                Checkpoint tck = Checkpoint.read(s.teacher()).requireCompatible(null, classes);
+                objective = new DistillationObjective(tck.toModel(manager), model, manager, s.fgd(), det,
+                        s.featureWeight());
+                teacherRef = new Manifest.Reference(tck.manifest().id(), s.teacher().toString(), "teacher");
+            }
+            DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out).run(
+                    DetectionSet.load(s.data(), s.model().inputSize()), null,
+                    new DetectorTrainer.RunInfo(dir, s.role(), Runs.dataInfo(s.data(), null), initRef, teacherRef),
+                    Files.exists(dir.resolve("last.ckpt")));
+            return new Result(r.model(), model.parameterCount(), flops / 1e9, r.history());
         }
+    }
+
+    /** Evaluates a checkpoint on {@code test} (only the classes with objects there count) and saves the table. */
+    static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir) throws IOException {
+        Checkpoint ck = Checkpoint.read(checkpoint);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            FcosDetector model = ck.toModel(manager);
+            EvalResult ev = new Predictor(model, manager, FcosDecoder.Config.EVAL)
+                    .evaluate(DetectionSet.load(test, model.config().inputSize()), EvalConfig.DEFAULT);
+            if (reportDir != null) {
+                Files.createDirectories(reportDir);
+                AtomicFiles.writeString(reportDir.resolve("test-eval.md"), ev.toMarkdown());
+            }
+            return ev;
+        }
+    }
+
+    /** A benchmark row for a trained stage. */
+    static BenchReport.Row row(String name, Stage s, Result r, EvalResult ev) {
+        return new BenchReport.Row(name, s.model().toString(), r.params(), r.gflopsPerImage(), s.train().epochs(),
+                (double) s.train().epochs() * s.data().size() / Math.max(1e-9, r.seconds()), r.seconds(), ev);
+    }
+
+    /** Trains and evaluates a stage in {@code dir}, as a benchmark row. */
+    static BenchReport.Row trainAndEvaluate(Stage s, ClassList classes, VocDataset test, Path dir) throws IOException {
+        Result r = run(s, classes, dir);
+        return row(dir.getFileName().toString(), s, r, evaluate(r.checkpoint(), test, dir));
     }
 }

@@ -56,8 +56,8 @@ final class TrainBench implements Callable<Integer> {
         for (int i = 0; i < presets.size(); i++) {
             ModelConfig mc = Presets.get(presets.get(i));
             TrainConfig cfg = epochs != null && i < epochs.size() ? base.withEpochs(epochs.get(i)) : base;
-            report.add(Stages.train(mc, classes, cfg, trainDs, testDs, null, out.resolve(mc.name().replace('/', '-')),
-                    null));
+            report.add(Stages.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
+                    mc, cfg, trainDs), classes, testDs, out.resolve(mc.name().replace('/', '-'))));
         }
         String md = report.write(out, "Settings: " + base.summary() + " (per-preset epochs: " + epochs + "); data "
                 + data + " (train " + trainDs.size() + " images, test " + testDs.size() + ").");

@@ -15,7 +15,6 @@ import org.diredi.core.train.DetectionObjective;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.core.train.DetectorTrainer;
 import org.diredi.core.train.TrainConfig;
-import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import picocli.CommandLine.Command;
@@ -32,6 +31,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    TrainingOptions training;
+
     @Option(names = "--preset", paramLabel = "NAME", description = "model preset: large, tutor, edge (cpu family) or "
             + "paper/large, paper/tutor, paper/edge, cpu/... (default: ${DEFAULT-VALUE})")
     String preset = "edge";
@@ -39,45 +41,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "CKPT", description = "start from these weights instead of random ones")
     Path init;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
-    Path configFile;
-
-    @Option(names = "--epochs", description = "override the number of epochs")
-    Integer epochs;
-
-    @Option(names = "--seed", description = "override the seed")
-    Long seed;
-
-    @Option(names = "--split", description = "training split (default: ${DEFAULT-VALUE})")
-    String split = "train";
-
-    @Option(names = "--val-split", description = "validation split, or 'none' (default: ${DEFAULT-VALUE})")
-    String valSplit = "val";
-
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
-    Path out;
-
-    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
-    boolean resume;
-
     @Override
     public Integer call() throws Exception {
-        TrainConfig config = configFile == null ? TrainConfig.DEFAULTS
-                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
-        if (epochs != null) {
-            config = config.withEpochs(epochs);
-        }
-        if (seed != null) {
-            config = config.withSeed(seed);
-        }
+        TrainConfig config = training.config();
         ClassList classes = data.classes();
         ModelConfig mc = Presets.get(preset);
         Checkpoint initCk = init == null ? null : Checkpoint.read(init).requireCompatible(null, classes);
         if (initCk != null) {
             mc = initCk.manifest().model();
         }
-        VocDataset trainDs = data.load(split);
-        VocDataset valDs = "none".equals(valSplit) ? null : data.load(valSplit);
+        VocDataset trainDs = data.load(training.split);
+        VocDataset valDs = training.validation(data);
         System.out.printf("training %s on %s (%d images, %d objects)%s with %s%n", mc, trainDs.root(), trainDs.size(),
                 trainDs.objectCount(), data.subset == null ? "" : " classes " + data.subset, config.summary());
         Runs.seed(config.seed());
@@ -91,11 +65,11 @@ final class TrainCommand implements Callable<Integer> {
             DetectorTrainer trainer = new DetectorTrainer(model, manager, config,
                     new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1)),
                     System.out);
-            DetectorTrainer.Result r = trainer.run(train, val, new DetectorTrainer.RunInfo(out,
+            DetectorTrainer.Result r = trainer.run(train, val, new DetectorTrainer.RunInfo(training.out,
                     mc.name().substring(mc.name().indexOf('/') + 1),
                     Runs.dataInfo(trainDs, data.subset),
                     initCk == null ? null : new Manifest.Reference(initCk.manifest().id(), init.toString(), "init"),
-                    null), resume);
+                    null), training.resume);
             System.out.printf("wrote %s (id %s)%n", r.model(), r.manifest().id());
             if (r.eval() != null) {
                 System.out.println(r.eval().toMarkdown());

@@ -155,4 +155,35 @@ class BadInputTest {
         assertUserError(run("train", "--data", data.toString(), "--config", cfg.toString(), "--out",
                 tmp.resolve("r9").toString()), "train.yaml", "epochz");
     }
+
+    @Test
+    void distillRefusesMissingMismatchedOrUnalignableTeachers() throws IOException {
+        assertUserError(run("distill", "--teacher", tmp.resolve("no-teacher.ckpt").toString(), "--student-preset", "edge",
+                "--data", data.toString(), "--out", tmp.resolve("d1").toString()), "no-teacher.ckpt", "not found");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            var catsDogs = new org.diredi.vision.data.ClassList(java.util.List.of("cat", "dog"));
+            var other = new org.diredi.core.model.FcosDetector(TestData.SMALL, catsDogs).init(m);
+            Path otherCk = tmp.resolve("cats-dogs.ckpt");
+            org.diredi.core.checkpoint.Checkpoint.write(otherCk, manifest(TestData.SMALL, catsDogs),
+                    org.diredi.core.checkpoint.ModelWeights.snapshot(other), null);
+            assertUserError(run("distill", "--teacher", otherCk.toString(), "--student-preset", "edge", "--data",
+                    data.toString(), "--out", tmp.resolve("d2").toString()), "cats-dogs.ckpt", "classes");
+            var small = new org.diredi.core.model.FcosDetector(TestData.SMALL, org.diredi.vision.data.ClassList.FASHION)
+                    .init(m);
+            Path smallCk = tmp.resolve("small-96px.ckpt");
+            org.diredi.core.checkpoint.Checkpoint.write(smallCk,
+                    manifest(TestData.SMALL, org.diredi.vision.data.ClassList.FASHION),
+                    org.diredi.core.checkpoint.ModelWeights.snapshot(small), null);
+            // a 96 px teacher cannot be aligned with the 160 px edge preset
+            assertUserError(run("distill", "--teacher", smallCk.toString(), "--student-preset", "edge", "--data",
+                    data.toString(), "--out", tmp.resolve("d3").toString()), "aligned");
+        }
+    }
+
+    private static org.diredi.core.checkpoint.Manifest manifest(org.diredi.core.model.ModelConfig mc,
+                                                                org.diredi.vision.data.ClassList classes) {
+        return new org.diredi.core.checkpoint.Manifest(null, null, null, "tutor", mc, classes.names(), null,
+                org.diredi.core.train.TrainConfig.DEFAULTS, null, null,
+                new org.diredi.core.checkpoint.Manifest.Progress(1, 1, 1), null, java.util.Map.of(), null);
+    }
 }

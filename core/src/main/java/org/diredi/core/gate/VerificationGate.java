@@ -25,7 +25,7 @@ public final class VerificationGate {
         double sumAfter = 0;
         int kept = 0;
         for (ClassResult b : before.classes()) {
-            ClassResult a = after.byName(b.name());
+            ClassResult a = after.find(b.name());
             if (a == null || !b.hasGroundTruth()) {
                 continue; // no validation objects of this class: nothing to judge
             }

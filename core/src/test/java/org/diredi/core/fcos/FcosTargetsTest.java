@@ -31,30 +31,29 @@ class FcosTargetsTest {
     }
 
     @Test
-    void smallBoxIsAssignedToP3CentreCellsWithExactTargets() {
-        // ranges 0-16-32-inf (custom), radius 1.5 strides
+    void aBoxGoesToTheLevelWhoseRangeHoldsItsLargestDistance() {
+        // Ranges P3 [0, 16], P4 [16, 32], P5 [32, inf); centre-sampling radius 1.5 strides.
         FcosTargets t = new FcosTargets(grid, new FcosTargets.Config(new float[] {0, 16, 32, Float.POSITIVE_INFINITY}, 1.5f));
-        // box 16..40 x 16..40, centre (28, 28); centre region on P3: 28 +- 12 = 16..40 (whole box)
+        // Box (16,16)-(40,40), centre (28,28). On P3 the centre region 28 +- 12 is the whole box, so the cells
+        // at 20, 28, 36 qualify by position; only (28,28) has its largest distance (12) within P3's 16.
         FcosTargets.Image img = t.assign(List.of(obj(3, 16, 16, 40, 40)));
-        // P3 cells with centres strictly inside (16, 40): x in {20, 28, 36} -> 9 cells; max distance <= 16 ok
-        // for all? cell (20,20): l=4,t=4,r=20,b=20 -> max 20 > 16 -> rejected on P3 (goes nowhere: P4 needs >16,
-        // and P4 centres 24..40 lie in region 28 +- 24 clipped to box).
         int p3 = 0;
         for (int k = 0; k < 64; k++) {
             if (img.label()[k] >= 0) {
                 p3++;
             }
         }
-        // (28,28): l=t=12, r=b=12 -> max 12 ok; (20,28): max(4,12,20,12)=20 rejected; so only the centre cell
         assertEquals(1, p3);
         int centre = 3 * 8 + 3; // row 3, col 3: (28, 28)
         assertEquals(3, img.label()[centre]);
         assertEquals(12f, img.box()[4 * centre]);
         assertEquals(12f, img.box()[4 * centre + 2]);
         assertEquals(1f, img.centerness()[centre], 1e-6);
-        // P4 cell centres 8, 24, 40, 56: (24,24): l=8,t=8,r=16,b=16 -> max 16 -> not > 16? range is [16, 32]: accepted
-        int p4 = grid.levelStart(1) + 1 * 4 + 1; // (24, 24)
+        // P4 cell (24,24): l = t = 8, r = b = 16, largest 16 lies in [16, 32]; center-ness sqrt(0.5 * 0.5)
+        int p4 = grid.levelStart(1) + 1 * 4 + 1;
         assertEquals(3, img.label()[p4]);
+        assertEquals(8f, img.box()[4 * p4]);
+        assertEquals(16f, img.box()[4 * p4 + 3]);
         assertEquals((float) Math.sqrt(0.5 * 0.5), img.centerness()[p4], 1e-6);
         assertEquals(img.positives(), count(img));
     }

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FcosDetectorTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu/large", "cpu/tutor", "cpu/edge", "paper/large", "paper/tutor", "paper/edge"})
+    @ValueSource(strings = {"cpu/large", "cpu/tutor", "cpu/edge", "paper/large", "paper/tutor", "paper/edge",
+        "tiny/large", "tiny/tutor", "tiny/edge"})
     void everyPresetBuildsAndRunsAForwardPass(String preset) {
         ModelConfig c = Presets.get(preset);
         try (NDManager m = NDManager.newBaseManager()) {

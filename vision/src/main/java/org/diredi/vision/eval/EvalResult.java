@@ -55,12 +55,21 @@ public record EvalResult(double map, int numImages, List<ClassResult> classes, i
 
     /** The result of class {@code name}; throws if it was not evaluated. */
     public ClassResult byName(String name) {
+        ClassResult c = find(name);
+        if (c == null) {
+            throw new IllegalArgumentException("class '" + name + "' was not evaluated");
+        }
+        return c;
+    }
+
+    /** The result of class {@code name}, or null when it was not evaluated (no ground truth). */
+    public ClassResult find(String name) {
         for (ClassResult c : classes) {
             if (c.name().equals(name)) {
                 return c;
             }
         }
-        throw new IllegalArgumentException("class '" + name + "' was not evaluated");
+        return null;
     }
 
     /** Pretty-printed JSON; NaN values (absent AP, mAP without classes) are {@code null}. */

@@ -75,6 +75,31 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Deletes temp files a killed writer left next to {@code target} (a kill -9 cannot clean up
+     * after itself). Call only when no other process writes that target.
+     *
+     * @return how many were deleted
+     */
+    public static int cleanStale(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return 0;
+        }
+        String prefix = "." + abs.getFileName() + ".";
+        int n = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(".tmp") && Files.deleteIfExists(f)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Writes {@code bytes}, atomically. */
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));

@@ -1,0 +1,254 @@
+package org.diredi.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.gate.VerificationGate;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.data.VocImage;
+import org.diredi.vision.eval.ClassResult;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.Charts;
+import org.diredi.vision.report.MarkdownTable;
+import org.diredi.vision.scenes.FashionScenes;
+import org.diredi.vision.scenes.FashionScenesConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Runs a whole DiReDi experiment from a spec file, stage by stage, cached and resumable. */
+@Command(name = "experiment", mixinStandardHelpOptions = true, description = "DiReDi experiments as data.",
+        subcommands = {ExperimentCommand.Run.class})
+final class ExperimentCommand {
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run every stage of an experiment spec (YAML/JSON): large teacher, Distill A (tutor),",
+                "Distill B (edge), RD B (tutor 1), RD A (tutor 2), knowledge delta, weight substitution,",
+                "verification gate, Distill C (updated edge) and the direct-training baseline. Each stage is",
+                "cached in OUT/<stage>; rerun after a kill to resume. Writes report.md, report.json and",
+                "per-class-ap.png (a Table III-style comparison)."})
+    static final class Run implements Callable<Integer> {
+        @Parameters(paramLabel = "SPEC", description = "experiment spec file")
+        Path specFile;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "results folder (default: work/experiments/<name>)")
+        Path out;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
+        Path configFile;
+
+        @Override
+        public Integer call() throws Exception {
+            ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
+            Path dir = out != null ? out : Path.of("work/experiments", spec.name());
+            Path data = Path.of(spec.data());
+            if (!Files.exists(data.resolve("classes.txt"))) {
+                System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
+            }
+            ClassList classes = ClassList.read(data.resolve("classes.txt"));
+            classes.ids(spec.presumed());
+            classes.ids(spec.added());
+            TrainConfig base = configFile == null ? TrainConfig.DEFAULTS
+                    : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+            return new Experiment(spec, classes, data, dir, base).run();
+        }
+    }
+
+    /** The stages of one experiment. */
+    static final class Experiment {
+        private final ExperimentSpec spec;
+        private final ClassList classes;
+        private final Path dir;
+        private final TrainConfig base;
+        private final VocDataset manufacturer;
+        private final VocDataset customer;
+        private final VocDataset validation;
+        private final VocDataset test;
+
+        Experiment(ExperimentSpec spec, ClassList classes, Path data, Path dir, TrainConfig base) {
+            this.spec = spec;
+            this.classes = classes;
+            this.dir = dir;
+            this.base = base;
+            VocDataset train = VocDataset.load(data, "train", classes);
+            int cut = (int) Math.round(train.size() * (1 - spec.customerShare()));
+            manufacturer = VocDataset.of(data, "train", classes, train.images().subList(0, cut));
+            customer = VocDataset.of(data, "train", classes, train.images().subList(cut, train.size()));
+            validation = VocDataset.load(data, spec.validationSplit(), classes);
+            test = VocDataset.load(data, spec.testSplit(), classes);
+        }
+
+        int run() throws Exception {
+            Files.createDirectories(dir);
+            List<String> update = spec.updateClasses();
+            VocDataset presumedData = manufacturer.restrictTo(spec.presumed());
+            VocDataset privateData = customer.restrictTo(update);
+            List<VocImage> both = new ArrayList<>(presumedData.images());
+            both.addAll(privateData.images());
+            VocDataset rdAData = VocDataset.of(presumedData.root(), "train", classes, both);
+            VocDataset ownUpdateData = manufacturer.restrictTo(update);
+            FgdConfig fgd = FgdConfig.DEFAULTS;
+            FgdConfig fgdC = new FgdConfig(spec.distillCTemperature(), fgd.alpha(), fgd.beta(), fgd.gamma(), fgd.lambda());
+            ModelConfig large = Presets.get(spec.family() + "/large");
+            ModelConfig tutor = Presets.get(spec.family() + "/tutor");
+            ModelConfig edge = Presets.get(spec.family() + "/edge");
+
+            // Manufacturer: teacher, Distill A, Distill B on the presumed data. Experiments with the same
+            // presumed classes, data and budgets share these stages (Experiment 2 reuses Experiment 1's).
+            Path shared = dir.toAbsolutePath().getParent().resolve("manufacturer-" + org.diredi.core.checkpoint.TensorFile.sha256((
+                    spec.data() + spec.family() + spec.presumed() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
+                            + spec.epochs("edge") + base + spec.customerShare()).getBytes()).substring(0, 12));
+            Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumedData), classes,
+                    shared.resolve("large"));
+            Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumedData)
+                    .distilledFrom(rLarge.checkpoint(), fgd), classes, shared.resolve("tutor-distill-A"));
+            Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumedData)
+                    .distilledFrom(rTutor.checkpoint(), fgd), classes, shared.resolve("edge-distill-B"));
+            // Customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same start.
+            Stages.Stage rd = Stages.Stage.direct("tutor1", tutor, cfg("rd"), presumedData)
+                    .distilledFrom(rEdge.checkpoint(), fgd).from(rTutor.checkpoint()).weights(spec.rdAlpha(), spec.rdBeta());
+            Stages.Result rTutor1 = Stages.run(rd, classes, dir.resolve("tutor1-rdB"));
+            Stages.Result rTutor2 = Stages.run(new Stages.Stage("tutor2", tutor, cfg("rd"), rdAData, rd.teacher(),
+                    rd.init(), rd.gtWeight(), rd.featureWeight(), fgd), classes, dir.resolve("tutor2-rdA"));
+            // Knowledge delta (Eq. 9): only this leaves the customer.
+            Checkpoint t1 = Checkpoint.read(rTutor1.checkpoint());
+            Checkpoint t2 = Checkpoint.read(rTutor2.checkpoint());
+            Checkpoint t0 = Checkpoint.read(rTutor.checkpoint());
+            Path deltaFile = dir.resolve("update.delta");
+            KnowledgeDelta delta = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile)
+                    : KnowledgeDelta.write(deltaFile, new DeltaManifest(null, null, t0.manifest().id(),
+                            t0.manifest().weightsSha256(), classes.names(), spec.added(), spec.removed(), spec.gamma(),
+                            "neck+head", null, Map.of("rdB", Map.of("images", presumedData.size()),
+                                    "rdA", Map.of("images", rdAData.size())), 0, 0, 0, null,
+                            Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id())),
+                    KnowledgeDelta.difference(t2.weights(), t1.weights(), spec.gamma(), KnowledgeDelta.parts(false)),
+                    false);
+            // Manufacturer: weight substitution (Eq. 10), verification gate, Distill C, baseline.
+            Path updatedTutor = dir.resolve("tutor-updated/model.ckpt");
+            if (!Files.exists(updatedTutor)) {
+                Manifest m = t0.manifest();
+                Checkpoint.write(updatedTutor, new Manifest(null, null, null, "tutor+delta", m.model(), m.classes(),
+                        m.data(), m.training(), new Manifest.Reference(m.id(), rTutor.checkpoint().toString(),
+                        "weight substitution, lambda " + spec.lambda()), null, m.progress(), m.objective(),
+                        Map.of("deltaL2Norm", delta.manifest().l2Norm()), null),
+                        delta.applyTo(t0.weights(), spec.lambda(), rTutor.checkpoint().toString()), null);
+            }
+            EvalResult gateBefore = Stages.evaluate(rTutor.checkpoint(), validation, null);
+            EvalResult gateAfter = Stages.evaluate(updatedTutor, validation, null);
+            GateDecision gate = VerificationGate.decide(gateBefore, gateAfter, new HashSet<>(spec.added()),
+                    new HashSet<>(spec.removed()), spec.gate());
+            AtomicFiles.writeString(dir.resolve("gate.md"), gate.toMarkdown());
+            AtomicFiles.writeJson(dir.resolve("gate.json"), gate);
+            System.out.print(gate.toMarkdown());
+            Map<String, GateDecision> variants = new LinkedHashMap<>();
+            for (Map.Entry<String, org.diredi.core.gate.GatePolicy> v : spec.gateVariants().entrySet()) {
+                variants.put(v.getKey(), VerificationGate.decide(gateBefore, gateAfter, new HashSet<>(spec.added()),
+                        new HashSet<>(spec.removed()), v.getValue()));
+            }
+            TrainConfig c = cfg("distillC");
+            TrainConfig distillC = new TrainConfig(c.epochs(), spec.distillCBatch(), c.optimizer(), c.lr(), c.momentum(),
+                    c.weightDecay(), c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), c.focalAlpha(),
+                    c.focalGamma(), c.centerRadius(), c.evalEvery(), c.device());
+            Stages.Result rEdgeC = Stages.run(Stages.Stage.direct("edge-updated", edge, distillC, ownUpdateData)
+                    .distilledFrom(updatedTutor, fgdC).from(rEdge.checkpoint()), classes, dir.resolve("edge-distill-C"));
+            Stages.Result rBaseline = Stages.run(Stages.Stage.direct("edge-trained", edge, cfg("baseline"), ownUpdateData)
+                    .from(rEdge.checkpoint()), classes, dir.resolve("edge-baseline"));
+
+            // Report (Table III): every model on the test split, over the classes the update covers.
+            VocDataset testUpdate = test.restrictTo(update);
+            Map<String, Path> rows = new LinkedHashMap<>();
+            rows.put("Original edge-AI model", rEdge.checkpoint());
+            rows.put("Original tutor", rTutor.checkpoint());
+            rows.put("Tutor 1 (RD B)", rTutor1.checkpoint());
+            rows.put("Tutor 2 (RD A)", rTutor2.checkpoint());
+            rows.put("Updated tutor (Eq. 10)", updatedTutor);
+            rows.put("Updated edge-AI model (Distill C)", rEdgeC.checkpoint());
+            rows.put("Updated edge-AI model (Training)", rBaseline.checkpoint());
+            Map<String, EvalResult> evals = new LinkedHashMap<>();
+            for (Map.Entry<String, Path> e : rows.entrySet()) {
+                evals.put(e.getKey(), Stages.evaluate(e.getValue(), testUpdate, null));
+            }
+            writeReport(evals, update, gate, variants, delta);
+            return 0;
+        }
+
+        private TrainConfig cfg(String stage) {
+            return base.withEpochs(spec.epochs(stage));
+        }
+
+        private void writeReport(Map<String, EvalResult> evals, List<String> update, GateDecision gate,
+                                 Map<String, GateDecision> variants, KnowledgeDelta delta) throws Exception {
+            MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1");
+            for (Map.Entry<String, EvalResult> e : evals.entrySet()) {
+                EvalResult r = e.getValue();
+                t.row(e.getKey(), pct(r.map()), pct(r.precision()), pct(r.recall()), pct(r.f1()));
+            }
+            List<String> shown = new ArrayList<>(update);
+            for (String r : spec.removed()) {
+                if (!shown.contains(r)) {
+                    shown.add(r);
+                }
+            }
+            List<String> header = new ArrayList<>(List.of("class"));
+            header.addAll(evals.keySet());
+            MarkdownTable perClass = new MarkdownTable(header);
+            Map<String, double[]> bars = new LinkedHashMap<>();
+            for (String name : evals.keySet()) {
+                bars.put(name, new double[update.size()]);
+            }
+            for (int i = 0; i < update.size(); i++) {
+                List<Object> row = new ArrayList<>();
+                row.add(update.get(i) + (spec.added().contains(update.get(i)) ? " (added)" : ""));
+                for (Map.Entry<String, EvalResult> e : evals.entrySet()) {
+                    ClassResult cr = e.getValue().find(update.get(i));
+                    double ap = cr == null ? Double.NaN : cr.ap();
+                    bars.get(e.getKey())[i] = ap;
+                    row.add(pct(ap));
+                }
+                perClass.row(row);
+            }
+            String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
+                    + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
+                    + ". Test split restricted to the classes the update covers " + update + ".\n\n"
+                    + "## Table III (percent)\n\n" + t + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass + "\n\n"
+                    + "## Knowledge delta\n\n" + DeltaCommand.describe(dir.resolve("update.delta"), delta.manifest())
+                    + "\n" + gate.toMarkdown();
+            for (Map.Entry<String, GateDecision> v : variants.entrySet()) {
+                md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
+            }
+            AtomicFiles.writeString(dir.resolve("report.md"), md);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("spec", spec);
+            json.put("machine", Machine.facts());
+            json.put("results", evals);
+            json.put("gate", gate);
+            json.put("gateVariants", variants);
+            json.put("delta", delta.manifest());
+            AtomicFiles.writeJson(dir.resolve("report.json"), json);
+            Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", update, bars, "AP",
+                    dir.resolve("per-class-ap.png"));
+            System.out.println(md);
+        }
+
+        private static String pct(double v) {
+            return Double.isNaN(v) ? "-" : String.format("%.1f", v * 100);
+        }
+    }
+}

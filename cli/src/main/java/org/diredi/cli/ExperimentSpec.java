@@ -1,0 +1,105 @@
+package org.diredi.cli;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.diredi.core.gate.GatePolicy;
+
+/**
+ * An experiment as data (the paper's Tables I and II mapped to FashionScenes classes): which
+ * classes the manufacturer presumes, which the customer's private data adds and removes, and the
+ * budget of every stage. Loaded from YAML/JSON over {@link #DEFAULTS}.
+ *
+ * <p>Data plan (FashionScenes or any VOC set): the training split is cut in two by image order;
+ * the first part is the manufacturer's own data, the rest (share {@code customerShare}) is the
+ * customer's private data. "Presumed data" is the manufacturer's part restricted to the presumed
+ * classes (a copy of it ships with the tutor to the customer, for RD B); "private data" is the
+ * customer's part labelled with the customer's classes (presumed + added - removed).
+ */
+public record ExperimentSpec(
+        String name,
+        String description,
+        String data,
+        String family,
+        List<String> presumed,
+        List<String> added,
+        List<String> removed,
+        double customerShare,
+        Map<String, Integer> epochs,
+        float rdAlpha,
+        float rdBeta,
+        double gamma,
+        double lambda,
+        float distillCTemperature,
+        int distillCBatch,
+        GatePolicy gate,
+        Map<String, GatePolicy> gateVariants,
+        String validationSplit,
+        String testSplit) {
+
+    public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
+
+    public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "cpu",
+            List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), 0.5,
+            Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
+            0.1f, 1.0f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
+
+    public ExperimentSpec {
+        if (!org.diredi.core.model.Presets.FAMILIES.contains(family)) {
+            throw new IllegalArgumentException("family must be one of " + org.diredi.core.model.Presets.FAMILIES
+                    + ", got '" + family + "'");
+        }
+        if (presumed == null || presumed.isEmpty()) {
+            throw new IllegalArgumentException("presumed: list the manufacturer's presumed classes");
+        }
+        added = added == null ? List.of() : List.copyOf(added);
+        gateVariants = gateVariants == null ? Map.of() : Map.copyOf(gateVariants);
+        removed = removed == null ? List.of() : List.copyOf(removed);
+        for (String a : added) {
+            if (presumed.contains(a)) {
+                throw new IllegalArgumentException("added: '" + a + "' is already a presumed class");
+            }
+        }
+        for (String r : removed) {
+            if (!presumed.contains(r)) {
+                throw new IllegalArgumentException("removed: '" + r + "' is not a presumed class");
+            }
+        }
+        if (!(customerShare > 0 && customerShare < 1)) {
+            throw new IllegalArgumentException("customerShare must be in (0, 1), got " + customerShare);
+        }
+        for (String s : STAGES) {
+            Integer e = epochs == null ? null : epochs.get(s);
+            if (e == null || e < 1) {
+                throw new IllegalArgumentException("epochs." + s + " must be >= 1");
+            }
+        }
+        for (String s : epochs.keySet()) {
+            if (!STAGES.contains(s)) {
+                throw new IllegalArgumentException("epochs: unknown stage '" + s + "' (stages: " + STAGES + ")");
+            }
+        }
+        if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
+            throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
+        }
+    }
+
+    /** The customer's classes: presumed, plus added, minus removed (the classes the update covers). */
+    public List<String> updateClasses() {
+        Set<String> r = new HashSet<>(removed);
+        List<String> out = new ArrayList<>();
+        for (String c : presumed) {
+            if (!r.contains(c)) {
+                out.add(c);
+            }
+        }
+        out.addAll(added);
+        return out;
+    }
+
+    public int epochs(String stage) {
+        return epochs.get(stage);
+    }
+}

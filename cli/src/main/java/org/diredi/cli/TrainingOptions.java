@@ -1,0 +1,50 @@
+package org.diredi.cli;
+
+import java.nio.file.Path;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.VocDataset;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that trains (train, distill): settings, splits, run folder. */
+final class TrainingOptions {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
+    Path configFile;
+
+    @Option(names = "--epochs", description = "override the number of epochs")
+    Integer epochs;
+
+    @Option(names = "--seed", description = "override the seed")
+    Long seed;
+
+    @Option(names = "--split", description = "training split (default: ${DEFAULT-VALUE})")
+    String split = "train";
+
+    @Option(names = "--val-split", description = "validation split, or 'none' (default: ${DEFAULT-VALUE})")
+    String valSplit = "val";
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "run directory")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    /** The training settings: the file over the defaults, then the command-line overrides. */
+    TrainConfig config() {
+        TrainConfig c = configFile == null ? TrainConfig.DEFAULTS
+                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        if (epochs != null) {
+            c = c.withEpochs(epochs);
+        }
+        if (seed != null) {
+            c = c.withSeed(seed);
+        }
+        return c;
+    }
+
+    /** The validation split, or null for 'none'. */
+    VocDataset validation(DataOptions data) {
+        return "none".equals(valSplit) ? null : data.load(valSplit);
+    }
+}

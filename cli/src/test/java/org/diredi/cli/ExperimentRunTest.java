@@ -1,0 +1,64 @@
+package org.diredi.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.vision.scenes.FashionScenes;
+import org.diredi.vision.scenes.FashionScenesConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole experiment at the tiny preset with one epoch per stage: every stage runs, the delta
+ * holds neck + head only, the report has every Table III row, and a rerun reuses every stage.
+ * (Whether the method works is measured by the cpu-preset experiments in results/, not here.)
+ */
+class ExperimentRunTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyStageRunsOnceAndTheReportIsComplete() throws Exception {
+        Path data = tmp.resolve("scenes");
+        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(16, 4, 4).withObjects(1, 2)
+                .withObjectSize(28, 44).withSeed(5), data);
+        Path spec = tmp.resolve("exp.yaml");
+        Files.writeString(spec, String.join("\n",
+                "name: smoke",
+                "data: " + data,
+                "family: tiny",
+                "presumed: [tshirt, trouser, dress, sandal, bag]",
+                "added: [boot]",
+                "removed: [bag]",
+                "epochs: {large: 1, tutor: 1, edge: 1, rd: 1, distillC: 1, baseline: 1}",
+                "gate: {protectedClasses: {bag: 5.0}, maxDropOther: 5.0, minGainAdded: 10.0}",
+                "gateVariants: {open: {protectedClasses: {}, minGainAdded: 0.0}}", ""));
+        Path out = tmp.resolve("runs/smoke");
+        var r = BadInputTest.run("experiment", "run", spec.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        String report = Files.readString(out.resolve("report.md"));
+        for (String row : new String[] {"Original edge-AI model", "Tutor 1 (RD B)", "Tutor 2 (RD A)",
+                "Updated tutor (Eq. 10)", "Updated edge-AI model (Distill C)", "Updated edge-AI model (Training)",
+                "boot (added)", "Verification gate", "Gate variant: open"}) {
+            assertTrue(report.contains(row), "report lacks '" + row + "'");
+        }
+        assertTrue(Files.exists(out.resolve("per-class-ap.png")));
+        assertTrue(Files.exists(out.resolve("report.json")));
+        KnowledgeDelta d = KnowledgeDelta.read(out.resolve("update.delta"));
+        assertTrue(d.tensors().stream().allMatch(t -> FcosDetector.isNeckOrHead(t.name())));
+        assertEquals(java.util.List.of("boot"), d.manifest().classesAdded());
+        assertEquals(java.util.List.of("bag"), d.manifest().classesRemoved());
+        // manufacturer stages live beside the experiment, shared with others of the same presumed setup
+        try (var dirs = Files.list(out.getParent())) {
+            assertTrue(dirs.anyMatch(p -> p.getFileName().toString().startsWith("manufacturer-")));
+        }
+        var again = BadInputTest.run("experiment", "run", spec.toString(), "--out", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertEquals(7, again.out().split("is done: reusing", -1).length - 1, again.out());
+    }
+}
