@@ -37,7 +37,7 @@ final class DetectCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--score-threshold", description = "draw detections above this score (default: ${DEFAULT-VALUE})")
-    float score = 0.3f;
+    float score = (float) org.diredi.vision.eval.EvalConfig.DEFAULT.scoreThreshold();
 
     @Override
     public Integer call() throws Exception {

@@ -102,7 +102,7 @@ public final class DetectorTrainer {
             throw new IllegalStateException(dir + " already holds a training run (last.ckpt): pass --resume to "
                     + "continue it, or choose another output directory");
         }
-        AtomicFiles.cleanStale(last); // what a kill -9 during a checkpoint write left behind
+        AtomicFiles.cleanStale(dir); // what a kill -9 during a write left behind
         ModelConfig mc = model.config();
         PairList<String, Parameter> trainable = model.parameters(n -> true);
         Block extra = objective.trainableBlock();

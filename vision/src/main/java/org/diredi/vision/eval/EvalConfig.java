@@ -19,7 +19,13 @@ import java.util.TreeSet;
  */
 public record EvalConfig(double iouThreshold, ApMethod apMethod, double scoreThreshold, Set<Integer> classIds) {
 
-    public static final EvalConfig DEFAULT = new EvalConfig(0.5, ApMethod.ALL_POINT, 0.3, null);
+    /**
+     * VOC's IoU 0.5 and all-point AP; P / R / F1 at score 0.5. FCOS scores are
+     * sqrt(class probability x center-ness), so 0.5 is a class probability near 0.3 on a central
+     * location; on FashionScenes it is close to the F1-optimal operating point (0.3 gave a
+     * precision of 0.14 against 0.58 at 0.5 for the cpu edge model).
+     */
+    public static final EvalConfig DEFAULT = new EvalConfig(0.5, ApMethod.ALL_POINT, 0.5, null);
 
     public EvalConfig {
         if (!(iouThreshold >= 0 && iouThreshold <= 1)) {

@@ -76,23 +76,20 @@ public final class AtomicFiles {
     }
 
     /**
-     * Deletes temp files a killed writer left next to {@code target} (a kill -9 cannot clean up
-     * after itself). Call only when no other process writes that target.
+     * Deletes the temp files killed writers left in {@code dir} (a kill -9 cannot clean up after
+     * itself): names of the form {@code .NAME.HEX.tmp} that this class creates. Call only when no
+     * other process writes into {@code dir}.
      *
      * @return how many were deleted
      */
-    public static int cleanStale(Path target) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
+    public static int cleanStale(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
             return 0;
         }
-        String prefix = "." + abs.getFileName() + ".";
         int n = 0;
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(prefix) && name.endsWith(".tmp") && Files.deleteIfExists(f)) {
+                if (f.getFileName().toString().matches("\\..+\\.[0-9a-f]+\\.tmp") && Files.deleteIfExists(f)) {
                     n++;
                 }
             }

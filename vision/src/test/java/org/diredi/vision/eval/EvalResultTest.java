@@ -34,7 +34,7 @@ class EvalResultTest {
                 new VocObject(1, b3, false, false))));
         Map<String, List<Detection>> dets = Map.of("i1", List.of(
                 new Detection(0, 0.9f, b1), new Detection(1, 0.8f, b2), new Detection(2, 0.7f, b3)));
-        return VocEvaluator.evaluate(gt, dets, ABC, EvalConfig.DEFAULT.withClassIds(Set.of(0, 1, 2)));
+        return VocEvaluator.evaluate(gt, dets, ABC, EvalConfig.DEFAULT.withScoreThreshold(0.3).withClassIds(Set.of(0, 1, 2)));
     }
 
     @Test

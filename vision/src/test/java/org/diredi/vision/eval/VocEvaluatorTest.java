@@ -113,7 +113,7 @@ class VocEvaluatorTest {
                 "i1", List.of(det(0, 0.9f, B1), det(1, 0.8f, B2)),
                 "i2", List.of(det(0, 0.7f, B3)));
         for (ApMethod m : ApMethod.values()) {
-            EvalResult r = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withApMethod(m));
+            EvalResult r = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withApMethod(m));
             assertEquals(1.0, r.map(), EPS, m.name());
             assertEquals(2, r.classes().size());
             assertEquals(1.0, r.byName("a").ap(), EPS);
@@ -135,7 +135,7 @@ class VocEvaluatorTest {
                 det(1, 0.8f, B1),           // wrong class on a's box
                 det(0, 0.7f, B2)));         // wrong class on b's box
         for (ApMethod m : ApMethod.values()) {
-            EvalResult r = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withApMethod(m));
+            EvalResult r = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withApMethod(m));
             assertEquals(0.0, r.map(), EPS);
             assertEquals(0, r.tp());
             assertEquals(3, r.fp());
@@ -180,7 +180,7 @@ class VocEvaluatorTest {
         assertEquals(5.0 / 6, r.map(), EPS);
         assertEquals(2, r.tp());
         assertEquals(1, r.fp());
-        EvalResult r11 = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withApMethod(ApMethod.ELEVEN_POINT));
+        EvalResult r11 = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withApMethod(ApMethod.ELEVEN_POINT));
         assertEquals((6 + 10.0 / 3) / 11, r11.map(), EPS);
     }
 
@@ -208,7 +208,7 @@ class VocEvaluatorTest {
         EvalResult strict = VocEvaluator.evaluate(gt, dets, AB);
         assertEquals(0, strict.tp(), "VOC matches only when IoU > threshold");
         assertEquals(0.0, strict.map(), EPS);
-        EvalResult looser = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withIouThreshold(0.49));
+        EvalResult looser = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withIouThreshold(0.49));
         assertEquals(1, looser.tp());
         assertEquals(1.0, looser.map(), EPS);
     }
@@ -242,7 +242,7 @@ class VocEvaluatorTest {
         assertEquals(1.0, r.byName("a").ap(), EPS);
         assertEquals(0.5, r.byName("b").ap(), EPS);
         assertEquals(0.75, r.map(), EPS);
-        EvalResult r11 = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withApMethod(ApMethod.ELEVEN_POINT));
+        EvalResult r11 = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withApMethod(ApMethod.ELEVEN_POINT));
         assertEquals((1 + 6.0 / 11) / 2, r11.map(), EPS);
     }
 
@@ -283,7 +283,7 @@ class VocEvaluatorTest {
         assertEquals(0.5, r.recall(), EPS);
         assertEquals(0.5, r.f1(), EPS);
         // A score equal to the threshold counts.
-        EvalResult at = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.2));
+        EvalResult at = VocEvaluator.evaluate(gt, dets, AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withScoreThreshold(0.2));
         assertEquals(3, at.byName("a").tp());
         assertEquals(0, at.byName("a").fn());
     }
@@ -297,7 +297,7 @@ class VocEvaluatorTest {
         assertEquals(1.0, byDefault.map(), EPS);
         assertEquals(0, byDefault.fp(), "detections of classes outside the evaluated set are ignored");
 
-        EvalResult explicit = VocEvaluator.evaluate(gt, dets, ABC, EvalConfig.DEFAULT.withClassIds(Set.of(2, 0)));
+        EvalResult explicit = VocEvaluator.evaluate(gt, dets, ABC, EvalConfig.DEFAULT.withScoreThreshold(0.3).withClassIds(Set.of(2, 0)));
         assertEquals(List.of("a", "c"), explicit.classes().stream().map(ClassResult::name).toList());
         ClassResult c = explicit.byName("c");
         assertFalse(c.hasGroundTruth());
@@ -331,9 +331,9 @@ class VocEvaluatorTest {
         assertThrows(IllegalArgumentException.class,
                 () -> VocEvaluator.evaluate(List.of(image("i1", obj(7, B1))), Map.of(), AB));
         assertThrows(IllegalArgumentException.class,
-                () -> VocEvaluator.evaluate(gt, Map.of(), AB, EvalConfig.DEFAULT.withClassIds(Set.of(9))));
-        assertThrows(IllegalArgumentException.class, () -> EvalConfig.DEFAULT.withClassIds(Set.of()));
-        assertThrows(IllegalArgumentException.class, () -> EvalConfig.DEFAULT.withIouThreshold(1.5));
+                () -> VocEvaluator.evaluate(gt, Map.of(), AB, EvalConfig.DEFAULT.withScoreThreshold(0.3).withClassIds(Set.of(9))));
+        assertThrows(IllegalArgumentException.class, () -> EvalConfig.DEFAULT.withScoreThreshold(0.3).withClassIds(Set.of()));
+        assertThrows(IllegalArgumentException.class, () -> EvalConfig.DEFAULT.withScoreThreshold(0.3).withIouThreshold(1.5));
     }
 
     @Test
@@ -359,7 +359,7 @@ class VocEvaluatorTest {
                 dets.put("im" + m, ds);
             }
             for (ApMethod method : ApMethod.values()) {
-                EvalConfig cfg = EvalConfig.DEFAULT.withApMethod(method).withClassIds(Set.of(0, 1, 2));
+                EvalConfig cfg = EvalConfig.DEFAULT.withScoreThreshold(0.3).withApMethod(method).withClassIds(Set.of(0, 1, 2));
                 EvalResult r = VocEvaluator.evaluate(gt, dets, ABC, cfg);
                 for (ClassResult c : r.classes()) {
                     double[] expect = devkit(gt, dets, c.classId(), 0.5, 0.3, method);

@@ -81,4 +81,18 @@ class AtomicFilesTest {
         AtomicFiles.writeJson(f, Map.of("p", new Point(1, "a")));
         assertEquals("{\n  \"p\" : {\n    \"x\" : 1,\n    \"name\" : \"a\"\n  }\n}\n", Files.readString(f));
     }
+
+    @Test
+    void cleanStaleDeletesOnlyLeftoverTempFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path d)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(d.resolve(".last.ckpt.0123abcd89ef4567.tmp"), "half");
+        java.nio.file.Files.writeString(d.resolve("last.ckpt"), "good");
+        java.nio.file.Files.writeString(d.resolve(".hidden"), "keep");
+        java.nio.file.Files.writeString(d.resolve("notes.tmp"), "keep");
+        org.junit.jupiter.api.Assertions.assertEquals(1, AtomicFiles.cleanStale(d));
+        try (var files = java.nio.file.Files.list(d)) {
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("last.ckpt", ".hidden", "notes.tmp"),
+                    files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
 }
