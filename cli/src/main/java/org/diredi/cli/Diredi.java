@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             DemoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
-            GateCommand.class, ExperimentCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
+            GateCommand.class, ExperimentCommand.class, ExportCommand.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
             PresetsCommand.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {
@@ -47,6 +47,7 @@ public final class Diredi {
     static boolean isUserError(Throwable ex) {
         return ex instanceof DataException || ex instanceof org.diredi.core.checkpoint.Bundle.BundleException
                 || ex instanceof ConfigFiles.ConfigException || ex instanceof IllegalArgumentException
-                || ex instanceof IllegalStateException || ex instanceof java.nio.file.NoSuchFileException;
+                || ex instanceof IllegalStateException || ex instanceof java.nio.file.NoSuchFileException
+                || ex instanceof org.diredi.profiles.ProfileException || ex instanceof org.diredi.export.ExportException;
     }
 }
