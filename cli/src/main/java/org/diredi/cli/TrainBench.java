@@ -59,7 +59,8 @@ final class TrainBench implements Callable<Integer> {
             report.add(Stages.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
                     mc, cfg, trainDs), classes, testDs, out.resolve(mc.name().replace('/', '-'))));
         }
-        String md = report.write(out, "Settings: " + base.summary() + " (per-preset epochs: " + epochs + "); data "
+        String md = report.write(out, "Settings: " + base.summary().replaceFirst("^\\d+ epochs, ", "")
+                + "; epochs per preset " + (epochs == null ? base.epochs() : epochs) + "; data "
                 + data + " (train " + trainDs.size() + " images, test " + testDs.size() + ").");
         System.out.println(md);
         return 0;

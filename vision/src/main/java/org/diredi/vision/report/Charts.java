@@ -464,7 +464,13 @@ public final class Charts {
 
         void title(String t) {
             if (t != null && !t.isEmpty()) {
-                centered(t, img.getWidth() / 2, pad + titleFm.getAscent(), titleFont, TEXT);
+                // Long titles shrink to fit rather than run off the image.
+                Font f = titleFont;
+                int room = img.getWidth() - 2 * pad;
+                while (g.getFontMetrics(f).stringWidth(t) > room && f.getSize() > 8) {
+                    f = f.deriveFont((float) f.getSize() - 1);
+                }
+                centered(t, img.getWidth() / 2, pad + titleFm.getAscent(), f, TEXT);
             }
         }
 
