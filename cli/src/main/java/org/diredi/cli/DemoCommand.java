@@ -3,8 +3,6 @@ package org.diredi.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.diredi.vision.scenes.FashionScenes;
-import org.diredi.vision.scenes.FashionScenesConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,9 +24,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path data = out.resolve("fashion-scenes");
-        if (!Files.exists(data.resolve("classes.txt"))) {
-            System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
-        }
+        Runs.ensureFashionScenes(data);
         Path run = out.resolve("edge");
         int code = 0;
         if (!Files.exists(run.resolve("model.ckpt"))) {

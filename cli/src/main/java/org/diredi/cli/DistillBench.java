@@ -1,6 +1,5 @@
 package org.diredi.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,8 +9,6 @@ import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.scenes.FashionScenes;
-import org.diredi.vision.scenes.FashionScenesConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,11 +47,8 @@ final class DistillBench implements Callable<Integer> {
         if (epochs.size() != 3) {
             throw new IllegalArgumentException("--epochs takes three numbers: LARGE,TUTOR,EDGE");
         }
-        if (!Files.exists(data.resolve("classes.txt"))) {
-            System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
-        }
-        TrainConfig base = configFile == null ? TrainConfig.DEFAULTS
-                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        Runs.ensureFashionScenes(data);
+        TrainConfig base = Runs.trainConfig(configFile);
         FgdConfig fgd = fgdFile == null ? FgdConfig.DEFAULTS : ConfigFiles.load(fgdFile, FgdConfig.class, FgdConfig.DEFAULTS);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         classes.ids(presumed);

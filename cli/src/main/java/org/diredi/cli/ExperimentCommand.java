@@ -27,8 +27,6 @@ import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.Charts;
 import org.diredi.vision.report.MarkdownTable;
-import org.diredi.vision.scenes.FashionScenes;
-import org.diredi.vision.scenes.FashionScenesConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -59,15 +57,11 @@ final class ExperimentCommand {
             ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
             Path dir = out != null ? out : Path.of("work/experiments", spec.name());
             Path data = Path.of(spec.data());
-            if (!Files.exists(data.resolve("classes.txt"))) {
-                System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
-            }
+            Runs.ensureFashionScenes(data);
             ClassList classes = ClassList.read(data.resolve("classes.txt"));
             classes.ids(spec.presumed());
             classes.ids(spec.added());
-            TrainConfig base = configFile == null ? TrainConfig.DEFAULTS
-                    : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
-            return new Experiment(spec, classes, data, dir, base).run();
+            return new Experiment(spec, classes, data, dir, Runs.trainConfig(configFile)).run();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.diredi.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,8 +8,6 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.scenes.FashionScenes;
-import org.diredi.vision.scenes.FashionScenesConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,12 +39,8 @@ final class TrainBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(data.resolve("classes.txt"))) {
-            System.out.println("generating FashionScenes in " + data);
-            System.out.print(FashionScenes.generate(FashionScenesConfig.DEFAULT, data).format());
-        }
-        TrainConfig base = configFile == null ? TrainConfig.DEFAULTS
-                : org.diredi.vision.config.ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        Runs.ensureFashionScenes(data);
+        TrainConfig base = Runs.trainConfig(configFile);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         VocDataset trainDs = VocDataset.load(data, "train", classes);
         VocDataset testDs = VocDataset.load(data, "test", classes);

@@ -2,7 +2,6 @@ package org.diredi.cli;
 
 import java.nio.file.Path;
 import org.diredi.core.train.TrainConfig;
-import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
 import picocli.CommandLine.Option;
 
@@ -32,8 +31,7 @@ final class TrainingOptions {
 
     /** The training settings: the file over the defaults, then the command-line overrides. */
     TrainConfig config() {
-        TrainConfig c = configFile == null ? TrainConfig.DEFAULTS
-                : ConfigFiles.load(configFile, TrainConfig.class, TrainConfig.DEFAULTS);
+        TrainConfig c = Runs.trainConfig(configFile);
         if (epochs != null) {
             c = c.withEpochs(epochs);
         }
