@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.diredi.vision.box.Box;
-import org.diredi.vision.data.DataException;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.data.VocImage;
 import org.diredi.vision.data.VocObject;
@@ -67,17 +66,13 @@ public final class DetectionSet {
     }
 
     private static Item toItem(VocImage img, int inputSize) {
-        BufferedImage bi = Images.read(img.imagePath(), img.width(), img.height());
+        BufferedImage bi = Images.read(img.imagePath(), img.width(), img.height()); // checks the size too
         float sx = inputSize / (float) img.width();
         float sy = inputSize / (float) img.height();
         List<VocObject> scaled = new ArrayList<>(img.objects().size());
         for (VocObject o : img.objects()) {
             Box b = o.box().scale(sx, sy);
             scaled.add(new VocObject(o.classId(), b, o.difficult(), o.truncated()));
-        }
-        if (bi.getWidth() != img.width() || bi.getHeight() != img.height()) {
-            throw new DataException(img.imagePath(), "image is " + bi.getWidth() + "x" + bi.getHeight()
-                    + " but its annotation says " + img.width() + "x" + img.height());
         }
         return new Item(img, Preprocess.toChw(bi, inputSize, inputSize), scaled);
     }
