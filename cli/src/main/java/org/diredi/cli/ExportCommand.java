@@ -80,6 +80,10 @@ final class ExportCommand implements Callable<Integer> {
                     int8Path, qm.onnxBytes(), m.onnxBytes() / (double) qm.onnxBytes(), QdqQuantizer.memoryReport(q, p));
             onnx = int8Path;
         }
+        if (p.name().equals("jetson-nano")) {
+            System.out.println("wrote " + org.diredi.export.JetsonPackage.write(onnx, m)
+                    + ": run it on the Nano to build the FP16 TensorRT engine (see README-jetson.txt)");
+        }
         List<Violation> v = ProfileChecker.check(onnx, p);
         System.out.println(ProfileChecker.report(p, v));
         return v.isEmpty() ? 0 : 1;
