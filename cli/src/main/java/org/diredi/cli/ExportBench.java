@@ -72,7 +72,8 @@ final class ExportBench implements Callable<Integer> {
         }
         for (Path f : onnx) {
             try (OnnxModel om = new OnnxModel(f, threads)) {
-                results.put("ONNX Runtime " + f.getFileName(), time(i -> om.run(images.get(i % images.size()))));
+                results.put("ONNX Runtime " + (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + f.getFileName(),
+                        time(i -> om.run(images.get(i % images.size()))));
             }
         }
         double base = results.values().iterator().next()[0];
