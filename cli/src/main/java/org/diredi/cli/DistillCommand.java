@@ -1,20 +1,11 @@
 package org.diredi.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.checkpoint.Manifest;
-import org.diredi.core.distill.DistillationObjective;
 import org.diredi.core.distill.FgdConfig;
-import org.diredi.core.fcos.FcosLoss;
-import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.model.Presets;
-import org.diredi.core.train.DetectionObjective;
-import org.diredi.core.train.DetectionSet;
-import org.diredi.core.train.DetectorTrainer;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
@@ -71,35 +62,13 @@ final class DistillCommand implements Callable<Integer> {
                     teacherCk.manifest().classes()) + "] differ from the data's class list [" + classes + "]");
         }
         ModelConfig mc = Presets.get(studentPreset);
-        Checkpoint initCk = init == null ? null : Checkpoint.read(init).requireCompatible(mc, classes);
         VocDataset trainDs = data.load(training.split);
-        VocDataset valDs = training.validation(data);
         System.out.printf("distilling %s -> %s on %s (%d images)%s with %s%n", teacherCk.manifest().model().name(),
                 mc.name(), trainDs.root(), trainDs.size(), data.subset == null ? "" : " classes " + data.subset,
                 config.summary());
-        Runs.seed(config.seed());
-        try (NDManager manager = NDManager.newBaseManager(Device.fromName(config.device()))) {
-            FcosDetector teacher = teacherCk.toModel(manager);
-            FcosDetector student = new FcosDetector(mc, classes).init(manager);
-            if (initCk != null) {
-                org.diredi.core.checkpoint.ModelWeights.restore(student, initCk.weights(), true, init.toString());
-            }
-            DistillationObjective objective = new DistillationObjective(teacher, student, manager, fgd,
-                    new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1), gtWeight),
-                    featureWeight);
-            DetectionSet train = DetectionSet.load(trainDs, mc.inputSize());
-            DetectionSet val = valDs == null ? null : DetectionSet.load(valDs, mc.inputSize());
-            DetectorTrainer.Result r = new DetectorTrainer(student, manager, config, objective, System.out).run(train, val,
-                    new DetectorTrainer.RunInfo(training.out, mc.name().substring(mc.name().indexOf('/') + 1),
-                            Runs.dataInfo(trainDs, data.subset),
-                            initCk == null ? null : new Manifest.Reference(initCk.manifest().id(), init.toString(), "init"),
-                            new Manifest.Reference(teacherCk.manifest().id(), teacherPath.toString(), "teacher")),
-                    training.resume);
-            System.out.printf("wrote %s (id %s, teacher %s)%n", r.model(), r.manifest().id(), teacherCk.manifest().id());
-            if (r.eval() != null) {
-                System.out.println(r.eval().toMarkdown());
-            }
-        }
+        Stages.train(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config, trainDs)
+                        .distilledFrom(teacherPath, fgd).from(init).weights(gtWeight, featureWeight),
+                classes, training.out, training.validation(data), data.subset, training.resume);
         return 0;
     }
 }

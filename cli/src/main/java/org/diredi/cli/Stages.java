@@ -68,17 +68,34 @@ final class Stages {
 
     private Stages() {}
 
+    /** Runs a stage in {@code dir} unless it finished before (then reuses it); resumes an interrupted one. */
     static Result run(Stage s, ClassList classes, Path dir) throws IOException {
+        Path done = dir.resolve("model.ckpt");
+        if (Files.exists(done)) {
+            Checkpoint.read(done).requireCompatible(s.model(), classes);
+            System.out.println("stage " + dir + " is done: reusing " + done);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
+                return new Result(done, model.parameterCount(), model.flopsPerImage(manager) / 1e9,
+                        DetectorTrainer.readHistory(dir));
+            }
+        }
+        return train(s, classes, dir, null, null, Files.exists(dir.resolve("last.ckpt")));
+    }
+
+    /**
+     * Trains a stage: the model from {@code init} or random weights, the FCOS loss, plus FGD from a
+     * frozen {@code teacher} when the stage has one; validation on {@code val} when given.
+     *
+     * @param subset the class subset to record in the manifest, or null
+     * @param resume continue from {@code dir/last.ckpt}
+     */
+    static Result train(Stage s, ClassList classes, Path dir, VocDataset val, List<String> subset, boolean resume)
+            throws IOException {
         Runs.seed(s.train().seed());
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(s.train().device()))) {
             FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
             long flops = model.flopsPerImage(manager);
-            Path done = dir.resolve("model.ckpt");
-            if (Files.exists(done)) {
-                Checkpoint.read(done).requireCompatible(s.model(), classes);
-                System.out.println("stage " + dir + " is done: reusing " + done);
-                return new Result(done, model.parameterCount(), flops / 1e9, DetectorTrainer.readHistory(dir));
-            }
             Manifest.Reference initRef = null;
             if (s.init() != null) {
                 Checkpoint ick = Checkpoint.read(s.init()).requireCompatible(s.model(), classes);
@@ -95,10 +112,16 @@ final class Stages {
                         s.featureWeight());
                 teacherRef = new Manifest.Reference(tck.manifest().id(), s.teacher().toString(), "teacher");
             }
+            int size = s.model().inputSize();
             DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out).run(
-                    DetectionSet.load(s.data(), s.model().inputSize()), null,
-                    new DetectorTrainer.RunInfo(dir, s.role(), Runs.dataInfo(s.data(), null), initRef, teacherRef),
-                    Files.exists(dir.resolve("last.ckpt")));
+                    DetectionSet.load(s.data(), size), val == null ? null : DetectionSet.load(val, size),
+                    new DetectorTrainer.RunInfo(dir, s.role(), Runs.dataInfo(s.data(), subset), initRef, teacherRef),
+                    resume);
+            System.out.printf("wrote %s (id %s%s)%n", r.model(), r.manifest().id(),
+                    teacherRef == null ? "" : ", teacher " + teacherRef.id());
+            if (r.eval() != null) {
+                System.out.println(r.eval().toMarkdown());
+            }
             return new Result(r.model(), model.parameterCount(), flops / 1e9, r.history());
         }
     }

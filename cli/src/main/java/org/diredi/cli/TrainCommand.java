@@ -1,19 +1,10 @@
 package org.diredi.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.checkpoint.Manifest;
-import org.diredi.core.checkpoint.ModelWeights;
-import org.diredi.core.fcos.FcosLoss;
-import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.model.Presets;
-import org.diredi.core.train.DetectionObjective;
-import org.diredi.core.train.DetectionSet;
-import org.diredi.core.train.DetectorTrainer;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
@@ -54,27 +45,8 @@ final class TrainCommand implements Callable<Integer> {
         VocDataset valDs = training.validation(data);
         System.out.printf("training %s on %s (%d images, %d objects)%s with %s%n", mc, trainDs.root(), trainDs.size(),
                 trainDs.objectCount(), data.subset == null ? "" : " classes " + data.subset, config.summary());
-        Runs.seed(config.seed());
-        try (NDManager manager = NDManager.newBaseManager(Device.fromName(config.device()))) {
-            FcosDetector model = new FcosDetector(mc, classes).init(manager);
-            if (initCk != null) {
-                ModelWeights.restore(model, initCk.weights(), true, init.toString());
-            }
-            DetectionSet train = DetectionSet.load(trainDs, mc.inputSize());
-            DetectionSet val = valDs == null ? null : DetectionSet.load(valDs, mc.inputSize());
-            DetectorTrainer trainer = new DetectorTrainer(model, manager, config,
-                    new DetectionObjective(new FcosLoss.Config(config.focalAlpha(), config.focalGamma(), 1, 1, 1)),
-                    System.out);
-            DetectorTrainer.Result r = trainer.run(train, val, new DetectorTrainer.RunInfo(training.out,
-                    mc.name().substring(mc.name().indexOf('/') + 1),
-                    Runs.dataInfo(trainDs, data.subset),
-                    initCk == null ? null : new Manifest.Reference(initCk.manifest().id(), init.toString(), "init"),
-                    null), training.resume);
-            System.out.printf("wrote %s (id %s)%n", r.model(), r.manifest().id());
-            if (r.eval() != null) {
-                System.out.println(r.eval().toMarkdown());
-            }
-        }
+        Stages.train(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config, trainDs)
+                .from(init), classes, training.out, valDs, data.subset, training.resume);
         return 0;
     }
 }
