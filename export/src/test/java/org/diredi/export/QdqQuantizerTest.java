@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -16,9 +15,6 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,14 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.diredi.core.TestData;
-import org.diredi.core.checkpoint.Manifest;
-import org.diredi.core.fcos.FcosLoss;
 import org.diredi.core.model.FcosDetector;
-import org.diredi.core.train.DetectionObjective;
-import org.diredi.core.train.DetectionSet;
-import org.diredi.core.train.DetectorTrainer;
-import org.diredi.core.train.TrainConfig;
-import org.diredi.vision.data.ClassList;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.profiles.ProfileChecker;
 import org.diredi.profiles.Profiles;
@@ -73,25 +62,11 @@ class QdqQuantizerTest {
             FcosDetector d = OnnxExporterTest.randomModel(m, TestData.SMALL, 7);
             fp32 = OnnxExporter.toOnnx(d, 13, null).onnx();
         }
-        // A briefly trained model (about 0.4 s an epoch on 8 scenes at 96 px): confident, separated
-        // detections, so "same top detection" tests quantization, not near-ties of a random net.
-        long t0 = System.nanoTime();
-        Engine.getInstance().setRandomSeed(5);
-        try (NDManager m = NDManager.newBaseManager()) {
-            FcosDetector model = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
-            DetectionSet set = DetectionSet.load(train, TestData.SMALL.inputSize());
-            TrainConfig c = new TrainConfig(EPOCHS, 8, "adamw", 0.004f, 0.9f, 0.0f, 5, 0.1f, 1L, false, 0.25f, 2f,
-                    1.5f, 0, "cpu");
-            new DetectorTrainer(model, m, c, new DetectionObjective(FcosLoss.Config.DEFAULT),
-                    new PrintStream(OutputStream.nullOutputStream()))
-                    .run(set, null, new DetectorTrainer.RunInfo(dir.resolve("run"), "edge",
-                            new Manifest.DataInfo("scenes", "train", null, 8, 0), null, null), false);
-            trainedManifest = OnnxExporter.export(model, dir.resolve("trained.onnx"), 13, null);
-            trained = Files.readAllBytes(dir.resolve("trained.onnx"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.out.printf("trained %d epochs in %.1f s%n", EPOCHS, (System.nanoTime() - t0) / 1e9);
+        // A briefly trained model, committed as a fixture: training is reproducible on one CPU but not
+        // across CPUs (oneDNN picks other kernels), and a model trained elsewhere quantizes differently,
+        // which made this test pass here and fail on the CI machine. TrainedFixture.main rebuilds it.
+        trained = TrainedFixture.onnx();
+        trainedManifest = TrainedFixture.manifest();
     }
 
     @Test
