@@ -48,6 +48,7 @@ public final class Diredi {
         return ex instanceof DataException || ex instanceof org.diredi.core.checkpoint.Bundle.BundleException
                 || ex instanceof ConfigFiles.ConfigException || ex instanceof IllegalArgumentException
                 || ex instanceof IllegalStateException || ex instanceof java.nio.file.NoSuchFileException
-                || ex instanceof org.diredi.profiles.ProfileException || ex instanceof org.diredi.export.ExportException;
+                || ex instanceof org.diredi.profiles.ProfileException || ex instanceof org.diredi.export.ExportException
+                || ex instanceof org.diredi.inference.InferenceException;
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.model.FcosDetector;
-import org.diredi.export.OnnxModel;
+import org.diredi.inference.OnnxModel;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.image.Images;

@@ -1,5 +1,6 @@
 package org.diredi.export;
 
+import org.diredi.inference.OnnxModel;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -55,10 +56,10 @@ public final class OnnxExporter {
     public static final int DEFAULT_OPSET = 13;
     public static final int MIN_OPSET = 11;
     public static final int MAX_OPSET = 21;
-    public static final String INPUT = "images";
-    public static final String CLS = "cls_logits";
-    public static final String BOX = "box_distances";
-    public static final String CENTERNESS = "centerness";
+    public static final String INPUT = OnnxModel.INPUT;
+    public static final String CLS = OnnxModel.CLS;
+    public static final String BOX = OnnxModel.BOX;
+    public static final String CENTERNESS = OnnxModel.CENTERNESS;
     public static final String PRODUCER = "diredi";
     public static final String PRODUCER_VERSION = "0.1.0";
 

@@ -1,5 +1,6 @@
 package org.diredi.export;
 
+import org.diredi.inference.OnnxModel;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;

@@ -1,5 +1,6 @@
 package org.diredi.export;
 
+import org.diredi.inference.OnnxModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -254,7 +255,7 @@ class OnnxExporterTest {
 
         Path text = dir.resolve("text.onnx");
         Files.writeString(text, "not a model");
-        var notOnnx = assertThrows(ExportException.class, () -> new OnnxModel(text, 1));
+        var notOnnx = assertThrows(org.diredi.inference.InferenceException.class, () -> new OnnxModel(text, 1));
         assertTrue(notOnnx.getMessage().contains("text.onnx"), notOnnx.getMessage());
     }
 

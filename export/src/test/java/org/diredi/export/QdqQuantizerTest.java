@@ -1,5 +1,6 @@
 package org.diredi.export;
 
+import org.diredi.inference.OnnxModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,7 +50,6 @@ class QdqQuantizerTest {
     private static byte[] fp32;
     private static byte[] trained;
     private static ExportManifest trainedManifest;
-    private static final int EPOCHS = 40;
 
     @BeforeAll
     static void setUp() {

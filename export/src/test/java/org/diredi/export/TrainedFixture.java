@@ -23,14 +23,14 @@ import org.diredi.vision.data.VocDataset;
 /**
  * The trained model the INT8 tests quantize: the {@link TestData#SMALL} detector trained 40 epochs on the
  * 8 scenes of {@code TestData.scenes(dir, 8)} (confident, separated detections, so "same top detection"
- * tests quantization, not near-ties of a random net). Committed under test resources because training is
- * only reproducible on one CPU model. Rebuild with
- * {@code java -cp <export test classpath> org.diredi.export.TrainedFixture export/src/test/resources/org/diredi/export}.
+ * tests quantization, not near-ties of a random net). Committed in the inference module's test jar (the edge
+ * runtime's tests run it too) because training is only reproducible on one CPU model. Rebuild with
+ * {@code java -cp <export test classpath> org.diredi.export.TrainedFixture inference/src/test/resources/org/diredi/inference}.
  */
 final class TrainedFixture {
 
-    static final String ONNX = "trained-small.onnx";
-    static final String MANIFEST = "trained-small.json";
+    static final String ONNX = "/org/diredi/inference/trained-small.onnx";
+    static final String MANIFEST = "/org/diredi/inference/trained-small.json";
     static final int EPOCHS = 40;
 
     private TrainedFixture() {
@@ -74,9 +74,9 @@ final class TrainedFixture {
                     .run(set, null, new DetectorTrainer.RunInfo(work.resolve("run"), "edge",
                             new Manifest.DataInfo("scenes", "train", null, 8, 0), null, null), false);
             Files.createDirectories(out);
-            OnnxExporter.export(model, out.resolve(ONNX), 13, null);
+            Path onnx = out.resolve(Path.of(ONNX).getFileName().toString());
+            OnnxExporter.export(model, onnx, 13, null);
+            System.out.println("wrote " + onnx + " and " + ExportManifest.pathFor(onnx));
         }
-        String base = ONNX.substring(0, ONNX.length() - ".onnx".length());
-        System.out.println("wrote " + out.resolve(ONNX) + " and " + out.resolve(base + ".json"));
     }
 }

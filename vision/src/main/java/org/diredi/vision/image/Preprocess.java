@@ -42,6 +42,30 @@ public final class Preprocess {
         // gamma Java applies to grey images.
         BufferedImage rgbImg = img.getType() == BufferedImage.TYPE_INT_ARGB ? img : Images.toRgb(img);
         int[] px = (int[]) rgbImg.getRaster().getDataElements(0, 0, w, h, null);
+        return toChw(px, w, h, inputW, inputH);
+    }
+
+    /**
+     * Camera frames: {@code bgr} is OpenCV's interleaved 8-bit B, G, R layout ({@code w * h * 3} bytes);
+     * the same resize and normalisation as {@link #toChw(BufferedImage, int, int)}.
+     */
+    public static float[] bgrToChw(byte[] bgr, int w, int h, int inputW, int inputH) {
+        if (bgr.length != w * h * 3) {
+            throw new IllegalArgumentException("a " + w + "x" + h + " BGR frame has " + (w * h * 3)
+                    + " bytes, got " + bgr.length);
+        }
+        int[] px = new int[w * h];
+        for (int i = 0, j = 0; i < px.length; i++, j += 3) {
+            px[i] = (bgr[j + 2] & 0xFF) << 16 | (bgr[j + 1] & 0xFF) << 8 | (bgr[j] & 0xFF);
+        }
+        return toChw(px, w, h, inputW, inputH);
+    }
+
+    /** Packed 0xRRGGBB pixels, row-major, to the normalised CHW input. */
+    private static float[] toChw(int[] px, int w, int h, int inputW, int inputH) {
+        if (inputW <= 0 || inputH <= 0) {
+            throw new IllegalArgumentException("model input size must be positive, got " + inputW + "x" + inputH);
+        }
         int plane = inputW * inputH;
         float[] out = new float[3 * plane];
         float[] scale = new float[3];

@@ -131,4 +131,20 @@ class PreprocessTest {
         assertThrows(IllegalArgumentException.class, () -> Preprocess.toChw(random(2, 2, 0), 0, 4));
         assertThrows(IllegalArgumentException.class, () -> Preprocess.fromChw(new float[11], 2, 2));
     }
+
+    @Test
+    void aBgrCameraFrameGivesExactlyTheInputOfTheSameImageReadFromFile() {
+        BufferedImage img = random(37, 23, 4);
+        byte[] bgr = new byte[37 * 23 * 3];
+        for (int y = 0, j = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++, j += 3) {
+                int p = img.getRGB(x, y);
+                bgr[j] = (byte) p;
+                bgr[j + 1] = (byte) (p >> 8);
+                bgr[j + 2] = (byte) (p >> 16);
+            }
+        }
+        assertTrue(java.util.Arrays.equals(Preprocess.toChw(img, 16, 16), Preprocess.bgrToChw(bgr, 37, 23, 16, 16)));
+        assertThrows(IllegalArgumentException.class, () -> Preprocess.bgrToChw(new byte[10], 37, 23, 16, 16));
+    }
 }

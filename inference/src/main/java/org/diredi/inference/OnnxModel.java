@@ -1,4 +1,4 @@
-package org.diredi.export;
+package org.diredi.inference;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
@@ -11,10 +11,16 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * An exported detector loaded in ONNX Runtime (CPU), run one image at a time: the host side of
- * the parity check and of export-time sanity checks.
+ * An exported DiReDi detector loaded in ONNX Runtime (CPU), run one image at a time. The same class
+ * serves the export-time parity checks and the edge runtime, so a parity test checks the device's code.
  */
 public final class OnnxModel implements AutoCloseable {
+
+    /** Input and output names of every DiReDi export (the exporter writes them, this reads them). */
+    public static final String INPUT = "images";
+    public static final String CLS = "cls_logits";
+    public static final String BOX = "box_distances";
+    public static final String CENTERNESS = "centerness";
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -33,7 +39,7 @@ public final class OnnxModel implements AutoCloseable {
             }
             session = env.createSession(file.toString(), o);
         } catch (OrtException e) {
-            throw new ExportException(file + ": ONNX Runtime cannot load it (" + e.getMessage() + ")", e);
+            throw new InferenceException(file + ": ONNX Runtime cannot load it (" + e.getMessage() + ")", e);
         }
         inputSize = imageSide(file);
     }
@@ -41,7 +47,7 @@ public final class OnnxModel implements AutoCloseable {
     /** Side of the static (1, 3, S, S) input named {@code images}; closes the session if there is none. */
     private int imageSide(Path file) {
         try {
-            NodeInfo in = session.getInputInfo().get(OnnxExporter.INPUT);
+            NodeInfo in = session.getInputInfo().get(INPUT);
             if (in != null && in.getInfo() instanceof TensorInfo t && t.getShape().length == 4
                     && t.getShape()[2] > 0 && t.getShape()[2] == t.getShape()[3]) {
                 return (int) t.getShape()[2];
@@ -50,8 +56,8 @@ public final class OnnxModel implements AutoCloseable {
             // reported below
         }
         close();
-        throw new ExportException(file + ": not a DiReDi detector export (no static square input '"
-                + OnnxExporter.INPUT + "')");
+        throw new InferenceException(file + ": not a DiReDi detector export (no static square input '"
+                + INPUT + "')");
     }
 
     public int inputSize() {
@@ -63,7 +69,7 @@ public final class OnnxModel implements AutoCloseable {
         try {
             return session.getMetadata().getCustomMetadata();
         } catch (OrtException e) {
-            throw new ExportException("cannot read model metadata: " + e.getMessage(), e);
+            throw new InferenceException("cannot read model metadata: " + e.getMessage(), e);
         }
     }
 
@@ -75,11 +81,11 @@ public final class OnnxModel implements AutoCloseable {
         }
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(chw),
                     new long[] {1, 3, inputSize, inputSize});
-             OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x))) {
-            return new Outputs(floats(r, OnnxExporter.CLS), floats(r, OnnxExporter.BOX),
-                    floats(r, OnnxExporter.CENTERNESS));
+             OrtSession.Result r = session.run(Map.of(INPUT, x))) {
+            return new Outputs(floats(r, CLS), floats(r, BOX),
+                    floats(r, CENTERNESS));
         } catch (OrtException e) {
-            throw new ExportException("ONNX Runtime failed: " + e.getMessage(), e);
+            throw new InferenceException("ONNX Runtime failed: " + e.getMessage(), e);
         }
     }
 
@@ -95,7 +101,7 @@ public final class OnnxModel implements AutoCloseable {
         try {
             session.close();
         } catch (OrtException e) {
-            throw new ExportException("cannot close ONNX Runtime session: " + e.getMessage(), e);
+            throw new InferenceException("cannot close ONNX Runtime session: " + e.getMessage(), e);
         }
     }
 }

@@ -1,0 +1,337 @@
+package org.diredi.edge;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.diredi.edge.capture.Frame;
+import org.diredi.edge.capture.FrameSource;
+import org.diredi.edge.config.EdgeConfig;
+import org.diredi.edge.gpio.GpioActions;
+import org.diredi.edge.model.HealthCheck;
+import org.diredi.edge.model.ModelStore;
+import org.diredi.edge.ota.OtaUpdater;
+import org.diredi.edge.ota.UpdateOutcome;
+import org.diredi.inference.Latencies;
+import org.diredi.inference.OnnxDetector;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.Topics;
+import org.diredi.profiles.DeviceProfile;
+import org.diredi.vision.box.Detection;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.image.Preprocess;
+import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.DetectionPainter;
+
+/**
+ * The camera's inference loop: frame -> preprocess -> ONNX Runtime -> decode + NMS -> detection events,
+ * GPIO rules, annotated frames, and a periodic status message. The model can be swapped between two
+ * frames by an OTA update; if a freshly swapped model fails on a live frame the device rolls back.
+ */
+public final class EdgeRuntime implements AutoCloseable {
+
+    /** Time shares of one frame, for status messages and the benchmark. */
+    public static final class Stats {
+        public final Latencies capture = new Latencies(1000);
+        public final Latencies preprocess = new Latencies(1000);
+        public final Latencies inference = new Latencies(1000);
+        public final Latencies decode = new Latencies(1000);
+        public final Latencies frame = new Latencies(1000);
+        private long frames;
+        private long firstNanos;
+        private long lastNanos;
+
+        synchronized void frameDone(long now) {
+            if (frames++ == 0) {
+                firstNanos = now;
+            }
+            lastNanos = now;
+        }
+
+        public synchronized long frames() {
+            return frames;
+        }
+
+        /** Frames per second over the run (wall clock, first to last frame). */
+        public synchronized double fps() {
+            return frames < 2 ? Double.NaN : (frames - 1) / ((lastNanos - firstNanos) / 1e9);
+        }
+    }
+
+    private final EdgeConfig config;
+    private final DeviceProfile profile;
+    private final ModelStore store;
+    private final HealthCheck health;
+    private final OtaUpdater updater;
+    private final MqttLink link;
+    private final GpioActions gpio;
+    private final Stats stats = new Stats();
+    private final Object modelLock = new Object();
+    private OnnxDetector detector;
+    private long framesOnThisModel;
+    private volatile UpdateOutcome lastUpdate;
+    private long lastStatusNanos;
+
+    /**
+     * Opens the model store (installing {@code config.initialModel()} as version 0 when it is empty),
+     * loads the active model through the health check (falling back to an older one if it fails), and
+     * prepares GPIO. {@code link} may be null (offline: no events, status or OTA).
+     */
+    public EdgeRuntime(EdgeConfig config, DeviceProfile profile, MqttLink link, PublicKey trusted, Clock clock) {
+        this.config = config;
+        this.profile = profile;
+        this.link = link;
+        this.store = new ModelStore(Path.of(config.modelDir()));
+        this.health = new HealthCheck(profile, config.decode().toConfig(), config.threads());
+        if (store.active().isEmpty()) {
+            if (config.initialModel() == null) {
+                throw new IllegalStateException(store.dir() + ": no model installed and no initialModel configured");
+            }
+            store.install(0, Path.of(config.initialModel()), "initial: " + config.initialModel());
+            store.activate(0);
+        }
+        this.detector = loadActive();
+        this.updater = new OtaUpdater(config.device().id(), profile.name(), trusted, store, health, this::swap, clock);
+        this.gpio = new GpioActions(config.gpio().provider(), config.gpio().rules());
+    }
+
+    /** The active model, health-checked; an active model that fails falls back to the previous one. */
+    private OnnxDetector loadActive() {
+        while (true) {
+            ModelStore.Installed a = store.active().orElseThrow();
+            try {
+                return health.check(store.path(a), null);
+            } catch (HealthCheck.Failed e) {
+                System.err.printf("edge: model version %d fails its health check (%s)%n", a.version(), e.getMessage());
+                UpdateOutcome o = updater == null ? fallBack(a, e.getMessage()) : updater.rollBack(e.getMessage());
+                lastUpdate = o;
+            }
+        }
+    }
+
+    private UpdateOutcome fallBack(ModelStore.Installed failed, String reason) {
+        ModelStore.Installed prev = store.previous().orElseThrow(() -> new IllegalStateException(
+                "model version " + failed.version() + " fails (" + reason + ") and no older model is installed"));
+        store.activate(prev.version());
+        return new UpdateOutcome(config.device().id(), UpdateOutcome.Status.ROLLED_BACK, failed.version(),
+                prev.version(), reason, java.time.Instant.now().toString());
+    }
+
+    public OtaUpdater updater() {
+        return updater;
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public GpioActions gpio() {
+        return gpio;
+    }
+
+    public long activeVersion() {
+        return store.active().orElseThrow().version();
+    }
+
+    /** Swaps a checked detector in between two frames and closes the old one. */
+    private void swap(OnnxDetector next) {
+        OnnxDetector old;
+        synchronized (modelLock) {
+            old = detector;
+            detector = next;
+            framesOnThisModel = 0;
+        }
+        old.close();
+    }
+
+    /** Handles a completed OTA transfer and reports the outcome on the device's report topic. */
+    public UpdateOutcome onUpdate(byte[] signedManifest, Path artifact) {
+        UpdateOutcome o = updater.apply(signedManifest, artifact);
+        report(o);
+        return o;
+    }
+
+    private void report(UpdateOutcome o) {
+        lastUpdate = o;
+        System.out.printf("edge: update %s: %s (running version %d)%s%n", o.version(), o.status(), o.activeVersion(),
+                o.reason() == null ? "" : ": " + o.reason());
+        if (link != null) {
+            link.publish(Topics.otaReport(config.device().customer(), config.device().id()), OtaUpdater.toJson(o), 1,
+                    false, Map.of());
+            publishStatus();
+        }
+    }
+
+    /** Runs frames until the source ends, {@code maxFrames} is reached, or the thread is interrupted. */
+    public void run(FrameSource source) {
+        long minFrameNanos = config.source().fpsLimit() > 0 ? (long) (1e9 / config.source().fpsLimit()) : 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            if (config.maxFrames() > 0 && stats.frames() >= config.maxFrames()) {
+                break;
+            }
+            long t0 = System.nanoTime();
+            Frame f = source.next();
+            if (f == null) {
+                break;
+            }
+            process(f, t0);
+            long wait = minFrameNanos - (System.nanoTime() - t0);
+            if (wait > 0) {
+                try {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        publishStatus();
+    }
+
+    /** One frame through the whole pipeline; returns its detections. */
+    public List<Detection> process(Frame f, long captureStartNanos) {
+        long t1 = System.nanoTime();
+        List<Detection> dets;
+        List<String> classes;
+        long version;
+        synchronized (modelLock) {
+            int s = detector.inputSize();
+            float[] x = Preprocess.bgrToChw(f.bgr(), f.width(), f.height(), s, s);
+            long t2 = System.nanoTime();
+            OnnxDetector.Result r;
+            try {
+                r = detector.detect(x, f.width(), f.height());
+            } catch (RuntimeException e) {
+                rollBackAfterLiveFailure(e);
+                return List.of();
+            }
+            framesOnThisModel++;
+            stats.capture.add(t1 - captureStartNanos);
+            stats.preprocess.add(t2 - t1);
+            stats.inference.add(r.inferenceNanos());
+            stats.decode.add(r.decodeNanos());
+            dets = r.detections();
+            classes = detector.classes();
+            version = activeVersion();
+        }
+        long now = System.nanoTime();
+        stats.frame.add(now - captureStartNanos);
+        stats.frameDone(now);
+        gpio.apply(dets, classes, System.currentTimeMillis());
+        if (link != null && !dets.isEmpty()) {
+            try {
+                link.publish(Topics.detections(config.device().customer(), config.device().id()),
+                        detectionEvent(f, dets, classes, version), 0, false, Map.of());
+            } catch (RuntimeException e) {
+                // offline: events are live data, not queued; inference and GPIO go on
+                System.err.println("edge: detection event not published (" + e.getMessage() + ")");
+            }
+        }
+        annotate(f, dets, classes);
+        if (link != null && now - lastStatusNanos > config.statusEverySeconds() * 1e9) {
+            publishStatus();
+        }
+        return dets;
+    }
+
+    /** A model that passed its health check but throws on live frames: back to the previous version. */
+    private void rollBackAfterLiveFailure(RuntimeException e) {
+        System.err.println("edge: inference failed on model version " + activeVersion() + ": " + e.getMessage());
+        if (store.previous().isEmpty()) {
+            throw e;
+        }
+        UpdateOutcome o = updater.rollBack("failed on a live frame: " + e.getMessage());
+        OnnxDetector prev = health.check(store.path(store.active().orElseThrow()), null);
+        OnnxDetector old = detector;
+        detector = prev;
+        old.close();
+        report(o);
+    }
+
+    private byte[] detectionEvent(Frame f, List<Detection> dets, List<String> classes, long version) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("device", config.device().id());
+        e.put("modelVersion", version);
+        e.put("frame", f.index());
+        e.put("source", f.name());
+        e.put("at", java.time.Instant.now().toString());
+        e.put("width", f.width());
+        e.put("height", f.height());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Detection d : dets) {
+            list.add(Map.of("class", classes.get(d.classId()), "score", Math.round(d.score() * 1000) / 1000.0,
+                    "box", List.of(Math.round(d.box().x1()), Math.round(d.box().y1()), Math.round(d.box().x2()),
+                            Math.round(d.box().y2()))));
+        }
+        e.put("detections", list);
+        return ConfigFiles.toJson(e).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void annotate(Frame f, List<Detection> dets, List<String> classes) {
+        if (config.annotate().dir() == null || f.index() % config.annotate().everyN() != 0) {
+            return;
+        }
+        try {
+            Path dir = Path.of(config.annotate().dir());
+            Files.createDirectories(dir);
+            AtomicFiles.writePng(dir.resolve(String.format("frame-%08d.png", f.index())),
+                    DetectionPainter.draw(f.image(), dets, new ClassList(classes), null));
+        } catch (IOException e) {
+            System.err.println("edge: cannot write annotated frame " + f.index() + ": " + e.getMessage());
+        }
+    }
+
+    /** The status message: model, fps and latency shares; retained so a dashboard sees the latest. */
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        ModelStore.Installed m = store.active().orElseThrow();
+        s.put("device", config.device().id());
+        s.put("customer", config.device().customer());
+        s.put("profile", profile.name());
+        s.put("modelVersion", m.version());
+        s.put("modelSha256", m.sha256());
+        s.put("frames", stats.frames());
+        s.put("fps", round(stats.fps()));
+        s.put("latencyMs", Map.of("p50", round(stats.frame.p50()), "p99", round(stats.frame.p99())));
+        s.put("inferenceMs", Map.of("p50", round(stats.inference.p50()), "p99", round(stats.inference.p99())));
+        s.put("gpio", gpio.pins().stream().collect(java.util.stream.Collectors.toMap(p -> "pin" + p, gpio::isHigh)));
+        s.put("lastUpdate", lastUpdate);
+        s.put("at", java.time.Instant.now().toString());
+        return s;
+    }
+
+    private static Object round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 100) / 100.0 : null;
+    }
+
+    public void publishStatus() {
+        lastStatusNanos = System.nanoTime();
+        if (link == null) {
+            return;
+        }
+        try {
+            link.publish(Topics.status(config.device().customer(), config.device().id()),
+                    ConfigFiles.toJson(status()).getBytes(StandardCharsets.UTF_8), 1, true, Map.of());
+        } catch (RuntimeException e) {
+            System.err.println("edge: status not published (" + e.getMessage() + "); inference goes on");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (modelLock) {
+            detector.close();
+        }
+        gpio.close();
+    }
+}

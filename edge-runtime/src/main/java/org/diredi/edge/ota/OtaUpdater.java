@@ -1,0 +1,117 @@
+package org.diredi.edge.ota;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.function.Consumer;
+import org.diredi.edge.model.HealthCheck;
+import org.diredi.edge.model.ModelStore;
+import org.diredi.inference.OnnxDetector;
+import org.diredi.messaging.MessagingException;
+import org.diredi.messaging.Signed;
+import org.diredi.messaging.SignatureRejected;
+import org.diredi.messaging.UpdateManifest;
+import org.diredi.vision.config.ConfigFiles;
+
+/**
+ * Decides and applies one OTA update, independent of how it arrived. In order, and the first failure
+ * is the reported reason: the manifest is signed by the pinned manufacturer key; it targets this
+ * device's profile; it has not expired; its version is newer than the running one (no downgrade, no
+ * replay); the artifact has the manifest's size and SHA-256; the model passes the health check. Only
+ * then does the active-model pointer move, so every failure leaves the previous model running.
+ */
+public final class OtaUpdater {
+
+    private final String device;
+    private final String profile;
+    private final PublicKey trusted;
+    private final ModelStore store;
+    private final HealthCheck health;
+    private final Consumer<OnnxDetector> swap;
+    private final Clock clock;
+
+    /**
+     * @param swap receives the checked, loaded new detector once it is active (the runtime swaps it in
+     *             between two frames and closes the old one)
+     */
+    public OtaUpdater(String device, String profile, PublicKey trusted, ModelStore store, HealthCheck health,
+                      Consumer<OnnxDetector> swap, Clock clock) {
+        this.device = device;
+        this.profile = profile;
+        this.trusted = trusted;
+        this.store = store;
+        this.health = health;
+        this.swap = swap;
+        this.clock = clock;
+    }
+
+    /** Handles one update: {@code signedManifest} is a {@link Signed} envelope of an {@link UpdateManifest}. */
+    public synchronized UpdateOutcome apply(byte[] signedManifest, Path artifact) {
+        long active = store.active().map(ModelStore.Installed::version).orElse(-1L);
+        UpdateManifest m;
+        try {
+            m = UpdateManifest.fromJson(Signed.fromJson(signedManifest).verifiedPayload(trusted));
+        } catch (SignatureRejected e) {
+            return reject(-1, active, e.getMessage());
+        } catch (MessagingException e) {
+            return reject(-1, active, e.getMessage());
+        }
+        if (!m.targetProfile().equals(profile)) {
+            return reject(m.version(), active, "targets profile '" + m.targetProfile() + "', this device is '"
+                    + profile + "'");
+        }
+        if (m.isExpired(clock.instant())) {
+            return reject(m.version(), active, "manifest expired at " + m.expiresAt());
+        }
+        if (m.version() <= active) {
+            return reject(m.version(), active, "version " + m.version() + " is not newer than the running version "
+                    + active + " (downgrade or replay)");
+        }
+        try {
+            String bad = m.mismatch(artifact);
+            if (bad != null) {
+                return reject(m.version(), active, "artifact " + m.artifact() + " does not match its manifest: " + bad);
+            }
+        } catch (IOException e) {
+            return reject(m.version(), active, "artifact unreadable: " + e.getMessage());
+        }
+        ModelStore.Installed staged = store.install(m.version(), artifact, new String(m.toJson(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        OnnxDetector checked;
+        try {
+            checked = health.check(store.path(staged), m.classes());
+        } catch (HealthCheck.Failed e) {
+            store.remove(staged.version());
+            return UpdateOutcome.of(device, UpdateOutcome.Status.ROLLED_BACK, m.version(), active,
+                    "health check failed: " + e.getMessage());
+        }
+        store.activate(staged.version());
+        swap.accept(checked);
+        store.prune(2);
+        return UpdateOutcome.of(device, UpdateOutcome.Status.APPLIED, m.version(), m.version(), null);
+    }
+
+    /**
+     * After a swapped-in model failed on live frames: points the store back at the previous version and
+     * returns the outcome to report (the caller loads and swaps the previous model).
+     */
+    public synchronized UpdateOutcome rollBack(String reason) {
+        ModelStore.Installed failed = store.active().orElseThrow();
+        ModelStore.Installed prev = store.previous().orElseThrow(() ->
+                new IllegalStateException("model version " + failed.version() + " failed (" + reason
+                        + ") and there is no previous model to roll back to"));
+        store.activate(prev.version());
+        store.remove(failed.version());
+        return UpdateOutcome.of(device, UpdateOutcome.Status.ROLLED_BACK, failed.version(), prev.version(), reason);
+    }
+
+    private UpdateOutcome reject(long version, long active, String reason) {
+        return UpdateOutcome.of(device, UpdateOutcome.Status.REJECTED, version, active, reason);
+    }
+
+    /** The outcome as the JSON published on the report topic. */
+    public static byte[] toJson(UpdateOutcome o) {
+        return ConfigFiles.toJson(o).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

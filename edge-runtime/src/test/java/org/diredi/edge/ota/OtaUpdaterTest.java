@@ -1,0 +1,162 @@
+package org.diredi.edge.ota;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.diredi.edge.EdgeFixtures;
+import org.diredi.edge.model.HealthCheck;
+import org.diredi.edge.model.ModelStore;
+import org.diredi.inference.OnnxDetector;
+import org.diredi.messaging.Ed25519;
+import org.diredi.messaging.Signed;
+import org.diredi.messaging.UpdateManifest;
+import org.diredi.profiles.Profiles;
+import org.diredi.vision.fcos.FcosDecoder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every OTA rule, without a broker (EdgeDeviceTest sends the same cases through a real one). */
+class OtaUpdaterTest {
+
+    static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    static final KeyPair MANUFACTURER = Ed25519.generate();
+
+    @TempDir
+    Path dir;
+    ModelStore store;
+    OtaUpdater updater;
+    final List<OnnxDetector> swapped = new ArrayList<>();
+    byte[] model;
+
+    @BeforeEach
+    void setUp() {
+        model = EdgeFixtures.model();
+        store = new ModelStore(dir.resolve("models"));
+        store.install(0, EdgeFixtures.write(dir, "initial.onnx", model), "initial");
+        store.activate(0);
+        HealthCheck health = new HealthCheck(Profiles.load("cpu"), FcosDecoder.Config.EVAL, 1);
+        updater = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store, health, swapped::add,
+                Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void closeSwapped() {
+        swapped.forEach(OnnxDetector::close);
+    }
+
+    private UpdateOutcome send(byte[] artifact, UpdateManifest m, KeyPair key) {
+        Path a = EdgeFixtures.write(dir.resolve("in"), "artifact.onnx", artifact);
+        return updater.apply(EdgeFixtures.signed(m, key), a);
+    }
+
+    private UpdateManifest manifest(long version) {
+        return EdgeFixtures.manifest(model, version, "cpu", NOW.plusSeconds(3600));
+    }
+
+    private void assertRejected(UpdateOutcome o, String reasonPart) {
+        assertEquals(UpdateOutcome.Status.REJECTED, o.status(), o.toString());
+        assertTrue(o.reason().contains(reasonPart), o.reason());
+        assertEquals(0, store.active().orElseThrow().version(), "the old model still runs");
+        assertEquals(0, o.activeVersion());
+        assertTrue(swapped.isEmpty());
+    }
+
+    @Test
+    void aValidUpdateIsStagedCheckedActivatedAndSwappedIn() throws Exception {
+        UpdateOutcome o = send(model, manifest(3), MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.APPLIED, o.status(), o.toString());
+        assertNull(o.reason());
+        assertEquals(3, store.active().orElseThrow().version());
+        assertEquals(1, swapped.size());
+        assertEquals(EdgeFixtures.CLASSES, swapped.get(0).classes());
+        assertEquals(0, store.previous().orElseThrow().version(), "the previous model is kept for a rollback");
+        assertTrue(Files.readString(store.dir().resolve("v3.json")).contains("\\\"version\\\":3"),
+                "the installed record keeps the signed manifest");
+    }
+
+    @Test
+    void aTamperedArtifactIsRejected() {
+        byte[] tampered = model.clone();
+        tampered[tampered.length / 2] ^= 1;
+        assertRejected(send(tampered, manifest(1), MANUFACTURER), "sha256");
+        byte[] truncated = java.util.Arrays.copyOf(model, model.length - 10);
+        assertRejected(send(truncated, manifest(1), MANUFACTURER), "size");
+        assertEquals(List.of(0L), store.versions(), "nothing was installed");
+    }
+
+    @Test
+    void aManifestSignedByAnotherKeyIsRejected() {
+        assertRejected(send(model, manifest(1), Ed25519.generate()), "wrong key");
+    }
+
+    @Test
+    void anUnsignedOrAlteredManifestIsRejected() {
+        Signed s = Signed.sign(manifest(1).toJson(), MANUFACTURER.getPrivate(), MANUFACTURER.getPublic());
+        Path a = EdgeFixtures.write(dir.resolve("in"), "a.onnx", model);
+        assertRejected(updater.apply(new Signed(s.payload(), s.keyId(), "").toJson(), a), "unsigned");
+        // the manifest says version 2, the signature was made for version 1
+        String forged = java.util.Base64.getEncoder().encodeToString(manifest(2).toJson());
+        assertRejected(updater.apply(new Signed(forged, s.keyId(), s.signature()).toJson(), a), "bad signature");
+        assertRejected(updater.apply("not json".getBytes(), a), "malformed");
+    }
+
+    @Test
+    void aDowngradeOrReplayIsRejected() {
+        assertEquals(UpdateOutcome.Status.APPLIED, send(model, manifest(5), MANUFACTURER).status());
+        swapped.forEach(OnnxDetector::close);
+        swapped.clear();
+        UpdateOutcome replay = send(model, manifest(5), MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.REJECTED, replay.status());
+        assertTrue(replay.reason().contains("not newer"), replay.reason());
+        UpdateOutcome down = send(model, manifest(4), MANUFACTURER);
+        assertTrue(down.reason().contains("not newer"), down.reason());
+        assertEquals(5, store.active().orElseThrow().version());
+    }
+
+    @Test
+    void anUpdateForAnotherProfileIsRejected() {
+        UpdateManifest m = EdgeFixtures.manifest(model, 1, "imx500", NOW.plusSeconds(3600));
+        assertRejected(send(model, m, MANUFACTURER), "targets profile 'imx500'");
+    }
+
+    @Test
+    void anExpiredManifestIsRejected() {
+        UpdateManifest m = EdgeFixtures.manifest(model, 1, "cpu", NOW.minusSeconds(1));
+        assertRejected(send(model, m, MANUFACTURER), "expired");
+    }
+
+    @Test
+    void aModelThatFailsItsHealthCheckIsRolledBackAndRemoved() {
+        byte[] nan = EdgeFixtures.nanModel();
+        UpdateManifest m = EdgeFixtures.manifest(nan, 1, "cpu", NOW.plusSeconds(3600));
+        UpdateOutcome o = send(nan, m, MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.ROLLED_BACK, o.status(), o.toString());
+        assertTrue(o.reason().contains("not finite"), o.reason());
+        assertEquals(0, store.active().orElseThrow().version());
+        assertEquals(List.of(0L), store.versions(), "the failed model is not left on disk");
+        assertTrue(swapped.isEmpty());
+    }
+
+    @Test
+    void aModelOverTheLatencyBudgetIsRolledBack() {
+        var slow = new org.diredi.profiles.DeviceProfile("cpu", "test: impossible budget", 160, 
+                org.diredi.profiles.Precision.FP32, 7, 21, List.of("*"), 1L << 28, 1L << 30, 0.001, true, true, List.of());
+        OtaUpdater strict = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store,
+                new HealthCheck(slow, FcosDecoder.Config.EVAL, 1), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
+        Path a = EdgeFixtures.write(dir.resolve("in"), "a.onnx", model);
+        UpdateOutcome o = strict.apply(EdgeFixtures.signed(manifest(1), MANUFACTURER), a);
+        assertEquals(UpdateOutcome.Status.ROLLED_BACK, o.status());
+        assertTrue(o.reason().contains("budget"), o.reason());
+    }
+}
