@@ -48,7 +48,8 @@ public final class EdgeDevice implements AutoCloseable {
         EdgeConfig.Mqtt m = config.mqtt();
         String c = config.device().customer();
         String d = config.device().id();
-        MqttLink.Options o = MqttLink.Options.of(m.uri(), "edge-" + c + "-" + d)
+        // The broker ties a client id to its account (user name, or "user.suffix"), so sessions cannot be taken over.
+        MqttLink.Options o = MqttLink.Options.of(m.uri(), m.username())
                 .withCredentials(m.username(), m.secret())
                 .withSession(false, m.sessionExpirySeconds())
                 .withPersistenceDir(m.persistenceDir() == null ? null : Path.of(m.persistenceDir()));

@@ -302,12 +302,19 @@ public final class EdgeRuntime implements AutoCloseable {
         s.put("modelSha256", m.sha256());
         s.put("frames", stats.frames());
         s.put("fps", round(stats.fps()));
-        s.put("latencyMs", Map.of("p50", round(stats.frame.p50()), "p99", round(stats.frame.p99())));
-        s.put("inferenceMs", Map.of("p50", round(stats.inference.p50()), "p99", round(stats.inference.p99())));
+        s.put("latencyMs", percentiles(stats.frame));
+        s.put("inferenceMs", percentiles(stats.inference));
         s.put("gpio", gpio.pins().stream().collect(java.util.stream.Collectors.toMap(p -> "pin" + p, gpio::isHigh)));
         s.put("lastUpdate", lastUpdate);
         s.put("at", java.time.Instant.now().toString());
         return s;
+    }
+
+    private static Map<String, Object> percentiles(Latencies l) {
+        Map<String, Object> m = new LinkedHashMap<>(); // values may be null before the first frame
+        m.put("p50", round(l.p50()));
+        m.put("p99", round(l.p99()));
+        return m;
     }
 
     private static Object round(double v) {

@@ -24,6 +24,9 @@ public final class FolderSource implements FrameSource {
     public FolderSource(Path dir, boolean loop) {
         this.dir = dir;
         this.loop = loop;
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": no such frame folder");
+        }
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> {
                 String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
