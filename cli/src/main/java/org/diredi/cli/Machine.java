@@ -1,10 +1,7 @@
 package org.diredi.cli;
 
 import ai.djl.engine.Engine;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import org.diredi.vision.report.MachineFacts;
 import java.util.Map;
 
 /** Machine facts recorded next to every benchmark figure. */
@@ -13,37 +10,14 @@ final class Machine {
     private Machine() {}
 
     static Map<String, Object> facts() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuInfo("model name"));
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        String flags = cpuInfo("flags");
-        m.put("avx2", flags.contains(" avx2"));
-        m.put("avx512f", flags.contains(" avx512f"));
-        m.put("avx512_vnni", flags.contains("avx512_vnni") || flags.contains("avx_vnni"));
-        m.put("java", System.getProperty("java.version"));
+        Map<String, Object> m = MachineFacts.cpu();
         m.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         m.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        m.put("memoryGiB", Runtime.getRuntime().maxMemory() / (1L << 30));
         return m;
     }
 
     static String describe() {
         Map<String, Object> f = facts();
-        return "Machine: " + f.get("cpu") + ", " + f.get("cores") + " cores (avx2 " + f.get("avx2") + ", avx512f "
-                + f.get("avx512f") + ", vnni " + f.get("avx512_vnni") + "), Java " + f.get("java") + ", "
-                + f.get("engine") + ", torch threads " + f.get("torchThreads") + ".";
-    }
-
-    private static String cpuInfo(String key) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith(key)) {
-                    return line.substring(line.indexOf(':') + 1).strip();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: leave it unknown
-        }
-        return "unknown";
+        return MachineFacts.describe(f) + ", " + f.get("engine") + ", torch threads " + f.get("torchThreads") + ".";
     }
 }

@@ -23,6 +23,8 @@ class ShippedConfigTest {
                 FgdConfig.DEFAULTS));
         assertEquals(GatePolicy.DEFAULTS, ConfigFiles.load(ROOT.resolve("configs/gate-policy.yaml"), GatePolicy.class,
                 GatePolicy.DEFAULTS));
+        assertEquals(org.diredi.edge.config.EdgeConfig.DEFAULTS,
+                org.diredi.edge.config.EdgeConfig.load(ROOT.resolve("configs/edge.yaml")));
     }
 
     @Test

@@ -72,7 +72,7 @@ public final class EdgeRuntime implements AutoCloseable {
     private final OtaUpdater updater;
     private final MqttLink link;
     private final GpioActions gpio;
-    private final Stats stats = new Stats();
+    private volatile Stats stats = new Stats();
     private final Object modelLock = new Object();
     private OnnxDetector detector;
     private long framesOnThisModel;
@@ -134,6 +134,11 @@ public final class EdgeRuntime implements AutoCloseable {
 
     public Stats stats() {
         return stats;
+    }
+
+    /** Starts the statistics afresh (benchmarks drop their warm-up frames this way). */
+    public void resetStats() {
+        stats = new Stats();
     }
 
     public GpioActions gpio() {

@@ -1,0 +1,151 @@
+package org.diredi.broker;
+
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission.MqttActivity;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission.SharedSubscription;
+import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
+import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.diredi.messaging.Topics;
+
+/**
+ * Checks user name and password against {@link BrokerConfig} and gives each connection its topic
+ * permissions by role, with everything else denied:
+ * <ul>
+ * <li>device (c, d): subscribe {@code ota(c,d)/#}; publish its own {@code detections}, {@code status}, {@code ota/report}</li>
+ * <li>onprem (c): publish {@code delta(c)/#}; subscribe {@code decision(c)}</li>
+ * <li>cloud: publish and subscribe {@code diredi/v1/#}, shared subscriptions included</li>
+ * </ul>
+ */
+final class AclAuthenticator implements SimpleAuthenticator {
+
+    private final Map<String, BrokerConfig.User> users;
+    /** Verified once per user and password, so a reconnect storm does not cost a PBKDF2 run each. */
+    private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
+    // Spent on unknown users too, so response time does not tell which user names exist.
+    private final String dummyHash;
+
+    AclAuthenticator(BrokerConfig config) {
+        this.users = config.users().stream().collect(Collectors.toMap(BrokerConfig.User::username, Function.identity()));
+        this.dummyHash = Passwords.hash("not-a-user".toCharArray(), config.users().isEmpty() ? 1000
+                : Passwords.parse(config.users().get(0).passwordHash()).iterations());
+    }
+
+    @Override
+    public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
+        ConnectPacket c = input.getConnectPacket();
+        String name = c.getUserName().orElse(null);
+        char[] password = c.getPassword().map(AclAuthenticator::utf8).orElse(null);
+        try {
+            BrokerConfig.User user = name == null ? null : users.get(name);
+            if (!passwordMatches(user, password)) {
+                output.failAuthentication(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
+                return;
+            }
+            String clientId = c.getClientId();
+            if (!clientId.equals(name) && !clientId.startsWith(name + ".")) {
+                output.failAuthentication(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                        "client id must be '" + name + "' or start with '" + name + ".'");
+                return;
+            }
+            ModifiableDefaultPermissions perms = output.getDefaultPermissions();
+            perms.addAll(permissions(user));
+            perms.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
+            output.authenticateSuccessfully();
+        } finally {
+            if (password != null) {
+                Arrays.fill(password, '\0');
+            }
+        }
+    }
+
+    private boolean passwordMatches(BrokerConfig.User user, char[] password) {
+        if (password == null) {
+            return false;
+        }
+        if (user == null) {
+            Passwords.verify(dummyHash, password);
+            return false;
+        }
+        byte[] quick = quickDigest(user, password);
+        byte[] known = verified.get(user.username());
+        if (known != null && MessageDigest.isEqual(known, quick)) {
+            return true;
+        }
+        if (Passwords.verify(user.passwordHash(), password)) {
+            verified.put(user.username(), quick);
+            return true;
+        }
+        return false;
+    }
+
+    /** SHA-256 over the stored hash and the password: only ever compared, never stored on disk. */
+    private static byte[] quickDigest(BrokerConfig.User user, char[] password) {
+        MessageDigest md = org.diredi.messaging.Hashes.sha256();
+        md.update(user.passwordHash().getBytes(StandardCharsets.UTF_8));
+        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        md.update(b);
+        return md.digest();
+    }
+
+    static List<TopicPermission> permissions(BrokerConfig.User u) {
+        List<TopicPermission> p = new ArrayList<>();
+        switch (u.role()) {
+            case BrokerConfig.DEVICE -> {
+                String c = u.customer();
+                String d = u.device();
+                p.add(allow(Topics.ota(c, d) + "/#", MqttActivity.SUBSCRIBE));
+                p.add(allow(Topics.detections(c, d), MqttActivity.PUBLISH));
+                p.add(allow(Topics.status(c, d), MqttActivity.PUBLISH));
+                p.add(allow(Topics.otaReport(c, d), MqttActivity.PUBLISH));
+            }
+            case BrokerConfig.ONPREM -> {
+                p.add(allow(Topics.delta(u.customer()) + "/#", MqttActivity.PUBLISH));
+                p.add(allow(Topics.decision(u.customer()), MqttActivity.SUBSCRIBE));
+            }
+            case BrokerConfig.CLOUD -> p.add(Builders.topicPermission()
+                    .topicFilter(Topics.PREFIX + "/#")
+                    .activity(MqttActivity.ALL)
+                    .sharedSubscription(SharedSubscription.ALL)
+                    .build());
+            default -> throw new IllegalStateException("unknown role " + u.role());
+        }
+        return p;
+    }
+
+    private static TopicPermission allow(String filter, MqttActivity activity) {
+        return Builders.topicPermission()
+                .topicFilter(filter)
+                .activity(activity)
+                .sharedSubscription(SharedSubscription.NOT_SHARED)
+                .build();
+    }
+
+    private static char[] utf8(ByteBuffer b) {
+        try {
+            CharBuffer cb = StandardCharsets.UTF_8.newDecoder().decode(b.asReadOnlyBuffer());
+            char[] out = new char[cb.remaining()];
+            cb.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            return null; // not UTF-8: cannot match any configured password
+        }
+    }
+}

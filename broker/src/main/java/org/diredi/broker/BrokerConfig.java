@@ -1,0 +1,150 @@
+package org.diredi.broker;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.diredi.messaging.Topics;
+import org.diredi.vision.config.ConfigFiles;
+
+/**
+ * The embedded broker's settings, loadable from YAML or JSON over {@link #defaults()}:
+ * <pre>
+ * bind: 127.0.0.1
+ * port: 1883              # 0 = any free port (EmbeddedBroker.port() tells which)
+ * dataDir: work/broker    # conf/, data/ (sessions, queued messages), extensions/
+ * maxPacketBytes: 16777216
+ * maxQueuedMessages: 20000
+ * users:
+ *   - {username: cam-01, passwordHash: "pbkdf2-sha256$...", role: device, customer: acme, device: cam-01}
+ *   - {username: acme-onprem, passwordHash: "...", role: onprem, customer: acme}
+ *   - {username: cloud, passwordHash: "...", role: cloud}
+ * </pre>
+ *
+ * @param maxQueuedMessages per offline client; a chunked transfer to an offline device needs one
+ *                          slot per chunk, and HiveMQ silently drops messages beyond the limit
+ */
+public record BrokerConfig(String bind, int port, String dataDir, long maxPacketBytes, long maxQueuedMessages,
+        List<User> users) {
+
+    public static final String DEVICE = "device";
+    public static final String ONPREM = "onprem";
+    public static final String CLOUD = "cloud";
+
+    /**
+     * One account. Client ids must be the user name or start with {@code <username>.}: otherwise a
+     * device could connect under another account's client id and take over its session.
+     */
+    public record User(String username, String passwordHash, String role, String customer, String device) {
+        public User {
+            if (username == null || !username.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("user name '" + username + "': expected 1-64 characters of A-Z a-z 0-9 _ -");
+            }
+            try {
+                Passwords.check(passwordHash);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("user " + username + ": " + e.getMessage());
+            }
+            if (role == null || !List.of(DEVICE, ONPREM, CLOUD).contains(role)) {
+                throw new IllegalArgumentException("user " + username + ": unknown role '" + role
+                        + "' (expected device, onprem or cloud)");
+            }
+            switch (role) {
+                case DEVICE -> {
+                    need(username, "customer", customer);
+                    need(username, "device", device);
+                }
+                case ONPREM -> {
+                    need(username, "customer", customer);
+                    none(username, "device", device);
+                }
+                default -> {
+                    none(username, "customer", customer);
+                    none(username, "device", device);
+                }
+            }
+        }
+
+        private static void need(String user, String what, String value) {
+            if (value == null) {
+                throw new IllegalArgumentException("user " + user + ": a " + what + " id is required for this role");
+            }
+            try {
+                Topics.id(what, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("user " + user + ": " + e.getMessage());
+            }
+        }
+
+        private static void none(String user, String what, String value) {
+            if (value != null) {
+                throw new IllegalArgumentException("user " + user + ": a " + what + " id makes no sense for this role");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "User[" + username + ", " + role + (customer == null ? "" : ", customer=" + customer)
+                    + (device == null ? "" : ", device=" + device) + "]";
+        }
+    }
+
+    public BrokerConfig {
+        if (bind == null || bind.isBlank()) {
+            throw new IllegalArgumentException("bind must be an address such as 127.0.0.1");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535 (0 = any free port), got " + port);
+        }
+        if (dataDir == null || dataDir.isBlank()) {
+            throw new IllegalArgumentException("dataDir must be a directory path");
+        }
+        if (maxPacketBytes < 1024 || maxPacketBytes > 268_435_460L) {
+            throw new IllegalArgumentException("maxPacketBytes must be 1024..268435460, got " + maxPacketBytes);
+        }
+        if (maxQueuedMessages < 1) {
+            throw new IllegalArgumentException("maxQueuedMessages must be >= 1, got " + maxQueuedMessages);
+        }
+        users = users == null ? List.of() : List.copyOf(users);
+        Set<String> seen = new HashSet<>();
+        for (User u : users) {
+            if (u == null) {
+                throw new IllegalArgumentException("users: empty entry");
+            }
+            if (!seen.add(u.username())) {
+                throw new IllegalArgumentException("users: duplicate user name '" + u.username() + "'");
+            }
+        }
+    }
+
+    public static BrokerConfig defaults() {
+        return new BrokerConfig("127.0.0.1", 1883, "work/broker", 16L << 20, 20_000, List.of());
+    }
+
+    /** @throws ConfigFiles.ConfigException naming the file and the problem */
+    public static BrokerConfig load(Path file) {
+        return ConfigFiles.load(file, BrokerConfig.class, defaults());
+    }
+
+    /** A salted PBKDF2 hash for the {@code passwordHash} field. */
+    public static String hashPassword(char[] password) {
+        return Passwords.hash(password);
+    }
+
+    public Optional<User> user(String username) {
+        return users.stream().filter(u -> u.username().equals(username)).findFirst();
+    }
+
+    public BrokerConfig withPort(int p) {
+        return new BrokerConfig(bind, p, dataDir, maxPacketBytes, maxQueuedMessages, users);
+    }
+
+    public BrokerConfig withDataDir(Path dir) {
+        return new BrokerConfig(bind, port, dir.toString(), maxPacketBytes, maxQueuedMessages, users);
+    }
+
+    public BrokerConfig withUsers(List<User> u) {
+        return new BrokerConfig(bind, port, dataDir, maxPacketBytes, maxQueuedMessages, u);
+    }
+}

@@ -1,0 +1,161 @@
+package org.diredi.broker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.RejectedByBroker;
+import org.diredi.messaging.Topics;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Authentication and per-role topic permissions on a real embedded HiveMQ. */
+@ExtendWith(SharedBroker.class)
+class BrokerAccessTest {
+
+    static EmbeddedBroker broker;
+
+    @BeforeAll
+    static void useSharedBroker() {
+        broker = SharedBroker.broker();
+    }
+
+    @Test
+    void brokerReportsTheFreePortItBound() {
+        assertTrue(broker.port() > 0, "port 0 resolved to " + broker.port());
+        assertEquals("tcp://127.0.0.1:" + broker.port(), broker.serverUri());
+    }
+
+    @Test
+    void wrongPasswordOrUnknownUserIsRefused() {
+        for (String[] who : new String[][] {{"cam-01", "wrong"}, {"nobody", "nobody-pw"}}) {
+            MqttLink.Options o = TestBroker.options(broker, who[0], who[0]).withCredentials(who[0], who[1]);
+            try (MqttLink link = new MqttLink(o)) {
+                RejectedByBroker e = assertThrows(RejectedByBroker.class, link::connect);
+                assertEquals(RejectedByBroker.BAD_USERNAME_OR_PASSWORD, e.reasonCode(), e.getMessage());
+                assertFalse(link.isConnected());
+            }
+        }
+        MqttLink.Options noPassword = TestBroker.options(broker, "cam-01", "cam-01").withCredentials("cam-01", (char[]) null);
+        try (MqttLink link = new MqttLink(noPassword)) {
+            assertEquals(0x86, assertThrows(RejectedByBroker.class, link::connect).reasonCode());
+        }
+    }
+
+    @Test
+    void clientIdMustBelongToTheUser() {
+        // Otherwise cam-01 could resume cam-02's session and read its queued OTA messages.
+        try (MqttLink link = new MqttLink(TestBroker.options(broker, "cam-01", "cam-02"))) {
+            RejectedByBroker e = assertThrows(RejectedByBroker.class, link::connect);
+            assertEquals(0x85, e.reasonCode(), e.getMessage());
+        }
+        try (MqttLink ok = TestBroker.connect(broker, "cam-01", "cam-01.camera-app")) {
+            assertTrue(ok.isConnected());
+        }
+    }
+
+    @Test
+    void deviceSubscribesToItsOwnOtaOnly() {
+        try (MqttLink cam = TestBroker.connect(broker, "cam-01", "cam-01.sub")) {
+            cam.subscribe(Topics.ota(TestBroker.CUSTOMER, "cam-01") + "/#", 1, (t, p, u) -> {});
+            String other = Topics.ota(TestBroker.CUSTOMER, "cam-02") + "/#";
+            RejectedByBroker e = assertThrows(RejectedByBroker.class, () -> cam.subscribe(other, 1, (t, p, u) -> {}));
+            assertEquals(RejectedByBroker.NOT_AUTHORIZED, e.reasonCode());
+            assertEquals("not authorised to subscribe to " + other + " (SUBACK 0x87)", e.getMessage());
+            String wildcard = Topics.device(TestBroker.CUSTOMER, "x").replace("/x", "/+") + "/ota/#";
+            assertEquals(0x87, assertThrows(RejectedByBroker.class, () -> cam.subscribe(wildcard, 1, (t, p, u) -> {}))
+                    .reasonCode(), "a wildcard spanning other devices is refused too");
+            assertTrue(cam.isConnected(), "HiveMQ refuses the subscription but keeps the connection");
+        }
+    }
+
+    @Test
+    void deviceCannotPublishAsAnotherDevice() throws Exception {
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(10);
+        try (MqttLink cloud = TestBroker.connect(broker, "cloud", "cloud.watch");
+             MqttLink cam = TestBroker.connect(broker, "cam-01", "cam-01.pub")) {
+            cloud.subscribe(Topics.PREFIX + "/customers/+/devices/+/detections", 1,
+                    (t, p, u) -> seen.add(t + " " + new String(p, StandardCharsets.UTF_8)));
+            CountDownLatch dropped = new CountDownLatch(1);
+            cam.onConnectionLost(dropped::countDown);
+
+            String own = Topics.detections(TestBroker.CUSTOMER, "cam-01");
+            cam.publish(own, "ok".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+            assertEquals(own + " ok", seen.poll(10, TimeUnit.SECONDS));
+
+            String foreign = Topics.detections(TestBroker.CUSTOMER, "cam-02");
+            RejectedByBroker e = assertThrows(RejectedByBroker.class,
+                    () -> cam.publish(foreign, "forged".getBytes(StandardCharsets.UTF_8), 1, false, Map.of()));
+            assertEquals(0x87, e.reasonCode());
+            assertTrue(e.getMessage().contains(foreign) && e.getMessage().contains("0x87"), e.getMessage());
+            // HiveMQ (MQTT 5) answers an unauthorised QoS 1 publish with PUBACK 0x87 and then
+            // disconnects the client (DISCONNECT 0x87), see IncomingPublishService.finishUnauthorizedPublish.
+            assertTrue(dropped.await(10, TimeUnit.SECONDS), "HiveMQ disconnects after an unauthorised publish");
+            // The forged message never reached a subscriber; a later legitimate one shows the pipe is flowing.
+            try (MqttLink cam2 = TestBroker.connect(broker, "cam-02", "cam-02.pub")) {
+                cam2.publish(foreign, "real".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+            }
+            assertEquals(foreign + " real", seen.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void onPremPublishesDeltasOnlyAndCloudWorkersShareThem() throws Exception {
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(10);
+        try (MqttLink cloud = TestBroker.connect(broker, "cloud", "cloud.worker-1");
+             MqttLink onprem = TestBroker.connect(broker, "acme-onprem", "acme-onprem")) {
+            cloud.subscribe(Topics.CLOUD_DELTA_SHARED, 1, (t, p, u) -> seen.add(t + " " + u.get("transfer")));
+            onprem.subscribe(Topics.decision(TestBroker.CUSTOMER), 1, (t, p, u) -> {});
+            assertEquals(0x87, assertThrows(RejectedByBroker.class,
+                    () -> onprem.subscribe(Topics.decision("other-co"), 1, (t, p, u) -> {})).reasonCode());
+
+            String delta = Topics.delta(TestBroker.CUSTOMER) + "/manifest";
+            onprem.publish(delta, new byte[] {1}, 1, false, Map.of("transfer", "d1"));
+            assertEquals(delta + " d1", seen.poll(10, TimeUnit.SECONDS));
+
+            String ota = Topics.ota(TestBroker.CUSTOMER, "cam-01") + "/manifest";
+            RejectedByBroker e = assertThrows(RejectedByBroker.class,
+                    () -> onprem.publish(ota, new byte[] {1}, 1, false, Map.of()));
+            assertEquals(0x87, e.reasonCode());
+        }
+    }
+
+    @Test
+    void queuedOtaMessageReachesADeviceThatWasOffline() throws Exception {
+        String clientId = "cam-02.ota";
+        String filter = Topics.ota(TestBroker.CUSTOMER, "cam-02") + "/#";
+        MqttLink.Options persistent = TestBroker.options(broker, "cam-02", clientId).withSession(false, 300);
+        try (MqttLink first = new MqttLink(persistent)) {
+            first.subscribe(filter, 1, (t, p, u) -> {});
+            first.connect();
+        } // offline now; the broker keeps the session for 300 s
+
+        String topic = Topics.ota(TestBroker.CUSTOMER, "cam-02") + "/manifest";
+        byte[] payload = "update v7".getBytes(StandardCharsets.UTF_8);
+        try (MqttLink cloud = TestBroker.connect(broker, "cloud", "cloud.ota")) {
+            cloud.publish(topic, payload, 1, false, Map.of("transfer", "v7"));
+        }
+
+        BlockingQueue<byte[]> got = new ArrayBlockingQueue<>(4);
+        try (MqttLink again = new MqttLink(persistent)) {
+            again.subscribe(filter, 1, (t, p, u) -> {
+                if (t.equals(topic) && "v7".equals(u.get("transfer"))) {
+                    got.add(p);
+                }
+            });
+            again.connect();
+            byte[] p = got.poll(10, TimeUnit.SECONDS);
+            assertArrayEquals(payload, p, "queued QoS 1 message delivered after reconnect");
+        }
+    }
+}
