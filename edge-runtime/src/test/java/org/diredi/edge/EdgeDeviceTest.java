@@ -58,6 +58,7 @@ class EdgeDeviceTest {
         BrokerConfig c = BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("broker")).withUsers(List.of(
                 new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, CUSTOMER, "cam1"),
                 new BrokerConfig.User("cam2", h, BrokerConfig.DEVICE, CUSTOMER, "cam2"),
+                new BrokerConfig.User("cam4", h, BrokerConfig.DEVICE, CUSTOMER, "cam4"),
                 new BrokerConfig.User("cloud", BrokerConfig.hashPassword("cloud-secret".toCharArray()),
                         BrokerConfig.CLOUD, null, null)));
         broker = EmbeddedBroker.start(c);
@@ -159,6 +160,38 @@ class EdgeDeviceTest {
             UpdateOutcome unsigned = nextReport();
             assertEquals(UpdateOutcome.Status.REJECTED, unsigned.status());
             assertTrue(unsigned.reason().contains("unsigned"), unsigned.reason());
+        }
+    }
+
+    @Test
+    void detectionEventsStatusAndAnnotatedFramesAreProduced() throws Exception {
+        BlockingQueue<Map<String, Object>> events = new LinkedBlockingQueue<>();
+        BlockingQueue<Map<String, Object>> status = new LinkedBlockingQueue<>();
+        cloud.subscribe(Topics.detections(CUSTOMER, "cam4"), 1, (t, p, u) -> events.add(ConfigFiles.JSON.readValue(p, Map.class)));
+        cloud.subscribe(Topics.status(CUSTOMER, "cam4"), 1, (t, p, u) -> status.add(ConfigFiles.JSON.readValue(p, Map.class)));
+        EdgeConfig c = config("cam4", List.of());
+        Path annotated = dir.resolve("cam4-annotated");
+        EdgeConfig own = new EdgeConfig(c.device(), c.profile(), c.modelDir(), c.initialModel(), c.source(), c.mqtt(),
+                c.trustedKey(), new EdgeConfig.Decode(0.05f, 0.6f, 100), new EdgeConfig.Annotate(annotated.toString(), 1),
+                c.gpio(), 10, 1, 0);
+        try (EdgeDevice d = EdgeDevice.open(own, Clock.systemUTC())) {
+            List<Detection> dets = d.runtime().process(HealthCheck.sampleFrame(), System.nanoTime());
+            assertFalse(dets.isEmpty());
+            Map<String, Object> e = events.poll(10, TimeUnit.SECONDS);
+            assertNotNull(e, "a detection event");
+            assertEquals("cam4", e.get("device"));
+            List<?> list = (List<?>) e.get("detections");
+            assertEquals(dets.size(), list.size());
+            assertTrue(EdgeFixtures.CLASSES.contains(((Map<?, ?>) list.get(0)).get("class")), list.get(0).toString());
+            d.runtime().publishStatus();
+            Map<String, Object> s = null;
+            for (Map<String, Object> x = status.poll(10, TimeUnit.SECONDS); x != null; x = status.poll(1, TimeUnit.SECONDS)) {
+                s = x; // the latest
+            }
+            assertNotNull(s, "a status message");
+            assertEquals(((Number) s.get("frames")).longValue(), 1L);
+            assertTrue(((Map<?, ?>) s.get("inferenceMs")).get("p50") instanceof Number, s.toString());
+            assertTrue(Files.exists(annotated.resolve("frame-00000000.png")), "annotated frame written");
         }
     }
 
