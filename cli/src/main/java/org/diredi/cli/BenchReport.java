@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import org.diredi.core.stage.Stages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.eval.ClassResult;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.io.AtomicFiles;
@@ -95,5 +97,17 @@ final class BenchReport {
             }
         }
         return null;
+    }
+
+    /** A benchmark row for a trained stage. */
+    static Row row(String name, Stages.Stage s, Stages.Result r, EvalResult ev) {
+        return new Row(name, s.model().toString(), r.params(), r.gflopsPerImage(), s.train().epochs(),
+                (double) s.train().epochs() * s.data().size() / Math.max(1e-9, r.seconds()), r.seconds(), ev);
+    }
+
+    /** Trains and evaluates a stage in {@code dir}, as a benchmark row. */
+    static Row trainAndEvaluate(Stages.Stage s, ClassList classes, VocDataset test, Path dir) throws IOException {
+        Stages.Result r = Stages.run(s, classes, dir);
+        return row(dir.getFileName().toString(), s, r, Stages.evaluate(r.checkpoint(), test, dir));
     }
 }

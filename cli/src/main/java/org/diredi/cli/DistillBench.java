@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import org.diredi.core.stage.Stages;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,12 +63,12 @@ final class DistillBench implements Callable<Integer> {
         Stages.Stage largeStage = Stages.Stage.direct("large", Presets.get("large"), large, train);
         Stages.Stage tutorDirect = Stages.Stage.direct("tutor", Presets.get("tutor"), tutor, train);
         Stages.Stage edgeDirect = Stages.Stage.direct("edge", Presets.get("edge"), edge, train);
-        report.add(Stages.trainAndEvaluate(largeStage, classes, test, out.resolve("large")));
-        report.add(Stages.trainAndEvaluate(tutorDirect, classes, test, out.resolve("tutor-direct")));
-        report.add(Stages.trainAndEvaluate(tutorDirect.distilledFrom(out.resolve("large/model.ckpt"), fgd), classes, test,
+        report.add(BenchReport.trainAndEvaluate(largeStage, classes, test, out.resolve("large")));
+        report.add(BenchReport.trainAndEvaluate(tutorDirect, classes, test, out.resolve("tutor-direct")));
+        report.add(BenchReport.trainAndEvaluate(tutorDirect.distilledFrom(out.resolve("large/model.ckpt"), fgd), classes, test,
                 out.resolve("tutor-distill-A")));
-        report.add(Stages.trainAndEvaluate(edgeDirect, classes, test, out.resolve("edge-direct")));
-        report.add(Stages.trainAndEvaluate(edgeDirect.distilledFrom(out.resolve("tutor-distill-A/model.ckpt"), fgd),
+        report.add(BenchReport.trainAndEvaluate(edgeDirect, classes, test, out.resolve("edge-direct")));
+        report.add(BenchReport.trainAndEvaluate(edgeDirect.distilledFrom(out.resolve("tutor-distill-A/model.ckpt"), fgd),
                 classes, test, out.resolve("edge-distill-B")));
         String md = report.write(out, "Settings: " + base.summary() + "; epochs large/tutor/edge " + epochs
                 + "; FGD " + fgd + " (FGD loss weight 1 against the detector loss); data " + data + " (train "

@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import org.diredi.core.stage.Stages;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;

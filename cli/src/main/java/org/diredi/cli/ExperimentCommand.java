@@ -1,5 +1,8 @@
 package org.diredi.cli;
 
+import org.diredi.cloud.WeightSubstitution;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.core.stage.Stages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,9 +97,6 @@ final class ExperimentCommand {
             List<String> update = spec.updateClasses();
             VocDataset presumedData = manufacturer.restrictTo(spec.presumed());
             VocDataset privateData = customer.restrictTo(update);
-            List<VocImage> both = new ArrayList<>(presumedData.images());
-            both.addAll(privateData.images());
-            VocDataset rdAData = VocDataset.of(presumedData.root(), "train", classes, both);
             VocDataset ownUpdateData = manufacturer.restrictTo(update);
             FgdConfig fgd = FgdConfig.DEFAULTS;
             FgdConfig fgdC = new FgdConfig(spec.distillCTemperature(), fgd.alpha(), fgd.beta(), fgd.gamma(), fgd.lambda());
@@ -115,34 +115,17 @@ final class ExperimentCommand {
                     .distilledFrom(rLarge.checkpoint(), fgd), classes, shared.resolve("tutor-distill-A"));
             Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumedData)
                     .distilledFrom(rTutor.checkpoint(), fgd), classes, shared.resolve("edge-distill-B"));
-            // Customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same start.
-            Stages.Stage rd = Stages.Stage.direct("tutor1", tutor, cfg("rd"), presumedData)
-                    .distilledFrom(rEdge.checkpoint(), fgd).from(rTutor.checkpoint()).weights(spec.rdAlpha(), spec.rdBeta());
-            Stages.Result rTutor1 = Stages.run(rd, classes, dir.resolve("tutor1-rdB"));
-            Stages.Result rTutor2 = Stages.run(new Stages.Stage("tutor2", tutor, cfg("rd"), rdAData, rd.teacher(),
-                    rd.init(), rd.gtWeight(), rd.featureWeight(), fgd), classes, dir.resolve("tutor2-rdA"));
-            // Knowledge delta (Eq. 9): only this leaves the customer.
-            Checkpoint t1 = Checkpoint.read(rTutor1.checkpoint());
-            Checkpoint t2 = Checkpoint.read(rTutor2.checkpoint());
-            Checkpoint t0 = Checkpoint.read(rTutor.checkpoint());
-            Path deltaFile = dir.resolve("update.delta");
-            KnowledgeDelta delta = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile)
-                    : KnowledgeDelta.write(deltaFile, new DeltaManifest(null, null, t0.manifest().id(),
-                            t0.manifest().weightsSha256(), classes.names(), spec.added(), spec.removed(), spec.gamma(),
-                            "neck+head", null, Map.of("rdB", Map.of("images", presumedData.size()),
-                                    "rdA", Map.of("images", rdAData.size())), 0, 0, 0, null,
-                            Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id())),
-                    KnowledgeDelta.difference(t2.weights(), t1.weights(), spec.gamma(), KnowledgeDelta.parts(false)),
-                    false);
+            // Customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same
+            // start, and the knowledge delta (Eq. 9): only the delta leaves the customer.
+            ReverseDistillation.Outcome rd = ReverseDistillation.run(rEdge.checkpoint(), rTutor.checkpoint(), tutor,
+                    classes, presumedData, privateData, spec.added(), spec.removed(),
+                    new ReverseDistillation.Settings(cfg("rd"), spec.rdAlpha(), spec.rdBeta(), spec.gamma(), false, fgd),
+                    dir, Map.of("experiment", spec.name()));
+            KnowledgeDelta delta = rd.knowledgeDelta();
             // Manufacturer: weight substitution (Eq. 10), verification gate, Distill C, baseline.
             Path updatedTutor = dir.resolve("tutor-updated/model.ckpt");
             if (!Files.exists(updatedTutor)) {
-                Manifest m = t0.manifest();
-                Checkpoint.write(updatedTutor, new Manifest(null, null, null, "tutor+delta", m.model(), m.classes(),
-                        m.data(), m.training(), new Manifest.Reference(m.id(), rTutor.checkpoint().toString(),
-                        "weight substitution, lambda " + spec.lambda()), null, m.progress(), m.objective(),
-                        Map.of("deltaL2Norm", delta.manifest().l2Norm()), null),
-                        delta.applyTo(t0.weights(), spec.lambda(), rTutor.checkpoint().toString()), null);
+                WeightSubstitution.apply(rTutor.checkpoint(), delta, spec.lambda(), updatedTutor);
             }
             EvalResult gateBefore = Stages.evaluate(rTutor.checkpoint(), validation, null);
             EvalResult gateAfter = Stages.evaluate(updatedTutor, validation, null);
@@ -170,8 +153,8 @@ final class ExperimentCommand {
             Map<String, Path> rows = new LinkedHashMap<>();
             rows.put("Original edge-AI model", rEdge.checkpoint());
             rows.put("Original tutor", rTutor.checkpoint());
-            rows.put("Tutor 1 (RD B)", rTutor1.checkpoint());
-            rows.put("Tutor 2 (RD A)", rTutor2.checkpoint());
+            rows.put("Tutor 1 (RD B)", rd.tutor1());
+            rows.put("Tutor 2 (RD A)", rd.tutor2());
             rows.put("Updated tutor (Eq. 10)", updatedTutor);
             rows.put("Updated edge-AI model (Distill C)", rEdgeC.checkpoint());
             rows.put("Updated edge-AI model (Training)", rBaseline.checkpoint());

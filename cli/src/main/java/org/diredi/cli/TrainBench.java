@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import org.diredi.core.stage.Stages;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,7 +50,7 @@ final class TrainBench implements Callable<Integer> {
         for (int i = 0; i < presets.size(); i++) {
             ModelConfig mc = Presets.get(presets.get(i));
             TrainConfig cfg = epochs != null && i < epochs.size() ? base.withEpochs(epochs.get(i)) : base;
-            report.add(Stages.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
+            report.add(BenchReport.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
                     mc, cfg, trainDs), classes, testDs, out.resolve(mc.name().replace('/', '-'))));
         }
         String md = report.write(out, "Settings: " + base.summary().replaceFirst("^\\d+ epochs, ", "")

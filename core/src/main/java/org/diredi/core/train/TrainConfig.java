@@ -69,6 +69,11 @@ public record TrainConfig(
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 
+    public TrainConfig withBatchSize(int b) {
+        return new TrainConfig(epochs, b, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
+                seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
+    }
+
     public TrainConfig withSeed(long s) {
         return new TrainConfig(epochs, batchSize, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
                 s, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);

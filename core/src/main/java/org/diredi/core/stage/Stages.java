@@ -1,4 +1,4 @@
-package org.diredi.cli;
+package org.diredi.core.stage;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -28,40 +28,40 @@ import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
- * Training stages of benchmarks and experiments, each cached in its own folder: a finished stage
+ * Training stages of benchmarks, experiments, the on-prem trainer and the cloud, each cached in its own folder: a finished stage
  * (model.ckpt) is reused, an interrupted one resumes from last.ckpt.
  */
-final class Stages {
+public final class Stages {
 
     /**
      * One stage: train {@code model} on {@code data}, directly (no teacher) or by distillation from
      * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_FGD}, from {@code init}
      * weights or random ones.
      */
-    record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
+    public record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
                  float gtWeight, float featureWeight, FgdConfig fgd) {
 
-        static Stage direct(String role, ModelConfig model, TrainConfig train, VocDataset data) {
+        public static Stage direct(String role, ModelConfig model, TrainConfig train, VocDataset data) {
             return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS);
         }
 
-        Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
+        public Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
             return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config);
         }
 
-        Stage from(Path initCkpt) {
+        public Stage from(Path initCkpt) {
             return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd);
         }
 
-        Stage weights(float gt, float feature) {
+        public Stage weights(float gt, float feature) {
             return new Stage(role, model, train, data, teacher, init, gt, feature, fgd);
         }
     }
 
     /** A stage's trained model and what it took. */
-    record Result(Path checkpoint, long params, double gflopsPerImage, List<DetectorTrainer.EpochRecord> history) {
+    public record Result(Path checkpoint, long params, double gflopsPerImage, List<DetectorTrainer.EpochRecord> history) {
 
-        double seconds() {
+        public double seconds() {
             return history.stream().mapToDouble(DetectorTrainer.EpochRecord::seconds).sum();
         }
     }
@@ -69,7 +69,7 @@ final class Stages {
     private Stages() {}
 
     /** Runs a stage in {@code dir} unless it finished before (then reuses it); resumes an interrupted one. */
-    static Result run(Stage s, ClassList classes, Path dir) throws IOException {
+    public static Result run(Stage s, ClassList classes, Path dir) throws IOException {
         Path done = dir.resolve("model.ckpt");
         if (Files.exists(done)) {
             Checkpoint.read(done).requireCompatible(s.model(), classes);
@@ -90,9 +90,9 @@ final class Stages {
      * @param subset the class subset to record in the manifest, or null
      * @param resume continue from {@code dir/last.ckpt}
      */
-    static Result train(Stage s, ClassList classes, Path dir, VocDataset val, List<String> subset, boolean resume)
+    public static Result train(Stage s, ClassList classes, Path dir, VocDataset val, List<String> subset, boolean resume)
             throws IOException {
-        Runs.seed(s.train().seed());
+        seed(s.train().seed());
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(s.train().device()))) {
             FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
             long flops = model.flopsPerImage(manager);
@@ -115,7 +115,7 @@ final class Stages {
             int size = s.model().inputSize();
             DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out).run(
                     DetectionSet.load(s.data(), size), val == null ? null : DetectionSet.load(val, size),
-                    new DetectorTrainer.RunInfo(dir, s.role(), Runs.dataInfo(s.data(), subset), initRef, teacherRef),
+                    new DetectorTrainer.RunInfo(dir, s.role(), dataInfo(s.data(), subset), initRef, teacherRef),
                     resume);
             System.out.printf("wrote %s (id %s%s)%n", r.model(), r.manifest().id(),
                     teacherRef == null ? "" : ", teacher " + teacherRef.id());
@@ -127,7 +127,7 @@ final class Stages {
     }
 
     /** Evaluates a checkpoint on {@code test} (only the classes with objects there count) and saves the table. */
-    static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir) throws IOException {
+    public static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir) throws IOException {
         Checkpoint ck = Checkpoint.read(checkpoint);
         try (NDManager manager = NDManager.newBaseManager()) {
             FcosDetector model = ck.toModel(manager);
@@ -141,15 +141,14 @@ final class Stages {
         }
     }
 
-    /** A benchmark row for a trained stage. */
-    static BenchReport.Row row(String name, Stage s, Result r, EvalResult ev) {
-        return new BenchReport.Row(name, s.model().toString(), r.params(), r.gflopsPerImage(), s.train().epochs(),
-                (double) s.train().epochs() * s.data().size() / Math.max(1e-9, r.seconds()), r.seconds(), ev);
+    /** Seeds libtorch so initial weights are reproducible. */
+    public static void seed(long seed) {
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
     }
 
-    /** Trains and evaluates a stage in {@code dir}, as a benchmark row. */
-    static BenchReport.Row trainAndEvaluate(Stage s, ClassList classes, VocDataset test, Path dir) throws IOException {
-        Result r = run(s, classes, dir);
-        return row(dir.getFileName().toString(), s, r, evaluate(r.checkpoint(), test, dir));
+    /** What a checkpoint's manifest records of its training data (counts, never the images). */
+    public static Manifest.DataInfo dataInfo(VocDataset ds, List<String> subset) {
+        return new Manifest.DataInfo(ds.root().toAbsolutePath().toString(), ds.split(), subset, ds.size(),
+                ds.objectCount());
     }
 }

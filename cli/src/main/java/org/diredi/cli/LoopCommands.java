@@ -1,0 +1,67 @@
+package org.diredi.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.CloudService;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.MqttLink;
+import org.diredi.onprem.OnPremConfig;
+import org.diredi.onprem.OnPremTrainer;
+import org.diredi.onprem.ReverseDistillation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The two services of the loop: the customer's on-prem trainer and the manufacturer's cloud. */
+final class LoopCommands {
+
+    private LoopCommands() {}
+
+    @Command(name = "onprem", mixinStandardHelpOptions = true, description = "The customer's on-prem trainer.",
+            subcommands = {OnPrem.Run.class})
+    static final class OnPrem {
+        @Command(name = "run", mixinStandardHelpOptions = true,
+                description = {"Reverse distillation (RD B on presumed data, RD A on presumed + private data) from the",
+                    "deployed edge model, the knowledge delta (neck + head), its upload to the manufacturer over MQTT,",
+                    "and the wait for the decision. Exit 0 accepted, 10 rejected. Private images never leave."})
+        static final class Run implements Callable<Integer> {
+            @Option(names = "--config", required = true, paramLabel = "FILE", description = "on-prem settings (YAML/JSON)")
+            Path config;
+
+            @Override
+            public Integer call() throws Exception {
+                OnPremConfig c = OnPremConfig.load(config);
+                OnPremTrainer t = new OnPremTrainer(c, System.out);
+                ReverseDistillation.Outcome rd = t.train();
+                try (MqttLink link = t.connect()) {
+                    DeltaDecision d = t.upload(rd.delta(), link);
+                    System.out.println("decision: " + d.status() + " (" + d.reason() + ")");
+                    return d.accepted() ? 0 : GateDecision.EXIT_REJECTED;
+                }
+            }
+        }
+    }
+
+    @Command(name = "cloud", mixinStandardHelpOptions = true, description = "The manufacturer's cloud service.",
+            subcommands = {Cloud.Serve.class})
+    static final class Cloud {
+        @Command(name = "serve", mixinStandardHelpOptions = true,
+                description = {"Receive knowledge deltas, apply them (Eq. 10), run the verification gate, Distill C,",
+                    "export, sign and ship the OTA update to the customer's devices; audit log in the work folder.",
+                    "Runs until stopped; deltas received before a restart are processed after it."})
+        static final class Serve implements Callable<Integer> {
+            @Option(names = "--config", required = true, paramLabel = "FILE", description = "cloud settings (YAML/JSON)")
+            Path config;
+
+            @Override
+            public Integer call() throws Exception {
+                try (CloudService s = new CloudService(CloudConfig.load(config), System.out)) {
+                    s.start();
+                    Thread.currentThread().join(); // until the process is stopped
+                }
+                return 0;
+            }
+        }
+    }
+}

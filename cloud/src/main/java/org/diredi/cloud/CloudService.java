@@ -1,0 +1,348 @@
+package org.diredi.cloud;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.gate.VerificationGate;
+import org.diredi.core.model.Presets;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.export.OnnxExporter;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.Ed25519;
+import org.diredi.messaging.Hashes;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.Signed;
+import org.diredi.messaging.Topics;
+import org.diredi.messaging.TransferReceiver;
+import org.diredi.messaging.TransferSender;
+import org.diredi.messaging.UpdateManifest;
+import org.diredi.profiles.DeviceProfile;
+import org.diredi.profiles.Profiles;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.eval.ClassResult;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.io.AtomicFiles;
+
+/**
+ * The manufacturer's delta intake (paper steps 6-8). Deltas arrive as chunked transfers on every
+ * customer's delta topic; each complete one is first made durable in a queue folder (so a delta
+ * received before a restart is not lost), then one worker takes them in order: validate, apply
+ * (Eq. 10), verification gate, Distill C, export for each device profile, sign, publish the OTA update
+ * to that customer's devices only, answer the customer, and log every step in the audit log.
+ *
+ * <p>One receiver owns the transfers (shared subscriptions would split one delta's chunks across
+ * workers); scale out by running the heavy worker part on several machines behind a job queue.
+ */
+public final class CloudService implements AutoCloseable {
+
+    /** Where a customer is now: its current tutor and edge model and the last shipped version. */
+    public record CustomerState(String tutor, String edge, long version) {}
+
+    private final CloudConfig config;
+    private final Path work;
+    private final AuditLog audit;
+    private final PrivateKey signingKey;
+    private final PublicKey publicKey;
+    private final PrintStream out;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cloud-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Consumer<DeltaDecision>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private MqttLink link;
+
+    public CloudService(CloudConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+        this.work = Path.of(config.workDir());
+        this.audit = new AuditLog(work.resolve("audit.jsonl"));
+        this.signingKey = Ed25519.readPrivateKey(Path.of(config.signingKey()));
+        this.publicKey = Ed25519.readPublicKey(Path.of(config.publicKey()));
+        try {
+            Files.createDirectories(work.resolve("queue"));
+            Files.createDirectories(work.resolve("customers"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** Called with every decision (the demo and tests watch these). */
+    public void onDecision(Consumer<DeltaDecision> l) {
+        listeners.add(l);
+    }
+
+    /** Connects, resumes queued deltas from before a restart, and starts receiving. */
+    public void start() {
+        link = new MqttLink(MqttLink.Options.of(config.broker(), config.username())
+                .withCredentials(config.username(), config.secret())
+                .withSession(false, 7 * 24 * 3600L)
+                .withPersistenceDir(work.resolve("mqtt"))
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(30)));
+        TransferReceiver receiver = new TransferReceiver(Topics.ALL_DELTAS, work.resolve("incoming"),
+                config.maxDeltaBytes(), new TransferReceiver.Listener() {
+                    @Override
+                    public void onComplete(TransferReceiver.Transfer t) throws IOException {
+                        enqueue(t.transferId(), Topics.customerOf(t.baseTopic()), t.payload());
+                    }
+
+                    @Override
+                    public void onFailed(String id, String reason) {
+                        audit.record("TRANSFER_FAILED", id, null, Map.of("reason", reason));
+                    }
+
+                    @Override
+                    public void onCorruptChunk(String id, int index, String reason) {
+                        audit.record("CORRUPT_CHUNK", id, null, Map.of("chunk", index, "reason", reason));
+                    }
+                });
+        receiver.attach(link, 1);
+        link.connect();
+        for (String id : pending()) {
+            out.println("cloud: resuming queued delta " + id);
+            worker.submit(() -> process(id));
+        }
+        out.println("cloud: receiving deltas for " + config.customers().keySet() + " on " + Topics.ALL_DELTAS);
+    }
+
+    /** Makes a received delta durable (write, then rename), then hands it to the worker. */
+    void enqueue(String transferId, String customer, Path payload) throws IOException {
+        Path q = work.resolve("queue");
+        if (Files.exists(q.resolve(transferId + ".done")) || Files.exists(q.resolve(transferId + ".job.json"))) {
+            return; // a duplicate completion (at-least-once delivery): already queued or decided
+        }
+        AtomicFiles.write(q.resolve(transferId + ".delta"), o -> Files.copy(payload, o));
+        AtomicFiles.writeJson(q.resolve(transferId + ".job.json"), Map.of("transferId", transferId,
+                "customer", customer, "receivedAt", Instant.now().toString()));
+        audit.record("RECEIVED", transferId, customer, Map.of("bytes", Files.size(payload),
+                "sha256", Hashes.sha256Hex(payload)));
+        worker.submit(() -> process(transferId));
+    }
+
+    /** Queued deltas without a decision, oldest first. */
+    List<String> pending() {
+        Path q = work.resolve("queue");
+        try (Stream<Path> s = Files.list(q)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".job.json"))
+                    .map(n -> n.substring(0, n.length() - ".job.json".length()))
+                    .filter(id -> !Files.exists(q.resolve(id + ".done")))
+                    .sorted((a, b) -> Long.compare(modified(q.resolve(a + ".job.json")), modified(q.resolve(b + ".job.json"))))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** One queued delta to its decision; never throws (a failure is a REJECTED decision with the reason). */
+    DeltaDecision process(String transferId) {
+        Path q = work.resolve("queue");
+        String customer = "?";
+        DeltaDecision d;
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> job = ConfigFiles.JSON.readValue(q.resolve(transferId + ".job.json").toFile(), Map.class);
+            customer = (String) job.get("customer");
+            d = decide(transferId, customer, q.resolve(transferId + ".delta"));
+        } catch (Exception e) {
+            d = decision(transferId, "REJECTED", e.getClass().getSimpleName() + ": " + e.getMessage(), Map.of(), -1,
+                    List.of());
+        }
+        try {
+            AtomicFiles.writeJson(q.resolve(transferId + ".done"), d);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        audit.record("DECIDED", transferId, customer, Map.of("status", d.status(), "reason", d.reason(),
+                "modelVersion", d.modelVersion(), "devices", d.devices()));
+        out.printf("cloud: delta %s from %s: %s (%s)%n", transferId, customer, d.status(), d.reason());
+        if (link != null && customer != null && customer.matches("[A-Za-z0-9_-]{1,64}")) {
+            link.publish(Topics.decision(customer), d.toJson(), 1, false, Map.of());
+        }
+        for (Consumer<DeltaDecision> l : listeners) {
+            l.accept(d);
+        }
+        return d;
+    }
+
+    private DeltaDecision decide(String transferId, String customer, Path deltaFile) throws IOException {
+        CloudConfig.Customer c = config.customers().get(customer);
+        if (c == null) {
+            return decision(transferId, "REJECTED", "unknown customer '" + customer + "'", Map.of(), -1, List.of());
+        }
+        CustomerState st = state(customer, c);
+        KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
+        Path job = work.resolve("jobs").resolve(transferId);
+        Files.createDirectories(job);
+        // Eq. 10; refuses a delta made against another tutor, or with other names / shapes
+        Path updated = job.resolve("tutor-updated.ckpt");
+        if (!Files.exists(updated)) {
+            WeightSubstitution.apply(Path.of(st.tutor()), delta, config.lambda(), updated);
+        }
+        audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
+                "baseTutor", delta.manifest().baseTutorId()));
+        ClassList classes = new ClassList(delta.manifest().classes());
+        VocDataset val = VocDataset.load(Path.of(config.data()), config.validationSplit(), classes);
+        EvalResult before = Stages.evaluate(Path.of(st.tutor()), val, null);
+        EvalResult after = Stages.evaluate(updated, val, null);
+        Set<String> added = new HashSet<>(delta.manifest().classesAdded());
+        Set<String> removed = new HashSet<>(delta.manifest().classesRemoved());
+        GateDecision gate = VerificationGate.decide(before, after, added, removed, config.gate());
+        AtomicFiles.writeString(job.resolve("gate.md"), gate.toMarkdown());
+        AtomicFiles.writeJson(job.resolve("gate.json"), gate);
+        Map<String, double[]> ap = perClassAp(before, after);
+        if (!gate.accepted()) {
+            return decision(transferId, "REJECTED", "verification gate: " + String.join("; ", gate.reasons()), ap, -1,
+                    List.of());
+        }
+        // Distill C: updated tutor -> edge, from the current edge weights, on the manufacturer's own data
+        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes, added, removed);
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).withBatchSize(config.distillCBatch());
+        FgdConfig f = FgdConfig.DEFAULTS;
+        FgdConfig fgdC = new FgdConfig(config.distillCTemperature(), f.alpha(), f.beta(), f.gamma(), f.lambda());
+        VocDataset own = VocDataset.load(Path.of(config.data()), config.trainSplit(), classes).restrictTo(update);
+        Stages.Result edge = Stages.run(Stages.Stage.direct("edge-updated", Presets.get(c.edgePreset()), t, own)
+                .distilledFrom(updated, fgdC).from(Path.of(st.edge())), classes, job.resolve("edge-distill-C"));
+        long version = st.version() + 1;
+        List<String> shipped = ship(customer, c, edge.checkpoint(), classes, version, st, transferId, job);
+        saveState(customer, new CustomerState(updated.toString(), edge.checkpoint().toString(), version));
+        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " shipped to " + shipped.size()
+                + " device(s)", ap, version, shipped);
+    }
+
+    /** The tutor's classes (its training subset, or all) without the removed ones, plus the added ones. */
+    static List<String> updateClasses(Checkpoint tutor, ClassList classes, Set<String> added, Set<String> removed) {
+        List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
+                ? tutor.manifest().data().classSubset() : classes.names();
+        List<String> u = new ArrayList<>();
+        for (String x : base) {
+            if (!removed.contains(x)) {
+                u.add(x);
+            }
+        }
+        for (String x : added) {
+            if (!u.contains(x)) {
+                u.add(x);
+            }
+        }
+        return u;
+    }
+
+    /** Exports for each device profile, signs, and sends the update to this customer's devices only. */
+    private List<String> ship(String customer, CloudConfig.Customer c, Path edge, ClassList classes, long version,
+                              CustomerState st, String transferId, Path job) throws IOException {
+        List<String> shipped = new ArrayList<>();
+        Map<String, List<CloudConfig.Device>> byProfile = new LinkedHashMap<>();
+        c.devices().forEach(d -> byProfile.computeIfAbsent(d.profile(), k -> new ArrayList<>()).add(d));
+        for (Map.Entry<String, List<CloudConfig.Device>> e : byProfile.entrySet()) {
+            DeviceProfile p = Profiles.resolve(e.getKey());
+            int opset = Math.max(Math.max(p.opsetMin(), OnnxExporter.MIN_OPSET),
+                    Math.min(OnnxExporter.DEFAULT_OPSET, Math.min(p.opsetMax(), OnnxExporter.MAX_OPSET)));
+            String name = "edge-v" + version + "-" + p.name() + ".onnx";
+            Path onnx = job.resolve(name);
+            OnnxExporter.export(edge, onnx, opset);
+            Instant now = Instant.now();
+            UpdateManifest m = new UpdateManifest(name, Hashes.sha256Hex(onnx), Files.size(onnx), version, p.name(),
+                    c.edgePreset(), classes.names(), now.toString(),
+                    now.plus(Duration.ofHours(config.otaExpiryHours())).toString(), Long.toString(st.version()),
+                    "knowledge delta " + transferId);
+            byte[] signed = Signed.sign(m.toJson(), signingKey, publicKey).toJson();
+            for (CloudConfig.Device d : e.getValue()) {
+                TransferSender.send(link, Topics.ota(customer, d.id()), "ota-v" + version + "-" + d.id(), signed, onnx,
+                        config.chunkBytes(), TransferSender.Progress.NONE);
+                audit.record("SHIPPED", transferId, customer, Map.of("device", d.id(), "version", version,
+                        "artifact", name, "sha256", m.sha256()));
+                shipped.add(d.id());
+            }
+        }
+        return shipped;
+    }
+
+    private static Map<String, double[]> perClassAp(EvalResult before, EvalResult after) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (ClassResult b : before.classes()) {
+            ClassResult a = after.find(b.name());
+            m.put(b.name(), new double[] {Math.round(b.ap() * 1000) / 10.0, a == null ? Double.NaN
+                    : Math.round(a.ap() * 1000) / 10.0});
+        }
+        return m;
+    }
+
+    private static DeltaDecision decision(String id, String status, String reason, Map<String, double[]> ap,
+                                          long version, List<String> devices) {
+        return new DeltaDecision(id, status, reason, ap, version, devices, Instant.now().toString());
+    }
+
+    /** The customer's state: the saved one after an update, else the configured start. */
+    public CustomerState state(String customer, CloudConfig.Customer c) {
+        Path f = work.resolve("customers").resolve(customer + ".json");
+        if (Files.exists(f)) {
+            try {
+                return ConfigFiles.JSON.readValue(f.toFile(), CustomerState.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(f + ": unreadable customer state (" + e.getMessage() + ")", e);
+            }
+        }
+        return new CustomerState(c.tutor(), c.edge(), c.version());
+    }
+
+    private void saveState(String customer, CustomerState s) throws IOException {
+        AtomicFiles.writeJson(work.resolve("customers").resolve(customer + ".json"), s);
+    }
+
+    /** Waits for queued work to finish (tests, the demo). */
+    public void drain(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!pending().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (link != null) {
+            link.close();
+        }
+    }
+}

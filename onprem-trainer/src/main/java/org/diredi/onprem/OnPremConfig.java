@@ -1,0 +1,56 @@
+package org.diredi.onprem;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.diredi.vision.config.ConfigFiles;
+
+/**
+ * {@code diredi onprem run --config onprem.yaml}: the customer's PC. {@code presumedData} is the data
+ * the manufacturer presumed (shipped with the tutor); {@code privateData} is the customer's own
+ * labelled data, which never leaves this machine.
+ */
+public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
+                           String classes, String presumedData, List<String> presumed, String privateData,
+                           String privateSplit, List<String> added, List<String> removed, String edgeModel,
+                           String tutor, String tutorPreset, String workDir, int epochs, float alpha, float beta,
+                           double gamma, int chunkBytes, long decisionTimeoutSeconds) {
+
+    public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
+            null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
+            List.of("boot"), List.of(),
+            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.1f, 1.0f, 1.0,
+            256 * 1024, 3600);
+
+    public OnPremConfig {
+        org.diredi.messaging.Topics.id("customer", customer);
+        if (presumed == null || presumed.isEmpty()) {
+            throw new IllegalArgumentException("presumed: list the classes the deployed model was trained on");
+        }
+        added = added == null ? List.of() : List.copyOf(added);
+        removed = removed == null ? List.of() : List.copyOf(removed);
+        if (added.isEmpty() && removed.isEmpty()) {
+            throw new IllegalArgumentException("added / removed: the private data must add or remove a class");
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1");
+        }
+        if (chunkBytes < 1024) {
+            throw new IllegalArgumentException("chunkBytes must be >= 1024");
+        }
+    }
+
+    public String secret() {
+        if (passwordFile != null && !passwordFile.isBlank()) {
+            try {
+                return java.nio.file.Files.readString(Path.of(passwordFile)).trim();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("passwordFile " + passwordFile + ": cannot read (" + e.getMessage() + ")");
+            }
+        }
+        return password;
+    }
+
+    public static OnPremConfig load(Path file) {
+        return ConfigFiles.load(file, OnPremConfig.class, DEFAULTS);
+    }
+}

@@ -1,0 +1,121 @@
+package org.diredi.onprem;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.Topics;
+import org.diredi.messaging.TransferSender;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.report.ProgressBar;
+
+/**
+ * The customer's PC end to end: reverse distillation (RD B, RD A), the knowledge delta, its upload to
+ * the manufacturer over MQTT (chunked, resumable, with a progress bar) and the wait for the decision.
+ */
+public final class OnPremTrainer {
+
+    private final OnPremConfig config;
+    private final PrintStream out;
+
+    public OnPremTrainer(OnPremConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /** The classes tutor 2 learns from the private data: the presumed ones kept, plus the added ones. */
+    public static List<String> updateClasses(List<String> presumed, List<String> added, List<String> removed) {
+        Set<String> r = new HashSet<>(removed);
+        List<String> u = new ArrayList<>();
+        for (String c : presumed) {
+            if (!r.contains(c)) {
+                u.add(c);
+            }
+        }
+        for (String c : added) {
+            if (!u.contains(c)) {
+                u.add(c);
+            }
+        }
+        return u;
+    }
+
+    /** Runs RD B and RD A and writes the delta (cached: a rerun resumes). */
+    public ReverseDistillation.Outcome train() throws IOException {
+        Checkpoint edge = Checkpoint.read(Path.of(config.edgeModel()));
+        ClassList classes = config.classes() == null ? new ClassList(edge.manifest().classes())
+                : ClassList.read(Path.of(config.classes()));
+        classes.ids(config.presumed());
+        classes.ids(config.added());
+        VocDataset presumed = VocDataset.load(Path.of(config.presumedData()), "train", classes)
+                .restrictTo(config.presumed());
+        VocDataset privateData = VocDataset.load(Path.of(config.privateData()), config.privateSplit(), classes)
+                .restrictTo(updateClasses(config.presumed(), config.added(), config.removed()));
+        out.printf("on-prem: RD B on %d presumed images, RD A on those + %d private images (never uploaded)%n",
+                presumed.size(), privateData.size());
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs());
+        return ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
+                Presets.get(config.tutorPreset()), classes, presumed, privateData, config.added(), config.removed(),
+                new ReverseDistillation.Settings(t, config.alpha(), config.beta(), config.gamma(), false,
+                        FgdConfig.DEFAULTS), Path.of(config.workDir()), Map.of("customer", config.customer()));
+    }
+
+    /**
+     * Uploads the delta file and waits for the cloud's decision. The broker account only lets this
+     * client publish to its own customer's delta topic and read its own decisions.
+     */
+    public DeltaDecision upload(Path delta, MqttLink link) throws IOException, InterruptedException {
+        String transferId = "delta-" + org.diredi.messaging.Hashes.sha256Hex(delta).substring(0, 16);
+        CompletableFuture<DeltaDecision> decision = new CompletableFuture<>();
+        link.subscribe(Topics.decision(config.customer()), 1, (topic, payload, props) -> {
+            DeltaDecision d = DeltaDecision.fromJson(payload);
+            if (transferId.equals(d.transferId())) {
+                decision.complete(d);
+            }
+        });
+        long size = Files.size(delta);
+        ProgressBar bar = new ProgressBar("upload", size, out, "B");
+        // The embedded manifest is the delta's own manifest: what the cloud validates before reading tensors.
+        byte[] manifest = org.diredi.vision.config.ConfigFiles.toJson(
+                org.diredi.core.delta.KnowledgeDelta.read(delta).manifest()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TransferSender.send(link, Topics.delta(config.customer()), transferId, manifest, delta, config.chunkBytes(),
+                (sent, total) -> bar.update(sent));
+        bar.close();
+        out.printf("on-prem: delta %s uploaded (%,d bytes); waiting for the manufacturer's decision...%n", transferId, size);
+        try {
+            return decision.get(config.decisionTimeoutSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no decision on " + transferId + " within " + config.decisionTimeoutSeconds()
+                    + " s (the upload itself completed; the cloud may still be working)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The MQTT connection this customer's account gives (client id = user name, as the broker requires). */
+    public MqttLink connect() {
+        MqttLink link = new MqttLink(MqttLink.Options.of(config.broker(), config.username())
+                .withCredentials(config.username(), config.secret())
+                .withSession(false, 24 * 3600L)
+                .withPersistenceDir(Path.of(config.workDir()).resolve("mqtt"))
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30)));
+        link.connect();
+        return link;
+    }
+}

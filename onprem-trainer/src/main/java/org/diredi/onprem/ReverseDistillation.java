@@ -1,0 +1,86 @@
+package org.diredi.onprem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.data.VocImage;
+
+/**
+ * The customer's side of DiReDi (paper steps 3-5): the deployed edge model teaches two copies of the
+ * original tutor by reverse distillation (Eq. 8, {@code L = alpha L_gt + beta L_RD}), tutor 1 on the
+ * presumed data (RD B) and tutor 2 on presumed + labelled private data (RD A), from the same weights,
+ * seed and schedule so that their difference reflects the data alone; the knowledge delta (Eq. 9) is
+ * that difference over neck + head. Only the delta file ever leaves the premises.
+ */
+public final class ReverseDistillation {
+
+    /** Settings: epochs and schedule ({@code train}), Eq. 8 weights, Eq. 9 gamma, FGD settings for L_RD. */
+    public record Settings(TrainConfig train, float alpha, float beta, double gamma, boolean includeBackbone,
+                           FgdConfig fgd) {}
+
+    /** Tutor 1 and tutor 2 checkpoints and the delta built from them. */
+    public record Outcome(Path tutor1, Path tutor2, Path delta, KnowledgeDelta knowledgeDelta) {}
+
+    private ReverseDistillation() {}
+
+    /**
+     * Runs RD B and RD A in {@code dir} (cached and resumable stage by stage) and writes
+     * {@code dir/update.delta}.
+     *
+     * @param presumed      the presumed data (restricted to the presumed classes)
+     * @param privateData   the customer's labelled data (restricted to the classes it adds / keeps)
+     * @param added         classes the private data adds; {@code removed}: classes no longer wanted
+     * @param provenance    extra facts for the delta manifest (customer id, ...)
+     */
+    public static Outcome run(Path edgeModel, Path originalTutor, ModelConfig tutorModel, ClassList classes,
+                              VocDataset presumed, VocDataset privateData, List<String> added, List<String> removed,
+                              Settings s, Path dir, Map<String, String> provenance) throws IOException {
+        Files.createDirectories(dir);
+        Stages.Stage rdB = Stages.Stage.direct("tutor1", tutorModel, s.train(), presumed)
+                .distilledFrom(edgeModel, s.fgd()).from(originalTutor).weights(s.alpha(), s.beta());
+        Stages.Result t1 = Stages.run(rdB, classes, dir.resolve("tutor1-rdB"));
+        List<VocImage> both = new ArrayList<>(presumed.images());
+        both.addAll(privateData.images());
+        VocDataset rdAData = VocDataset.of(presumed.root(), "train", classes, both);
+        Stages.Stage rdA = new Stages.Stage("tutor2", tutorModel, s.train(), rdAData, rdB.teacher(), rdB.init(),
+                rdB.gtWeight(), rdB.featureWeight(), s.fgd());
+        Stages.Result t2 = Stages.run(rdA, classes, dir.resolve("tutor2-rdA"));
+        Path deltaFile = dir.resolve("update.delta");
+        KnowledgeDelta delta = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile)
+                : delta(Checkpoint.read(originalTutor), Checkpoint.read(t1.checkpoint()), Checkpoint.read(t2.checkpoint()),
+                        classes, added, removed, s, Map.of("rdB", Map.of("images", presumed.size(),
+                                "objects", presumed.objectCount()), "rdA", Map.of("images", rdAData.size(),
+                                "objects", rdAData.objectCount())), provenance, deltaFile);
+        return new Outcome(t1.checkpoint(), t2.checkpoint(), deltaFile, delta);
+    }
+
+    /** Eq. 9 over neck + head (or all parameters), written atomically with its manifest. */
+    public static KnowledgeDelta delta(Checkpoint base, Checkpoint tutor1, Checkpoint tutor2, ClassList classes,
+                                       List<String> added, List<String> removed, Settings s,
+                                       Map<String, Map<String, Integer>> dataCounts, Map<String, String> provenance,
+                                       Path out)
+            throws IOException {
+        Map<String, String> prov = new java.util.LinkedHashMap<>(provenance);
+        prov.put("tutor1", tutor1.manifest().id());
+        prov.put("tutor2", tutor2.manifest().id());
+        prov.put("alpha", Float.toString(s.alpha()));
+        prov.put("beta", Float.toString(s.beta()));
+        return KnowledgeDelta.write(out, new DeltaManifest(null, null, base.manifest().id(),
+                        base.manifest().weightsSha256(), classes.names(), added, removed, s.gamma(),
+                        s.includeBackbone() ? "all" : "neck+head", null, dataCounts, 0, 0, 0, null, prov),
+                KnowledgeDelta.difference(tutor2.weights(), tutor1.weights(), s.gamma(),
+                        KnowledgeDelta.parts(s.includeBackbone())), false);
+    }
+}
