@@ -76,12 +76,22 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--added", description = "the class only the customer's data labels (default: ${DEFAULT-VALUE})")
     String added = "boot";
 
+    @Option(names = "--rd", split = ",", paramLabel = "LR,ALPHA,BETA",
+            description = "reverse distillation: learning rate, alpha (L_gt), beta (L_RD) (default: ${DEFAULT-VALUE})")
+    List<Float> rd = List.of(0.0005f, 1.0f, 0.1f);
+
+    @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
+    float fgdWeight = 0.1f;
+
     static final String CUSTOMER = "demo";
     static final List<String> CAMERAS = List.of("cam1", "cam2");
 
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        float rdLr = rd.get(0);
+        float rdAlpha = rd.get(1);
+        float rdBeta = rd.get(2);
         Path data = out.resolve("fashion-scenes");
         Runs.ensureFashionScenes(data);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
@@ -101,8 +111,8 @@ final class DemoCommand implements Callable<Integer> {
         Stages.Result tutor = Stages.run(Stages.Stage.direct("tutor", Presets.get(family + "/tutor"),
                 base.withEpochs(epochs.get(0)), presumedData), classes, out.resolve("manufacturer/tutor"));
         Stages.Result edge = Stages.run(Stages.Stage.direct("edge", Presets.get(family + "/edge"),
-                base.withEpochs(epochs.get(1)), presumedData).distilledFrom(tutor.checkpoint(), FgdConfig.DEFAULTS),
-                classes, out.resolve("manufacturer/edge-distill-B"));
+                base.withEpochs(epochs.get(1)), presumedData).distilledFrom(tutor.checkpoint(), FgdConfig.DEFAULTS)
+                .weights(1f, fgdWeight), classes, out.resolve("manufacturer/edge-distill-B"));
 
         step("2/6 keys, broker and the two cameras (edge runtime JVMs) with edge model v0", t0);
         Path keys = out.resolve("keys");
@@ -175,7 +185,7 @@ final class DemoCommand implements Callable<Integer> {
                             secrets.get("demo-onprem"), null, null, data.toString(), presumed, customerData.toString(),
                             "train", List.of(added), List.of(), edge.checkpoint().toString(),
                             tutor.checkpoint().toString(), family + "/tutor", out.resolve("onprem").toString(),
-                            epochs.get(2), 0.1f, 1.0f, 1.0, 256 * 1024, 3600);
+                            epochs.get(2), rdLr, rdAlpha, rdBeta, 1.0, 256 * 1024, 3600);
                     OnPremTrainer onprem = new OnPremTrainer(oc, System.out);
                     ReverseDistillation.Outcome rd = onprem.train();
                     step("4/6 upload; the cloud verifies, re-distills (Distill C), exports, signs and ships", t0);

@@ -25,6 +25,10 @@ class ShippedConfigTest {
                 GatePolicy.DEFAULTS));
         assertEquals(org.diredi.edge.config.EdgeConfig.DEFAULTS,
                 org.diredi.edge.config.EdgeConfig.load(ROOT.resolve("configs/edge.yaml")));
+        assertEquals(org.diredi.cloud.CloudConfig.DEFAULTS,
+                org.diredi.cloud.CloudConfig.load(ROOT.resolve("configs/cloud.yaml")));
+        assertEquals(org.diredi.onprem.OnPremConfig.DEFAULTS,
+                org.diredi.onprem.OnPremConfig.load(ROOT.resolve("configs/onprem.yaml")));
     }
 
     @Test

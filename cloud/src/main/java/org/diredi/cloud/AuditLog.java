@@ -35,7 +35,14 @@ public final class AuditLog {
         line.put("transferId", transferId);
         line.put("customer", customer);
         line.putAll(facts);
-        byte[] b = (ConfigFiles.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b;
+        try {
+            // one line per event: never pretty-printed
+            b = (ConfigFiles.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("audit facts must be JSON values: " + e.getMessage(), e);
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(b));

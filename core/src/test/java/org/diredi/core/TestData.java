@@ -22,4 +22,19 @@ public final class TestData {
         FashionScenes.generate(c, dir);
         return VocDataset.load(dir, "train", ClassList.FASHION);
     }
+
+    /**
+     * A tiny tutor and edge model (one epoch each on {@code data}), cached in {@code dir}: enough for
+     * pipeline tests of reverse distillation, deltas and the cloud, not for accuracy.
+     */
+    public static java.util.Map<String, Path> tinyTutorAndEdge(Path dir, VocDataset data) throws java.io.IOException {
+        org.diredi.core.train.TrainConfig one = org.diredi.core.train.TrainConfig.DEFAULTS.withEpochs(1).withBatchSize(4);
+        Path tutor = org.diredi.core.stage.Stages.run(org.diredi.core.stage.Stages.Stage.direct("tutor",
+                org.diredi.core.model.Presets.get("tiny/tutor"), one, data), ClassList.FASHION, dir.resolve("tutor"))
+                .checkpoint();
+        Path edge = org.diredi.core.stage.Stages.run(org.diredi.core.stage.Stages.Stage.direct("edge",
+                org.diredi.core.model.Presets.get("tiny/edge"), one, data), ClassList.FASHION, dir.resolve("edge"))
+                .checkpoint();
+        return java.util.Map.of("tutor", tutor, "edge", edge);
+    }
 }

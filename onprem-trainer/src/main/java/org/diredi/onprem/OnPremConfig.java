@@ -12,13 +12,13 @@ import org.diredi.vision.config.ConfigFiles;
 public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
                            String classes, String presumedData, List<String> presumed, String privateData,
                            String privateSplit, List<String> added, List<String> removed, String edgeModel,
-                           String tutor, String tutorPreset, String workDir, int epochs, float alpha, float beta,
+                           String tutor, String tutorPreset, String workDir, int epochs, float learningRate, float alpha, float beta,
                            double gamma, int chunkBytes, long decisionTimeoutSeconds) {
 
     public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
             null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
             List.of("boot"), List.of(),
-            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.1f, 1.0f, 1.0,
+            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.0005f, 1.0f, 0.1f, 1.0,
             256 * 1024, 3600);
 
     public OnPremConfig {
@@ -33,6 +33,9 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1");
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be > 0");
         }
         if (chunkBytes < 1024) {
             throw new IllegalArgumentException("chunkBytes must be >= 1024");

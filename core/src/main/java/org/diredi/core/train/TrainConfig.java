@@ -69,6 +69,11 @@ public record TrainConfig(
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 
+    public TrainConfig withLearningRate(float l) {
+        return new TrainConfig(epochs, batchSize, optimizer, l, momentum, weightDecay, warmupSteps, minLrFactor,
+                seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
+    }
+
     public TrainConfig withBatchSize(int b) {
         return new TrainConfig(epochs, b, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);

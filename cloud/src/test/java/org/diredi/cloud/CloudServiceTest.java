@@ -1,0 +1,167 @@
+package org.diredi.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.diredi.broker.BrokerConfig;
+import org.diredi.broker.EmbeddedBroker;
+import org.diredi.core.TestData;
+import org.diredi.core.gate.GatePolicy;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.Ed25519;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.Signed;
+import org.diredi.messaging.Topics;
+import org.diredi.messaging.TransferManifest;
+import org.diredi.messaging.UpdateManifest;
+import org.diredi.onprem.OnPremConfig;
+import org.diredi.onprem.OnPremTrainer;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cloud against a real broker with tiny models: accept and ship, refuse strangers, survive a restart. */
+class CloudServiceTest {
+
+    @TempDir
+    static Path dir;
+    static EmbeddedBroker broker;
+    static Map<String, Path> models;
+    static List<String> presumed;
+    static String added;
+    static KeyPair keys = Ed25519.generate();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        VocDataset scenes = TestData.scenes(dir.resolve("data"), 8);
+        Map<String, Integer> freq = new TreeMap<>();
+        scenes.images().forEach(i -> i.objects().forEach(o -> freq.merge(ClassList.FASHION.name(o.classId()), 1,
+                Integer::sum)));
+        // the added class must have validation objects, or the gate cannot verify its gain
+        java.util.Set<String> inVal = new java.util.HashSet<>();
+        VocDataset.load(dir.resolve("data"), "val", ClassList.FASHION).images().forEach(i -> i.objects()
+                .forEach(o -> inVal.add(ClassList.FASHION.name(o.classId()))));
+        added = freq.entrySet().stream().filter(e -> inVal.contains(e.getKey()))
+                .max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        presumed = freq.keySet().stream().filter(c -> !c.equals(added)).toList();
+        models = TestData.tinyTutorAndEdge(dir.resolve("m"), scenes.restrictTo(presumed));
+        Ed25519.writePrivateKey(dir.resolve("k.pem"), keys.getPrivate());
+        Ed25519.writePublicKey(dir.resolve("k.pub.pem"), keys.getPublic());
+        String h = BrokerConfig.hashPassword("pw".toCharArray());
+        broker = EmbeddedBroker.start(BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("broker")).withUsers(
+                List.of(new BrokerConfig.User("cloud", h, BrokerConfig.CLOUD, null, null),
+                        new BrokerConfig.User("acme-onprem", h, BrokerConfig.ONPREM, "acme", null),
+                        new BrokerConfig.User("mallory-onprem", h, BrokerConfig.ONPREM, "mallory", null),
+                        new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, "acme", "cam1"),
+                        new BrokerConfig.User("cam9", h, BrokerConfig.DEVICE, "other", "cam9"))));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        broker.close();
+    }
+
+    static CloudConfig config(String work) {
+        // a permissive gate: this test is about the plumbing, the gate has its own tests
+        return new CloudConfig(broker.serverUri(), "cloud", "pw", null, dir.resolve("k.pem").toString(),
+                dir.resolve("k.pub.pem").toString(), dir.resolve(work).toString(), dir.resolve("data").toString(), "val",
+                "train", 1.0, new GatePolicy(Map.of(), 100.0, -100.0, null), 1, 4, 1.5f, 1, 64L << 20, 4096,
+                Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(), models.get("edge").toString(),
+                        "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu")))));
+    }
+
+    static OnPremTrainer onprem(String customer, String user, String work) {
+        return new OnPremTrainer(new OnPremConfig(customer, broker.serverUri(), user, "pw", null, null,
+                dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
+                List.of(), models.get("edge").toString(), models.get("tutor").toString(), "tiny/tutor",
+                dir.resolve(work).toString(), 1, 0.0005f, 1f, 0.1f, 1.0, 4096, 120), System.out);
+    }
+
+    static MqttLink device(String user) {
+        MqttLink l = new MqttLink(MqttLink.Options.of(broker.serverUri(), user).withCredentials(user, "pw"));
+        l.connect();
+        return l;
+    }
+
+    @Test
+    void anAcceptedDeltaIsShippedSignedToThatCustomersDevicesOnly() throws Exception {
+        BlockingQueue<byte[]> cam1 = new LinkedBlockingQueue<>();
+        BlockingQueue<byte[]> cam9 = new LinkedBlockingQueue<>();
+        try (CloudService cloud = new CloudService(config("cloud-a"), System.out);
+             MqttLink d1 = device("cam1"); MqttLink d9 = device("cam9")) {
+            d1.subscribe(Topics.ota("acme", "cam1") + "/manifest", 1, (t, p, u) -> cam1.add(p));
+            d9.subscribe(Topics.ota("other", "cam9") + "/manifest", 1, (t, p, u) -> cam9.add(p));
+            cloud.start();
+            OnPremTrainer t = onprem("acme", "acme-onprem", "onprem-a");
+            ReverseDistillation.Outcome rd = t.train();
+            DeltaDecision d;
+            try (MqttLink link = t.connect()) {
+                d = t.upload(rd.delta(), link);
+            }
+            assertEquals("ACCEPTED", d.status(), d.reason());
+            assertEquals(1, d.modelVersion());
+            assertEquals(List.of("cam1"), d.devices());
+            assertTrue(d.perClassAp().containsKey(added), d.perClassAp().toString());
+            byte[] m = cam1.poll(30, TimeUnit.SECONDS);
+            assertNotNull(m, "cam1 got the OTA manifest");
+            UpdateManifest u = UpdateManifest.fromJson(
+                    Signed.fromJson(TransferManifest.fromJson(m).manifest()).verifiedPayload(keys.getPublic()));
+            assertEquals(1, u.version());
+            assertEquals("cpu", u.targetProfile());
+            assertTrue(cam9.poll(2, TimeUnit.SECONDS) == null, "another customer's device got nothing");
+            List<String> events = cloud.audit().read().stream().map(e -> (String) e.get("event")).toList();
+            assertTrue(events.containsAll(List.of("RECEIVED", "APPLIED", "DECIDED", "SHIPPED")), events.toString());
+            assertEquals(1, cloud.state("acme", config("cloud-a").customers().get("acme")).version());
+        }
+    }
+
+    @Test
+    void aDeltaFromAnUnknownCustomerIsRejectedAndAudited() throws Exception {
+        try (CloudService cloud = new CloudService(config("cloud-b"), System.out)) {
+            cloud.start();
+            OnPremTrainer t = onprem("mallory", "mallory-onprem", "onprem-b");
+            ReverseDistillation.Outcome rd = t.train();
+            DeltaDecision d;
+            try (MqttLink link = t.connect()) {
+                d = t.upload(rd.delta(), link);
+            }
+            assertEquals("REJECTED", d.status());
+            assertTrue(d.reason().contains("unknown customer 'mallory'"), d.reason());
+            assertTrue(cloud.audit().read().stream().anyMatch(e -> "DECIDED".equals(e.get("event"))
+                    && "mallory".equals(e.get("customer")) && "REJECTED".equals(e.get("status"))));
+        }
+    }
+
+    @Test
+    void aDeltaReceivedBeforeARestartIsDecidedAfterIt() throws Exception {
+        Path delta = onprem("acme", "acme-onprem", "onprem-c").train().delta();
+        CloudService first = new CloudService(config("cloud-c"), System.out);
+        first.close(); // the process dies right after the delta was made durable
+        assertThrows(java.util.concurrent.RejectedExecutionException.class,
+                () -> first.enqueue("delta-before-restart", "acme", delta));
+        assertEquals(List.of("delta-before-restart"), first.pending());
+        try (CloudService second = new CloudService(config("cloud-c"), System.out)) {
+            second.start();
+            second.drain(java.time.Duration.ofMinutes(3));
+            assertTrue(second.pending().isEmpty());
+            assertTrue(second.audit().read().stream().anyMatch(e -> "DECIDED".equals(e.get("event"))
+                    && "delta-before-restart".equals(e.get("transferId"))), second.audit().read().toString());
+            assertTrue(Files.exists(dir.resolve("cloud-c/queue/delta-before-restart.done")));
+        }
+    }
+}

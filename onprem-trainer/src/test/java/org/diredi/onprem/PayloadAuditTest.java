@@ -1,0 +1,144 @@
+package org.diredi.onprem;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.diredi.broker.BrokerConfig;
+import org.diredi.broker.EmbeddedBroker;
+import org.diredi.core.TestData;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.checkpoint.TensorFile;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.TransferManifest;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.data.VocImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Private images never leave the customer: every byte the on-prem trainer publishes is captured by a
+ * cloud-role spy on {@code diredi/v1/#}, and all of it is the transfer manifest plus the delta file,
+ * whose tensors are all named neck / head parameters; no private image bytes or names appear.
+ */
+class PayloadAuditTest {
+
+    @TempDir
+    Path dir;
+
+    record Msg(String topic, byte[] payload, Map<String, String> props) {}
+
+    @Test
+    void everyPublishedByteIsTheDeltaManifestOrNamedNeckAndHeadTensors() throws Exception {
+        VocDataset scenes = TestData.scenes(dir.resolve("data"), 8);
+        ClassList classes = ClassList.FASHION;
+        // split the label space by what the scenes hold: the most frequent class is "added" by the customer
+        Map<String, Integer> freq = new TreeMap<>();
+        scenes.images().forEach(i -> i.objects().forEach(o -> freq.merge(classes.name(o.classId()), 1, Integer::sum)));
+        String added = freq.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        List<String> presumed = freq.keySet().stream().filter(c -> !c.equals(added)).toList();
+        Map<String, Path> models = TestData.tinyTutorAndEdge(dir.resolve("m"), scenes.restrictTo(presumed));
+        Path tutor = models.get("tutor");
+        Path edge = models.get("edge");
+
+        String pw = "s3cret-onprem";
+        BrokerConfig bc = BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("broker")).withUsers(List.of(
+                new BrokerConfig.User("acme-onprem", BrokerConfig.hashPassword(pw.toCharArray()), BrokerConfig.ONPREM,
+                        "acme", null),
+                new BrokerConfig.User("cloud", BrokerConfig.hashPassword("c".toCharArray()), BrokerConfig.CLOUD, null, null)));
+        List<Msg> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (EmbeddedBroker broker = EmbeddedBroker.start(bc);
+             MqttLink spy = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud").withCredentials("cloud", "c"))) {
+            spy.connect();
+            spy.subscribe("diredi/v1/#", 1, (t, p, u) -> seen.add(new Msg(t, p, u)));
+            OnPremConfig c = new OnPremConfig("acme", broker.serverUri(), "acme-onprem", pw, null, null,
+                    dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
+                    List.of(), edge.toString(), tutor.toString(), "tiny/tutor", dir.resolve("onprem").toString(), 1,
+                    0.0005f, 1f, 0.1f, 1.0, 4096, 2);
+            OnPremTrainer t = new OnPremTrainer(c, System.out);
+            ReverseDistillation.Outcome rd = t.train();
+            try (MqttLink link = t.connect()) {
+                // nobody decides here: the upload completes, then the wait for a decision times out
+                var e = assertThrows(IllegalStateException.class, () -> t.upload(rd.delta(), link));
+                assertTrue(e.getMessage().contains("upload itself completed"), e.getMessage());
+            }
+            Thread.sleep(500);
+
+            byte[] deltaBytes = Files.readAllBytes(rd.delta());
+            TransferManifest header = null;
+            Map<Integer, byte[]> chunks = new TreeMap<>();
+            long published = 0;
+            for (Msg m : seen) {
+                published += m.payload().length;
+                assertTrue(m.topic().startsWith("diredi/v1/customers/acme/onprem/delta/"), m.topic());
+                if (m.topic().endsWith("/manifest")) {
+                    header = TransferManifest.fromJson(m.payload());
+                } else {
+                    chunks.put(Integer.parseInt(m.props().get("index")), m.payload());
+                }
+            }
+            assertTrue(header != null, "the transfer manifest was published");
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (byte[] b : chunks.values()) {
+                all.write(b);
+            }
+            assertArrayEquals(deltaBytes, all.toByteArray(), "the chunks are exactly the delta file");
+            assertEquals(header.size(), deltaBytes.length);
+            int headerBytes = seen.stream().filter(m -> m.topic().endsWith("/manifest")).mapToInt(m -> m.payload().length).sum();
+            assertEquals(deltaBytes.length + headerBytes, published, "nothing else was published");
+
+            // the delta file: a manifest of counts and names, and tensors named after neck / head parameters only
+            Path back = Files.write(dir.resolve("reassembled.delta"), all.toByteArray());
+            KnowledgeDelta d = KnowledgeDelta.read(back);
+            assertFalse(d.tensors().isEmpty());
+            for (TensorFile.Tensor x : d.tensors()) {
+                assertTrue(x.name().startsWith("02neck_") || x.name().startsWith("03head_"), x.name());
+            }
+            String manifestJson = new String(header.manifest(), StandardCharsets.UTF_8);
+            // no private image ids, file names or pixel bytes anywhere in what was published
+            byte[] stream = concat(seen);
+            for (VocImage img : scenes.images()) {
+                assertFalse(manifestJson.contains(img.id()), "image id " + img.id() + " leaked");
+                byte[] px = Files.readAllBytes(img.imagePath());
+                byte[] probe = java.util.Arrays.copyOfRange(px, px.length / 2, px.length / 2 + 32);
+                assertFalse(indexOf(stream, probe) >= 0, "bytes of " + img.imagePath().getFileName() + " leaked");
+            }
+            var dm = org.diredi.vision.config.ConfigFiles.JSON.readValue(header.manifest(),
+                    org.diredi.core.delta.DeltaManifest.class);
+            assertEquals(List.of(added), dm.classesAdded());
+            assertEquals(d.manifest().tensorsSha256(), dm.tensorsSha256(), "the announced manifest is the file's");
+        }
+    }
+
+    private static byte[] concat(List<Msg> ms) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        synchronized (ms) {
+            ms.forEach(m -> o.writeBytes(m.payload()));
+        }
+        return o.toByteArray();
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
