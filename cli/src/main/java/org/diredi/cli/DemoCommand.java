@@ -104,6 +104,9 @@ final class DemoCommand implements Callable<Integer> {
         List<VocImage> customerImages = train.images().subList(cut, train.size());
         Path customerData = out.resolve("customer-data");
         writeSplit(customerData, data, "train", customerImages, classes);
+        // what the manufacturer hands the customer with the tutor: its presumed data, not the customer's images
+        Path presumedShare = out.resolve("presumed-data");
+        writeSplit(presumedShare, data, "train", manufacturer.images(), classes);
         VocDataset presumedData = manufacturer.restrictTo(presumed);
 
         step("1/6 manufacturer: tutor and edge model (Distill B) on the presumed classes " + presumed, t0);
@@ -173,7 +176,7 @@ final class DemoCommand implements Callable<Integer> {
                 CloudConfig cc = new CloudConfig(broker.serverUri(), "cloud", secrets.get("cloud"), null,
                         keys.resolve("manufacturer.key.pem").toString(), keys.resolve("manufacturer.pub.pem").toString(),
                         out.resolve("cloud").toString(), data.toString(), "val", "train", 1.0,
-                        new GatePolicy(Map.of(), 10.0, 5.0, null), epochs.get(3), 8, 1.5f, 24, 64L << 20,
+                        new GatePolicy(Map.of(), 10.0, 5.0, null), epochs.get(3), 8, 1.5f, fgdWeight, 24, 64L << 20,
                         256 * 1024, Map.of(CUSTOMER, new CloudConfig.Customer(tutor.checkpoint().toString(),
                                 edge.checkpoint().toString(), family + "/edge", 0,
                                 CAMERAS.stream().map(c -> new CloudConfig.Device(c, "cpu")).toList())));
@@ -182,7 +185,8 @@ final class DemoCommand implements Callable<Integer> {
                     Thread.sleep(5000); // let the cameras run on v0 for a while
                     step("3/6 customer: reverse distillation RD B / RD A and the knowledge delta", t0);
                     OnPremConfig oc = new OnPremConfig(CUSTOMER, broker.serverUri(), "demo-onprem",
-                            secrets.get("demo-onprem"), null, null, data.toString(), presumed, customerData.toString(),
+                            secrets.get("demo-onprem"), null, null, presumedShare.toString(), presumed,
+                            customerData.toString(),
                             "train", List.of(added), List.of(), edge.checkpoint().toString(),
                             tutor.checkpoint().toString(), family + "/tutor", out.resolve("onprem").toString(),
                             epochs.get(2), rdLr, rdAlpha, rdBeta, 1.0, 256 * 1024, 3600);

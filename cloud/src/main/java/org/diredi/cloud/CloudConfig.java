@@ -13,12 +13,13 @@ import org.diredi.vision.config.ConfigFiles;
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
  * @param distillCEpochs  Distill C (updated tutor -> edge, from the current edge weights); the paper
- *                        uses 20 epochs, batch 8, temperature 1.5
+ *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} weighs
+ *                        the FGD loss against the detection loss
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
-                          float distillCTemperature, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
+                          float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
                           Map<String, Customer> customers) {
 
     /** A customer: its base tutor, current edge model, model version and cameras. */
@@ -36,13 +37,16 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
+            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 1.0f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);
         customers.keySet().forEach(c -> org.diredi.messaging.Topics.id("customer", c));
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
+        }
+        if (!(distillCFeatureWeight >= 0)) {
+            throw new IllegalArgumentException("distillCFeatureWeight must be >= 0");
         }
         if (distillCEpochs < 1 || distillCBatch < 1) {
             throw new IllegalArgumentException("distillCEpochs and distillCBatch must be >= 1");

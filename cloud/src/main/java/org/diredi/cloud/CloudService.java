@@ -237,7 +237,8 @@ public final class CloudService implements AutoCloseable {
         FgdConfig fgdC = new FgdConfig(config.distillCTemperature(), f.alpha(), f.beta(), f.gamma(), f.lambda());
         VocDataset own = VocDataset.load(Path.of(config.data()), config.trainSplit(), classes).restrictTo(update);
         Stages.Result edge = Stages.run(Stages.Stage.direct("edge-updated", Presets.get(c.edgePreset()), t, own)
-                .distilledFrom(updated, fgdC).from(Path.of(st.edge())), classes, job.resolve("edge-distill-C"));
+                .distilledFrom(updated, fgdC).from(Path.of(st.edge())).weights(1f, config.distillCFeatureWeight()), classes,
+                job.resolve("edge-distill-C"));
         long version = st.version() + 1;
         List<String> shipped = ship(customer, c, edge.checkpoint(), classes, version, st, transferId, job);
         saveState(customer, new CustomerState(updated.toString(), edge.checkpoint().toString(), version));

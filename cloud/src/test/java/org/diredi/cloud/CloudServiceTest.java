@@ -80,7 +80,7 @@ class CloudServiceTest {
         // a permissive gate: this test is about the plumbing, the gate has its own tests
         return new CloudConfig(broker.serverUri(), "cloud", "pw", null, dir.resolve("k.pem").toString(),
                 dir.resolve("k.pub.pem").toString(), dir.resolve(work).toString(), dir.resolve("data").toString(), "val",
-                "train", 1.0, new GatePolicy(Map.of(), 100.0, -100.0, null), 1, 4, 1.5f, 1, 64L << 20, 4096,
+                "train", 1.0, new GatePolicy(Map.of(), 100.0, -100.0, null), 1, 4, 1.5f, 1f, 1, 64L << 20, 4096,
                 Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(), models.get("edge").toString(),
                         "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu")))));
     }
