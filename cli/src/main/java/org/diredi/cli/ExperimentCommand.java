@@ -119,7 +119,8 @@ final class ExperimentCommand {
             // start, and the knowledge delta (Eq. 9): only the delta leaves the customer.
             ReverseDistillation.Outcome rd = ReverseDistillation.run(rEdge.checkpoint(), rTutor.checkpoint(), tutor,
                     classes, presumedData, privateData, spec.added(), spec.removed(),
-                    new ReverseDistillation.Settings(cfg("rd"), spec.rdAlpha(), spec.rdBeta(), spec.gamma(), false, fgd),
+                    new ReverseDistillation.Settings(cfg("rd").withLearningRate(spec.rdLearningRate()), spec.rdAlpha(),
+                            spec.rdBeta(), spec.gamma(), false, fgd),
                     dir, Map.of("experiment", spec.name()));
             KnowledgeDelta delta = rd.knowledgeDelta();
             // Manufacturer: weight substitution (Eq. 10), verification gate, Distill C, baseline.
