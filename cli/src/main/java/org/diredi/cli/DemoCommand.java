@@ -145,11 +145,11 @@ final class DemoCommand implements Callable<Integer> {
         for (VocImage i : withNew.subList(0, Math.min(40, withNew.size()))) {
             Files.copy(i.imagePath(), frames.resolve(i.imagePath().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        deleteTree(out.resolve("broker"));
+        AtomicFiles.deleteTree(out.resolve("broker"));
         for (String cam : CAMERAS) {
-            deleteTree(out.resolve(cam));
+            AtomicFiles.deleteTree(out.resolve(cam));
         }
-        deleteTree(out.resolve("cloud"));
+        AtomicFiles.deleteTree(out.resolve("cloud"));
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.defaults().withPort(0)
                 .withDataDir(out.resolve("broker")).withUsers(users))) {
             // What the cameras see, per model version: detections of each class.
@@ -326,13 +326,4 @@ final class DemoCommand implements Callable<Integer> {
         classes.write(root.resolve("classes.txt"));
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (Files.exists(p)) {
-            try (var s = Files.walk(p)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(x);
-                }
-            }
-        }
-    }
 }

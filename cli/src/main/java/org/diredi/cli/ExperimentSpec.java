@@ -1,10 +1,7 @@
 package org.diredi.cli;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.diredi.core.gate.GatePolicy;
 
 /**
@@ -96,15 +93,7 @@ public record ExperimentSpec(
 
     /** The customer's classes: presumed, plus added, minus removed (the classes the update covers). */
     public List<String> updateClasses() {
-        Set<String> r = new HashSet<>(removed);
-        List<String> out = new ArrayList<>();
-        for (String c : presumed) {
-            if (!r.contains(c)) {
-                out.add(c);
-            }
-        }
-        out.addAll(added);
-        return out;
+        return org.diredi.core.delta.DeltaManifest.updateClasses(presumed, added, removed);
     }
 
     public int epochs(String stage) {

@@ -57,14 +57,7 @@ public record CloudConfig(String broker, String username, String password, Strin
     }
 
     public String secret() {
-        if (passwordFile != null && !passwordFile.isBlank()) {
-            try {
-                return java.nio.file.Files.readString(Path.of(passwordFile)).trim();
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("passwordFile " + passwordFile + ": cannot read (" + e.getMessage() + ")");
-            }
-        }
-        return password;
+        return org.diredi.messaging.Secrets.password(password, passwordFile, "passwordFile");
     }
 
     public static CloudConfig load(Path file) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.gate.GateDecision;
@@ -250,18 +251,7 @@ public final class CloudService implements AutoCloseable {
     static List<String> updateClasses(Checkpoint tutor, ClassList classes, Set<String> added, Set<String> removed) {
         List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
                 ? tutor.manifest().data().classSubset() : classes.names();
-        List<String> u = new ArrayList<>();
-        for (String x : base) {
-            if (!removed.contains(x)) {
-                u.add(x);
-            }
-        }
-        for (String x : added) {
-            if (!u.contains(x)) {
-                u.add(x);
-            }
-        }
-        return u;
+        return DeltaManifest.updateClasses(base, added, removed);
     }
 
     /** Exports for each device profile, signs, and sends the update to this customer's devices only. */

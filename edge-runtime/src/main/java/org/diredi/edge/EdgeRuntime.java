@@ -75,7 +75,8 @@ public final class EdgeRuntime implements AutoCloseable {
     private volatile Stats stats = new Stats();
     private final Object modelLock = new Object();
     private OnnxDetector detector;
-    private long framesOnThisModel;
+    /** The version {@code detector} is (kept here: reading the store's pointer per frame would be I/O). */
+    private volatile long version;
     private volatile UpdateOutcome lastUpdate;
     private long lastStatusNanos;
 
@@ -97,8 +98,8 @@ public final class EdgeRuntime implements AutoCloseable {
             store.install(0, Path.of(config.initialModel()), "initial: " + config.initialModel());
             store.activate(0);
         }
-        this.detector = loadActive();
         this.updater = new OtaUpdater(config.device().id(), profile.name(), trusted, store, health, this::swap, clock);
+        this.detector = loadActive();
         this.gpio = new GpioActions(config.gpio().provider(), config.gpio().rules());
     }
 
@@ -107,21 +108,14 @@ public final class EdgeRuntime implements AutoCloseable {
         while (true) {
             ModelStore.Installed a = store.active().orElseThrow();
             try {
-                return health.check(store.path(a), null);
+                OnnxDetector d = health.check(store.path(a), null);
+                version = a.version();
+                return d;
             } catch (HealthCheck.Failed e) {
                 System.err.printf("edge: model version %d fails its health check (%s)%n", a.version(), e.getMessage());
-                UpdateOutcome o = updater == null ? fallBack(a, e.getMessage()) : updater.rollBack(e.getMessage());
-                lastUpdate = o;
+                lastUpdate = updater.rollBack(e.getMessage()); // throws when there is nothing older
             }
         }
-    }
-
-    private UpdateOutcome fallBack(ModelStore.Installed failed, String reason) {
-        ModelStore.Installed prev = store.previous().orElseThrow(() -> new IllegalStateException(
-                "model version " + failed.version() + " fails (" + reason + ") and no older model is installed"));
-        store.activate(prev.version());
-        return new UpdateOutcome(config.device().id(), UpdateOutcome.Status.ROLLED_BACK, failed.version(),
-                prev.version(), reason, java.time.Instant.now().toString());
     }
 
     public OtaUpdater updater() {
@@ -146,7 +140,7 @@ public final class EdgeRuntime implements AutoCloseable {
     }
 
     public long activeVersion() {
-        return store.active().orElseThrow().version();
+        return version;
     }
 
     /** Swaps a checked detector in between two frames and closes the old one. */
@@ -155,7 +149,7 @@ public final class EdgeRuntime implements AutoCloseable {
         synchronized (modelLock) {
             old = detector;
             detector = next;
-            framesOnThisModel = 0;
+            version = store.active().orElseThrow().version(); // the updater activated it just before
         }
         old.close();
     }
@@ -208,7 +202,7 @@ public final class EdgeRuntime implements AutoCloseable {
         long t1 = System.nanoTime();
         List<Detection> dets;
         List<String> classes;
-        long version;
+        long modelVersion;
         synchronized (modelLock) {
             int s = detector.inputSize();
             float[] x = Preprocess.bgrToChw(f.bgr(), f.width(), f.height(), s, s);
@@ -220,14 +214,13 @@ public final class EdgeRuntime implements AutoCloseable {
                 rollBackAfterLiveFailure(e);
                 return List.of();
             }
-            framesOnThisModel++;
             stats.capture.add(t1 - captureStartNanos);
             stats.preprocess.add(t2 - t1);
             stats.inference.add(r.inferenceNanos());
             stats.decode.add(r.decodeNanos());
             dets = r.detections();
             classes = detector.classes();
-            version = activeVersion();
+            modelVersion = version;
         }
         long now = System.nanoTime();
         stats.frame.add(now - captureStartNanos);
@@ -236,7 +229,7 @@ public final class EdgeRuntime implements AutoCloseable {
         if (link != null && !dets.isEmpty()) {
             try {
                 link.publish(Topics.detections(config.device().customer(), config.device().id()),
-                        detectionEvent(f, dets, classes, version), 0, false, Map.of());
+                        detectionEvent(f, dets, classes, modelVersion), 0, false, Map.of());
             } catch (RuntimeException e) {
                 // offline: events are live data, not queued; inference and GPIO go on
                 System.err.println("edge: detection event not published (" + e.getMessage() + ")");
@@ -256,9 +249,11 @@ public final class EdgeRuntime implements AutoCloseable {
             throw e;
         }
         UpdateOutcome o = updater.rollBack("failed on a live frame: " + e.getMessage());
-        OnnxDetector prev = health.check(store.path(store.active().orElseThrow()), null);
+        ModelStore.Installed back = store.active().orElseThrow();
+        OnnxDetector prev = health.check(store.path(back), null);
         OnnxDetector old = detector;
         detector = prev;
+        version = back.version();
         old.close();
         report(o);
     }

@@ -43,14 +43,7 @@ public record OnPremConfig(String customer, String broker, String username, Stri
     }
 
     public String secret() {
-        if (passwordFile != null && !passwordFile.isBlank()) {
-            try {
-                return java.nio.file.Files.readString(Path.of(passwordFile)).trim();
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("passwordFile " + passwordFile + ": cannot read (" + e.getMessage() + ")");
-            }
-        }
-        return password;
+        return org.diredi.messaging.Secrets.password(password, passwordFile, "passwordFile");
     }
 
     public static OnPremConfig load(Path file) {

@@ -5,15 +5,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
@@ -39,23 +37,6 @@ public final class OnPremTrainer {
         this.out = out;
     }
 
-    /** The classes tutor 2 learns from the private data: the presumed ones kept, plus the added ones. */
-    public static List<String> updateClasses(List<String> presumed, List<String> added, List<String> removed) {
-        Set<String> r = new HashSet<>(removed);
-        List<String> u = new ArrayList<>();
-        for (String c : presumed) {
-            if (!r.contains(c)) {
-                u.add(c);
-            }
-        }
-        for (String c : added) {
-            if (!u.contains(c)) {
-                u.add(c);
-            }
-        }
-        return u;
-    }
-
     /** Runs RD B and RD A and writes the delta (cached: a rerun resumes). */
     public ReverseDistillation.Outcome train() throws IOException {
         Checkpoint edge = Checkpoint.read(Path.of(config.edgeModel()));
@@ -66,7 +47,7 @@ public final class OnPremTrainer {
         VocDataset presumed = VocDataset.load(Path.of(config.presumedData()), "train", classes)
                 .restrictTo(config.presumed());
         VocDataset privateData = VocDataset.load(Path.of(config.privateData()), config.privateSplit(), classes)
-                .restrictTo(updateClasses(config.presumed(), config.added(), config.removed()));
+                .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
         out.printf("on-prem: RD B on %d presumed images, RD A on those + %d private images (never uploaded)%n",
                 presumed.size(), privateData.size());
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs()).withLearningRate(config.learningRate());

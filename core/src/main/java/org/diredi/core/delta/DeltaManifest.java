@@ -43,4 +43,17 @@ public record DeltaManifest(
         Map<String, String> provenance) {
 
     public static final String FORMAT = "diredi-delta/1";
+
+    /**
+     * The classes an update covers: {@code base} (the presumed classes, or the tutor's) without the
+     * removed ones, plus the added ones, in that order. The customer labels its private data with
+     * these; the manufacturer runs Distill C on its own data for them.
+     */
+    public static List<String> updateClasses(java.util.Collection<String> base, java.util.Collection<String> added,
+                                             java.util.Collection<String> removed) {
+        java.util.LinkedHashSet<String> u = new java.util.LinkedHashSet<>(base);
+        u.removeAll(removed);
+        u.addAll(added);
+        return List.copyOf(u);
+    }
 }

@@ -66,8 +66,7 @@ final class VideoBench implements Callable<Integer> {
         for (Path model : onnx) {
             String name = (model.getParent() == null ? "" : model.getParent().getFileName() + "/") + model.getFileName();
             Path store = out.resolve("store-" + json.size());
-            org.diredi.vision.io.AtomicFiles.cleanStale(out);
-            deleteTree(store);
+            AtomicFiles.deleteTree(store);
             EdgeConfig d = EdgeConfig.DEFAULTS;
             EdgeConfig c = new EdgeConfig(d.device(), "cpu", store.toString(), model.toString(),
                     new EdgeConfig.Source("video", video.toString(), 0, null, false, 0),
@@ -147,15 +146,6 @@ final class VideoBench implements Callable<Integer> {
         return new int[] {w, h, n};
     }
 
-    private static void deleteTree(Path p) throws java.io.IOException {
-        if (Files.exists(p)) {
-            try (var s = Files.walk(p)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(x);
-                }
-            }
-        }
-    }
 
     private static String share(Latencies l, double total) {
         return String.format(Locale.ROOT, "%.2f ms (%.0f%%)", l.meanMs(), 100 * l.meanMs() / total);

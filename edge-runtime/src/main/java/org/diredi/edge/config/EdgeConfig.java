@@ -53,15 +53,7 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
 
         /** The password from the file when one is named (keeps secrets out of the config), else inline. */
         public String secret() {
-            if (passwordFile != null && !passwordFile.isBlank()) {
-                try {
-                    return java.nio.file.Files.readString(Path.of(passwordFile)).trim();
-                } catch (java.io.IOException e) {
-                    throw new IllegalArgumentException("mqtt.passwordFile " + passwordFile + ": cannot read ("
-                            + e.getMessage() + ")");
-                }
-            }
-            return password;
+            return org.diredi.messaging.Secrets.password(password, passwordFile, "mqtt.passwordFile");
         }
     }
 

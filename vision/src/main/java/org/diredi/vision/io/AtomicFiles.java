@@ -120,6 +120,18 @@ public final class AtomicFiles {
     }
 
     /** Writes {@code value} as pretty-printed JSON (Jackson, records supported) with a final newline. */
+    /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     public static void writeJson(Path target, Object value) throws IOException {
         write(target, out -> {
             JSON.writeValue(out, value);

@@ -279,7 +279,7 @@ public final class FashionScenes {
                     Files.deleteIfExists(outDir.resolve(METADATA));
                     // Stale images of a larger earlier run would otherwise linger beside the new ones.
                     for (String sub : List.of("Annotations", "JPEGImages", "ImageSets")) {
-                        deleteTree(outDir.resolve(sub));
+                        AtomicFiles.deleteTree(outDir.resolve(sub));
                     }
                 }
             }
@@ -287,17 +287,6 @@ public final class FashionScenes {
             Files.write(outDir.resolve(IN_PROGRESS), new byte[0]);
         } catch (IOException e) {
             throw new DataException(outDir, "cannot prepare output directory: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 
