@@ -78,10 +78,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--rd", split = ",", paramLabel = "LR,ALPHA,BETA",
             description = "reverse distillation: learning rate, alpha (L_gt), beta (L_RD) (default: ${DEFAULT-VALUE})")
-    List<Float> rd = List.of(0.0005f, 1.0f, 0.1f);
+    List<Float> rd = List.of(0.0005f, 1.0f, 1.0f);
 
     @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
-    float fgdWeight = 0.1f;
+    float fgdWeight = 1f;
 
     static final String CUSTOMER = "demo";
     static final List<String> CAMERAS = List.of("cam1", "cam2");

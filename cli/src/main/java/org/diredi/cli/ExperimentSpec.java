@@ -15,9 +15,10 @@ import org.diredi.core.gate.GatePolicy;
  * classes (a copy of it ships with the tutor to the customer, for RD B); "private data" is the
  * customer's part labelled with the customer's classes (presumed + added - removed).
  *
- * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 0.02,
- * 0.001. With 0.1, 1 and the training default 0.002 the two tutors drifted far apart and their
- * difference wiped out the tutor's kept classes (BENCHMARKS.md section 4).
+ * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 1,
+ * 0.001, with L_RD the FGD loss at {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. With the FGD
+ * authors' unscaled weights, beta 1 and the training default learning rate 0.002 the two tutors
+ * drifted far apart and their difference wiped out the tutor's kept classes (BENCHMARKS.md §4).
  */
 public record ExperimentSpec(
         String name,
@@ -46,7 +47,7 @@ public record ExperimentSpec(
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "cpu",
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
-            1.0f, 0.02f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
+            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
 
     public ExperimentSpec {
         if (!org.diredi.core.model.Presets.FAMILIES.contains(family)) {

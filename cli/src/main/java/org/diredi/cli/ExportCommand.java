@@ -67,7 +67,12 @@ final class ExportCommand implements Callable<Integer> {
             if (calibration == null) {
                 throw new IllegalArgumentException("int8 export needs --calibration DIR (representative images)");
             }
-            List<float[]> images = calibrationImages(m.inputSize());
+            List<Path> calibrationFiles = calibrationFiles();
+            List<float[]> images = new java.util.ArrayList<>();
+            for (Path f : calibrationFiles) {
+                images.add(org.diredi.vision.image.Preprocess.toChw(org.diredi.vision.image.Images.read(f),
+                        m.inputSize(), m.inputSize()));
+            }
             QdqQuantizer.Options o = p.precision() == org.diredi.profiles.Precision.INT8
                     ? QdqQuantizer.Options.IMX500 : QdqQuantizer.Options.DEFAULT;
             if (reduceRange) {
@@ -78,6 +83,10 @@ final class ExportCommand implements Callable<Integer> {
             ExportManifest qm = QdqQuantizer.write(q, m, int8Path, p);
             System.out.printf("quantized on %d images (%s): wrote %s (%,d bytes, %.1fx smaller)%n%s%n", images.size(), o,
                     int8Path, qm.onnxBytes(), m.onnxBytes() / (double) qm.onnxBytes(), QdqQuantizer.memoryReport(q, p));
+            if (p.precision() == org.diredi.profiles.Precision.INT8) {
+                System.out.println("wrote " + org.diredi.export.Imx500Package.write(onnx, m, int8Path, qm,
+                        QdqQuantizer.memoryReport(q, p), calibrationFiles) + ": the steps that remain with Sony's tools");
+            }
             onnx = int8Path;
         }
         if (p.name().equals("jetson-nano")) {
@@ -89,8 +98,8 @@ final class ExportCommand implements Callable<Integer> {
         return v.isEmpty() ? 0 : 1;
     }
 
-    /** Calibration inputs: the first images of a VOC split, or of a folder, preprocessed as in training. */
-    private List<float[]> calibrationImages(int size) throws java.io.IOException {
+    /** Calibration images: the first of a VOC split, or of a folder (preprocessed as in training by the caller). */
+    private List<Path> calibrationFiles() throws java.io.IOException {
         List<Path> files = new java.util.ArrayList<>();
         if (Files.exists(calibration.resolve("ImageSets/Main/" + calibrationSplit + ".txt"))) {
             var ds = org.diredi.vision.data.VocDataset.load(calibration, calibrationSplit,
@@ -104,10 +113,6 @@ final class ExportCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new org.diredi.vision.data.DataException(calibration, "no calibration images");
         }
-        List<float[]> out = new java.util.ArrayList<>();
-        for (Path f : files.subList(0, Math.min(calibrationImages, files.size()))) {
-            out.add(org.diredi.vision.image.Preprocess.toChw(org.diredi.vision.image.Images.read(f), size, size));
-        }
-        return out;
+        return List.copyOf(files.subList(0, Math.min(calibrationImages, files.size())));
     }
 }

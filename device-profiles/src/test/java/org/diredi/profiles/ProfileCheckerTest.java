@@ -93,7 +93,7 @@ class ProfileCheckerTest {
 
     @Test
     void anInt8DeviceRefusesFloatWeightsAndAModelOverItsMemory() throws IOException {
-        Path f = write("fp32.onnx", convRelu(320).floatInitializer("big", 3 << 20).build());
+        Path f = write("fp32.onnx", convRelu(160).floatInitializer("big", 3 << 20).build());
         List<Violation> v = ProfileChecker.check(f, Profiles.load("imx500"));
         assertEquals(Set.of(Violation.Kind.PRECISION, Violation.Kind.MODEL_SIZE, Violation.Kind.MEMORY), kinds(v),
                 v.toString());
@@ -101,10 +101,10 @@ class ProfileCheckerTest {
 
         // quantized weights (through DequantizeLinear) are what the IMX500 wants
         Path q = write("qdq.onnx", new TinyOnnx()
-                .input("images", 1L, 3L, 320L, 320L)
+                .input("images", 1L, 3L, 160L, 160L)
                 .node("dq_w", "DequantizeLinear", "", List.of("w_q", "w_s"), List.of("w"))
                 .node("conv", "Conv", "", List.of("images", "w"), List.of("out"))
-                .output("out", 1L, 4L, 320L, 320L)
+                .output("out", 1L, 4L, 160L, 160L)
                 .build());
         assertEquals(List.of(), ProfileChecker.check(q, Profiles.load("imx500")));
     }

@@ -283,8 +283,8 @@ public final class OnnxExporter {
             String lvl = "@P" + (l + 3);
             long[] ps = g.shape(p[l]);
             long hw = ps[2] * ps[3];
-            String ct = h.clsTower().size() == 0 ? p[l] : block(h.clsTower(), p[l], lvl);
-            String bt = h.boxTower().size() == 0 ? p[l] : block(h.boxTower(), p[l], lvl);
+            String ct = h.clsTower(l).size() == 0 ? p[l] : block(h.clsTower(l), p[l], lvl);
+            String bt = h.boxTower(l).size() == 0 ? p[l] : block(h.boxTower(l), p[l], lvl);
 
             String logits = conv(h.clsLogits(), ct, lvl);
             cls.add(flatten(logits, numClasses, base + "_cls" + lvl));

@@ -18,7 +18,7 @@ public record OnPremConfig(String customer, String broker, String username, Stri
     public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
             null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
             List.of("boot"), List.of(),
-            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.0005f, 1.0f, 0.1f, 1.0,
+            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.0005f, 1.0f, 1.0f, 1.0,
             256 * 1024, 3600);
 
     public OnPremConfig {

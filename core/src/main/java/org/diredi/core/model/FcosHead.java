@@ -23,6 +23,12 @@ import org.diredi.core.nn.ConvNormAct;
  * improvements). A learnable scale per level multiplies the box output, which is
  * {@code relu(scale * x) * stride}: distances in input pixels.
  *
+ * <p>With {@code gnGroups == 0} the towers use batch norm instead and are not shared: one tower
+ * per level, because batch statistics differ between levels and a shared BN would train on
+ * per-level statistics but run on their blend. Batch norm folds into the convolutions at export,
+ * so the head needs no per-sample statistics (ReduceMean / Sqrt / Div), which int8 accelerators
+ * such as the IMX500 do not run. The predictors (logits, box, center-ness) stay shared.
+ *
  * <p>Output, concatenated over levels in P3, P4, P5 order and row-major within a level:
  * class logits (N, L, C), box distances (N, L, 4), center-ness logits (N, L).
  */
@@ -31,8 +37,8 @@ public final class FcosHead extends AbstractBlock {
     /** Focal-loss prior: initial foreground probability of every location (FCOS, RetinaNet). */
     static final float PRIOR = 0.01f;
 
-    private final Chain clsTower;
-    private final Chain boxTower;
+    private final Chain[] clsTowers; // one shared tower (group norm) or one per level (batch norm)
+    private final Chain[] boxTowers;
     private final ConvNormAct clsLogits;
     private final ConvNormAct boxPred;
     private final ConvNormAct centerness;
@@ -42,8 +48,19 @@ public final class FcosHead extends AbstractBlock {
     public FcosHead(int channels, int convs, int gnGroups, int numClasses) {
         this.numClasses = numClasses;
         NormalInitializer headInit = new NormalInitializer(0.01f);
-        clsTower = addChildBlock("clsTower", tower(channels, convs, gnGroups, headInit));
-        boxTower = addChildBlock("boxTower", tower(channels, convs, gnGroups, headInit));
+        if (gnGroups > 0) {
+            Chain cls = addChildBlock("clsTower", tower(channels, convs, gnGroups, headInit));
+            Chain box = addChildBlock("boxTower", tower(channels, convs, gnGroups, headInit));
+            clsTowers = new Chain[] {cls, cls, cls};
+            boxTowers = new Chain[] {box, box, box};
+        } else {
+            clsTowers = new Chain[3];
+            boxTowers = new Chain[3];
+            for (int l = 0; l < 3; l++) {
+                clsTowers[l] = addChildBlock("clsTowerP" + (l + 3), tower(channels, convs, 0, headInit));
+                boxTowers[l] = addChildBlock("boxTowerP" + (l + 3), tower(channels, convs, 0, headInit));
+            }
+        }
         clsLogits = addChildBlock("clsLogits", ConvNormAct.builder(numClasses, 3).build()
                 .initWeight(headInit).initBias((float) -Math.log((1 - PRIOR) / PRIOR)));
         boxPred = addChildBlock("boxPred", ConvNormAct.builder(4, 3).build().initWeight(headInit));
@@ -57,8 +74,8 @@ public final class FcosHead extends AbstractBlock {
     private static Chain tower(int channels, int convs, int gnGroups, NormalInitializer init) {
         Chain t = new Chain();
         for (int i = 0; i < convs; i++) {
-            t.add("conv" + i, ConvNormAct.builder(channels, 3).groupNorm(gnGroups).act(Act.RELU).build()
-                    .initWeight(init));
+            ConvNormAct.Builder b = ConvNormAct.builder(channels, 3).act(Act.RELU);
+            t.add("conv" + i, (gnGroups > 0 ? b.groupNorm(gnGroups) : b.batchNorm()).build().initWeight(init));
         }
         return t;
     }
@@ -67,12 +84,13 @@ public final class FcosHead extends AbstractBlock {
         return numClasses;
     }
 
-    public Chain clsTower() {
-        return clsTower;
+    /** The class tower that runs on pyramid level {@code level} (0 = P3); the same block on every level with group norm. */
+    public Chain clsTower(int level) {
+        return clsTowers[level];
     }
 
-    public Chain boxTower() {
-        return boxTower;
+    public Chain boxTower(int level) {
+        return boxTowers[level];
     }
 
     public ConvNormAct clsLogits() {
@@ -99,8 +117,8 @@ public final class FcosHead extends AbstractBlock {
         NDArray[] ctr = new NDArray[3];
         for (int l = 0; l < 3; l++) {
             NDList p = new NDList(inputs.get(l));
-            NDList ct = clsTower.size() == 0 ? p : clsTower.forward(ps, p, training, params);
-            NDList bt = boxTower.size() == 0 ? p : boxTower.forward(ps, p, training, params);
+            NDList ct = clsTowers[l].size() == 0 ? p : clsTowers[l].forward(ps, p, training, params);
+            NDList bt = boxTowers[l].size() == 0 ? p : boxTowers[l].forward(ps, p, training, params);
             cls[l] = flatten(clsLogits.forward(ps, ct, training, params).singletonOrThrow());
             NDArray raw = boxPred.forward(ps, bt, training, params).singletonOrThrow();
             NDArray scale = ps.getValue(scales[l], raw.getDevice(), training);
@@ -130,8 +148,12 @@ public final class FcosHead extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape p3 = inputShapes[0];
-        clsTower.initialize(manager, dataType, p3);
-        boxTower.initialize(manager, dataType, p3);
+        for (int l = 0; l < 3; l++) {
+            if (l == 0 || clsTowers[l] != clsTowers[0]) {
+                clsTowers[l].initialize(manager, dataType, inputShapes[l]);
+                boxTowers[l].initialize(manager, dataType, inputShapes[l]);
+            }
+        }
         clsLogits.initialize(manager, dataType, p3);
         boxPred.initialize(manager, dataType, p3);
         centerness.initialize(manager, dataType, p3);

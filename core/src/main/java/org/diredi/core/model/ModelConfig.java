@@ -14,7 +14,8 @@ import java.util.Arrays;
  * @param mobilenetDepth  multiplier on MobileNetV2's block repeats (1.0 = the published network)
  * @param fpnChannels     channels of every FPN level and of the head towers
  * @param headConvs       3x3 conv + GroupNorm + ReLU layers per head tower (4 in FCOS)
- * @param gnGroups        GroupNorm groups in the head towers (32 in FCOS)
+ * @param gnGroups        GroupNorm groups in the head towers (32 in FCOS); 0 = batch-norm towers, one
+ *                        per level (folds into the convs: the int8 sensor variant, see FcosHead)
  * @param inputSize       square model input in pixels
  */
 public record ModelConfig(
@@ -44,7 +45,7 @@ public record ModelConfig(
         if (backbone.equals("mobilenetv2") && (mobilenetWidth <= 0 || mobilenetDepth <= 0)) {
             throw new IllegalArgumentException("model " + name + ": mobilenet width and depth must be > 0");
         }
-        if (fpnChannels % gnGroups != 0) {
+        if (gnGroups < 0 || gnGroups > 0 && fpnChannels % gnGroups != 0) {
             throw new IllegalArgumentException("model " + name + ": fpnChannels " + fpnChannels
                     + " is not a multiple of gnGroups " + gnGroups);
         }

@@ -8,7 +8,8 @@ import java.util.Map;
  * {@code paper} (FCOS R101, FCOS R50, FCOS-Lite MobileNetV2-1.0 at 512 px, 256-channel FPN) and
  * {@code cpu} (the same architectures scaled down so they train on 2 CPU cores, keeping
  * large > tutor > edge in parameters with ratios like the paper's), and {@code tiny} (96 px, for
- * smoke tests of whole pipelines).
+ * smoke tests of whole pipelines). {@code cpu/edge-bn} is the cpu edge model with batch-norm head
+ * towers (gnGroups 0): the variant for int8 sensors (IMX500), whose export has no GroupNorm.
  */
 public final class Presets {
 
@@ -22,6 +23,7 @@ public final class Presets {
             Map.entry("cpu/large", new ModelConfig("cpu/large", "resnet", new int[] {2, 2, 6, 2}, 32, 0, 0, 96, 3, 16, 160)),
             Map.entry("cpu/tutor", new ModelConfig("cpu/tutor", "resnet", new int[] {1, 2, 3, 1}, 32, 0, 0, 96, 3, 16, 160)),
             Map.entry("cpu/edge", new ModelConfig("cpu/edge", "mobilenetv2", null, 0, 0.5f, 0.5f, 48, 2, 16, 160)),
+            Map.entry("cpu/edge-bn", new ModelConfig("cpu/edge-bn", "mobilenetv2", null, 0, 0.5f, 0.5f, 48, 2, 0, 160)),
             // seconds per epoch on a handful of 96 px images: smoke tests of whole pipelines
             Map.entry("tiny/large", new ModelConfig("tiny/large", "resnet", new int[] {1, 1, 2, 1}, 16, 0, 0, 32, 1, 8, 96)),
             Map.entry("tiny/tutor", new ModelConfig("tiny/tutor", "resnet", new int[] {1, 1, 1, 1}, 16, 0, 0, 32, 1, 8, 96)),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -82,6 +84,31 @@ class FcosDetectorTest {
             org.diredi.core.nn.FlopCounter.start();
             conv.forward(new ParameterStore(m, false), new NDList(m.zeros(new ai.djl.ndarray.types.Shape(1, 3, 64, 64))), false);
             assertEquals(2L * 32 * 32 * 8 * 27, org.diredi.core.nn.FlopCounter.stop());
+        }
+    }
+
+    @Test
+    void theBatchNormHeadHasOneTowerPerLevelAndTheGroupNormHeadShares() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FcosDetector gn = new FcosDetector(Presets.get("cpu/edge"), ClassList.FASHION).init(m);
+            assertSame(gn.head().clsTower(0), gn.head().clsTower(2));
+            FcosDetector bn = new FcosDetector(Presets.get("cpu/edge-bn"), ClassList.FASHION).init(m);
+            assertNotSame(bn.head().clsTower(0), bn.head().clsTower(2));
+            var names = bn.getParameters().keys();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("03head_") && n.contains("clsTowerP5")
+                    && n.endsWith("runningVar")), names.toString());
+            assertTrue(names.stream().noneMatch(n -> n.startsWith("03head_") && n.contains("clsTower_")), names.toString());
+            // three towers of batch-normed convs: more head parameters, the same outputs
+            assertTrue(bn.parameters(FcosDetector::isNeckOrHead).size() > gn.parameters(FcosDetector::isNeckOrHead).size());
+            var ps = new ai.djl.training.ParameterStore(m, false);
+            var x = m.randomUniform(0, 1, bn.inputShape(2));
+            var outBn = bn.forward(ps, new ai.djl.ndarray.NDList(x), false);
+            var outGn = gn.forward(ps, new ai.djl.ndarray.NDList(x), false);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(outGn.get(i).getShape(), outBn.get(i).getShape());
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> new ModelConfig("x", "mobilenetv2", null, 0, 1, 1, 64, 2, -1, 160));
         }
     }
 
