@@ -342,68 +342,45 @@ class MosquittoAclTest {
 
     /**
      * The committed TLS listener (with a throwaway CA from make-certs.sh): MQTT v5 over ssl://
-     * works when the JVM trusts exactly that CA, and fails in the TLS handshake with another CA or
-     * when the host dialled is not in the certificate.
-     * MqttLink has no TLS options: Paho reads javax.net.ssl.trustStore when it opens the socket,
-     * which is how a device pins the broker's CA today.
+     * works when the client pins exactly that CA ({@code withCaCertificate}, the configs'
+     * {@code caCertificate} / {@code brokerCaCertificate}), and fails in the TLS handshake with
+     * another CA or when the host dialled is not in the certificate.
      */
     @Test
     void tlsWorksWithThePinnedCaOnly() throws Exception {
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
-        withTrustStore(mosquitto.caTrustStore, () -> {
-            MqttLink.Options o = tlsOptions("127.0.0.1");
-            try (MqttLink cloud = new MqttLink(o)) {
-                cloud.connect();
-                cloud.subscribe(Topics.status(ACME, "cam-01"), 1, into(seen));
-                publish(cloud, Topics.status(ACME, "cam-01"), "over TLS");
-                assertEquals(Topics.status(ACME, "cam-01") + " over TLS", seen.poll(5, TimeUnit.SECONDS));
-            }
-            // Wrong credentials are still refused inside TLS.
-            try (MqttLink bad = new MqttLink(o.withCredentials(CLOUD, "wrong"))) {
-                assertEquals(0x87, assertThrows(RejectedByBroker.class, bad::connect).reasonCode());
-            }
-            // Right CA, wrong name: the certificate names 127.0.0.1 only, so "localhost" fails the host check.
-            try (MqttLink link = new MqttLink(tlsOptions("localhost"))) {
-                MessagingException e = assertThrows(MessagingException.class, link::connect);
-                assertFalse(e instanceof RejectedByBroker, e.toString());
-                assertTrue(hasCause(e, SSLException.class), "host name check failure expected: " + e);
-            }
-        });
-        withTrustStore(mosquitto.otherCaTrustStore, () -> {
-            try (MqttLink link = new MqttLink(tlsOptions("127.0.0.1"))) {
-                MessagingException e = assertThrows(MessagingException.class, link::connect);
-                assertFalse(e instanceof RejectedByBroker, "refused by the client's TLS check, not the broker");
-                assertTrue(hasCause(e, SSLException.class), "TLS handshake failure expected: " + e);
-            }
-        });
+        MqttLink.Options o = tlsOptions("127.0.0.1").withCaCertificate(mosquitto.caPem);
+        try (MqttLink cloud = new MqttLink(o)) {
+            cloud.connect();
+            cloud.subscribe(Topics.status(ACME, "cam-01"), 1, into(seen));
+            publish(cloud, Topics.status(ACME, "cam-01"), "over TLS");
+            assertEquals(Topics.status(ACME, "cam-01") + " over TLS", seen.poll(5, TimeUnit.SECONDS));
+        }
+        // Wrong credentials are still refused inside TLS.
+        try (MqttLink bad = new MqttLink(o.withCredentials(CLOUD, "wrong"))) {
+            assertEquals(0x87, assertThrows(RejectedByBroker.class, bad::connect).reasonCode());
+        }
+        // Right CA, wrong name: the certificate names 127.0.0.1 only, so "localhost" fails the host check.
+        try (MqttLink link = new MqttLink(tlsOptions("localhost").withCaCertificate(mosquitto.caPem))) {
+            MessagingException e = assertThrows(MessagingException.class, link::connect);
+            assertFalse(e instanceof RejectedByBroker, e.toString());
+            assertTrue(hasCause(e, SSLException.class), "host name check failure expected: " + e);
+        }
+        // Another CA: the handshake fails on the client's side, before any password is sent.
+        try (MqttLink link = new MqttLink(tlsOptions("127.0.0.1").withCaCertificate(mosquitto.otherCaPem))) {
+            MessagingException e = assertThrows(MessagingException.class, link::connect);
+            assertFalse(e instanceof RejectedByBroker, "refused by the client's TLS check, not the broker");
+            assertTrue(hasCause(e, SSLException.class), "TLS handshake failure expected: " + e);
+        }
+        // A CA file that is not a certificate, and a CA with a plain-text URI, are errors that say so.
+        Path notPem = mosquitto.dir.resolve("not-a-cert.pem");
+        Files.writeString(notPem, "hello");
+        MessagingException bad = assertThrows(MessagingException.class, () -> new MqttLink(o.withCaCertificate(notPem)));
+        assertTrue(bad.getMessage().contains("not-a-cert.pem"), bad.getMessage());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+                () -> options(CLOUD, CLOUD).withCaCertificate(mosquitto.caPem));
+        assertTrue(plain.getMessage().contains("ssl://"), plain.getMessage());
         assertTrue(mosquitto.isAlive());
-    }
-
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs with javax.net.ssl.trustStore set, restoring the previous values (other tests share the JVM). */
-    static void withTrustStore(Path store, Body body) throws Exception {
-        String[] keys = {"javax.net.ssl.trustStore", "javax.net.ssl.trustStorePassword", "javax.net.ssl.trustStoreType"};
-        String[] old = new String[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            old[i] = System.getProperty(keys[i]);
-        }
-        System.setProperty(keys[0], store.toString());
-        System.setProperty(keys[1], MosquittoProcess.TRUST_PASSWORD);
-        System.setProperty(keys[2], "PKCS12");
-        try {
-            body.run();
-        } finally {
-            for (int i = 0; i < keys.length; i++) {
-                if (old[i] == null) {
-                    System.clearProperty(keys[i]);
-                } else {
-                    System.setProperty(keys[i], old[i]);
-                }
-            }
-        }
     }
 
     static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

@@ -12,8 +12,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,14 +36,13 @@ final class MosquittoProcess implements AutoCloseable {
     private static final Set<String> TLS_KEYS = Set.of("cafile", "capath", "certfile", "keyfile", "require_certificate",
             "use_identity_as_username", "use_subject_as_username", "tls_version", "ciphers", "ciphers_tls1.3", "crlfile",
             "dhparamfile", "tls_engine", "tls_keyform", "tls_engine_kpass_sha1");
-    static final String TRUST_PASSWORD = "changeit";
 
     final Path dir;
     final Path source;
     int plainPort; // set once by the constructor
     int tlsPort;
-    final Path caTrustStore;
-    final Path otherCaTrustStore;
+    final Path caPem;      // the CA that signed mosquitto's certificate
+    final Path otherCaPem; // a CA that did not
     final String version;
     private Process process;
     private final Path log;
@@ -75,8 +72,8 @@ final class MosquittoProcess implements AutoCloseable {
                 null, true);
         run(List.of("bash", source.resolve("make-certs.sh").toString(), dir.resolve("other-ca").toString(), "127.0.0.1"),
                 null, true);
-        caTrustStore = trustStore(dir.resolve("tls/ca.crt"), dir.resolve("ca-truststore.p12"));
-        otherCaTrustStore = trustStore(dir.resolve("other-ca/ca.crt"), dir.resolve("other-truststore.p12"));
+        caPem = dir.resolve("tls/ca.crt");
+        otherCaPem = dir.resolve("other-ca/ca.crt");
 
         log = dir.resolve("mosquitto.log");
         Path conf = dir.resolve("mosquitto.conf");
@@ -260,19 +257,6 @@ final class MosquittoProcess implements AutoCloseable {
             fail(String.join(" ", cmd) + " exited with " + p.exitValue() + ":\n" + out);
         }
         return out;
-    }
-
-    /** A PKCS12 trust store holding only {@code caPem}: what a device's JVM gets as javax.net.ssl.trustStore. */
-    private static Path trustStore(Path caPem, Path store) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ks.setCertificateEntry("diredi-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        try (OutputStream out = Files.newOutputStream(store)) {
-            ks.store(out, TRUST_PASSWORD.toCharArray());
-        }
-        return store;
     }
 
     private static int[] freePorts(int n) throws IOException {

@@ -173,7 +173,7 @@ final class DemoCommand implements Callable<Integer> {
                 cams.add(startCamera(cam, broker.serverUri(), secrets.get(cam), v0, frames, keys));
             }
             try {
-                CloudConfig cc = new CloudConfig(broker.serverUri(), "cloud", secrets.get("cloud"), null,
+                CloudConfig cc = new CloudConfig(broker.serverUri(), "cloud", secrets.get("cloud"), null, null,
                         keys.resolve("manufacturer.key.pem").toString(), keys.resolve("manufacturer.pub.pem").toString(),
                         out.resolve("cloud").toString(), data.toString(), "val", "train", 1.0,
                         new GatePolicy(Map.of(), 10.0, 5.0, null), epochs.get(3), 8, 1.5f, fgdWeight, 24, 64L << 20,
@@ -185,7 +185,7 @@ final class DemoCommand implements Callable<Integer> {
                     Thread.sleep(5000); // let the cameras run on v0 for a while
                     step("3/6 customer: reverse distillation RD B / RD A and the knowledge delta", t0);
                     OnPremConfig oc = new OnPremConfig(CUSTOMER, broker.serverUri(), "demo-onprem",
-                            secrets.get("demo-onprem"), null, null, presumedShare.toString(), presumed,
+                            secrets.get("demo-onprem"), null, null, null, presumedShare.toString(), presumed,
                             customerData.toString(),
                             "train", List.of(added), List.of(), edge.checkpoint().toString(),
                             tutor.checkpoint().toString(), family + "/tutor", out.resolve("onprem").toString(),

@@ -10,13 +10,16 @@ import org.diredi.vision.config.ConfigFiles;
  * {@code diredi cloud serve --config cloud.yaml}: the manufacturer's delta intake. Every customer
  * names the tutor its deltas are made against, the edge model its cameras run, and its devices.
  *
+ * @param brokerCaCertificate for an {@code ssl://} broker: PEM of the CA that signed its certificate
+ *                        (trusted instead of the JVM's CAs); null = the JVM's trust store
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
  * @param distillCEpochs  Distill C (updated tutor -> edge, from the current edge weights); the paper
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} weighs
  *                        the FGD loss against the detection loss
  */
-public record CloudConfig(String broker, String username, String password, String passwordFile, String signingKey,
+public record CloudConfig(String broker, String username, String password, String passwordFile,
+                          String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
@@ -35,7 +38,7 @@ public record CloudConfig(String broker, String username, String password, Strin
     /** A camera and the device profile its updates are exported for. */
     public record Device(String id, String profile) {}
 
-    public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null,
+    public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
             "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 1.0f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
 

@@ -107,7 +107,8 @@ public final class CloudService implements AutoCloseable {
                 .withCredentials(config.username(), config.secret())
                 .withSession(false, 7 * 24 * 3600L)
                 .withPersistenceDir(work.resolve("mqtt"))
-                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(30)));
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(30))
+                .withCaCertificate(config.brokerCaCertificate() == null ? null : Path.of(config.brokerCaCertificate())));
         TransferReceiver receiver = new TransferReceiver(Topics.ALL_DELTAS, work.resolve("incoming"),
                 config.maxDeltaBytes(), new TransferReceiver.Listener() {
                     @Override

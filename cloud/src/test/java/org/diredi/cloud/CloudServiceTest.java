@@ -78,7 +78,7 @@ class CloudServiceTest {
 
     static CloudConfig config(String work) {
         // a permissive gate: this test is about the plumbing, the gate has its own tests
-        return new CloudConfig(broker.serverUri(), "cloud", "pw", null, dir.resolve("k.pem").toString(),
+        return new CloudConfig(broker.serverUri(), "cloud", "pw", null, null, dir.resolve("k.pem").toString(),
                 dir.resolve("k.pub.pem").toString(), dir.resolve(work).toString(), dir.resolve("data").toString(), "val",
                 "train", 1.0, new GatePolicy(Map.of(), 100.0, -100.0, null), 1, 4, 1.5f, 1f, 1, 64L << 20, 4096,
                 Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(), models.get("edge").toString(),
@@ -86,7 +86,7 @@ class CloudServiceTest {
     }
 
     static OnPremTrainer onprem(String customer, String user, String work) {
-        return new OnPremTrainer(new OnPremConfig(customer, broker.serverUri(), user, "pw", null, null,
+        return new OnPremTrainer(new OnPremConfig(customer, broker.serverUri(), user, "pw", null, null, null,
                 dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
                 List.of(), models.get("edge").toString(), models.get("tutor").toString(), "tiny/tutor",
                 dir.resolve(work).toString(), 1, 0.0005f, 1f, 0.1f, 1.0, 4096, 120), System.out);

@@ -52,7 +52,8 @@ public final class EdgeDevice implements AutoCloseable {
         MqttLink.Options o = MqttLink.Options.of(m.uri(), m.username())
                 .withCredentials(m.username(), m.secret())
                 .withSession(false, m.sessionExpirySeconds())
-                .withPersistenceDir(m.persistenceDir() == null ? null : Path.of(m.persistenceDir()));
+                .withPersistenceDir(m.persistenceDir() == null ? null : Path.of(m.persistenceDir()))
+                .withCaCertificate(m.caCertificate() == null ? null : Path.of(m.caCertificate()));
         MqttLink link = new MqttLink(o);
         EdgeRuntime runtime = new EdgeRuntime(config, profile, link, trusted, clock);
         EdgeDevice device = new EdgeDevice(config, link, runtime);

@@ -67,10 +67,13 @@ public final class MqttLink implements AutoCloseable {
      * @param connectTimeout       CONNECT to CONNACK
      * @param operationTimeout     publish to PUBACK, subscribe to SUBACK
      * @param maxReconnectDelay    cap of the reconnect backoff
+     * @param caCertificate        for {@code ssl://}: PEM file of the CA that signed the broker's certificate,
+     *                             trusted instead of the JVM's CAs (pins the project's own CA, see
+     *                             broker/mosquitto/make-certs.sh); null = the JVM's trust store
      */
     public record Options(String serverUri, String clientId, String username, char[] password, boolean cleanStart,
             long sessionExpirySeconds, boolean automaticReconnect, Path persistenceDir, int keepAliveSeconds,
-            Duration connectTimeout, Duration operationTimeout, Duration maxReconnectDelay) {
+            Duration connectTimeout, Duration operationTimeout, Duration maxReconnectDelay, Path caCertificate) {
 
         public Options {
             Objects.requireNonNull(serverUri, "serverUri");
@@ -90,12 +93,16 @@ public final class MqttLink implements AutoCloseable {
             requirePositive(connectTimeout, "connectTimeout");
             requirePositive(operationTimeout, "operationTimeout");
             requirePositive(maxReconnectDelay, "maxReconnectDelay");
+            if (caCertificate != null && !serverUri.startsWith("ssl://")) {
+                throw new IllegalArgumentException("a CA certificate (" + caCertificate + ") needs an ssl:// server URI, got "
+                        + serverUri + ": credentials would otherwise cross the network in clear text");
+            }
         }
 
         /** Clean session, no credentials, memory persistence, automatic reconnect, 30 s keep-alive. */
         public static Options of(String serverUri, String clientId) {
             return new Options(serverUri, clientId, null, null, true, 0, true, null, 30,
-                    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10));
+                    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), null);
         }
 
         public Options withCredentials(String user, String pass) {
@@ -104,33 +111,40 @@ public final class MqttLink implements AutoCloseable {
 
         public Options withCredentials(String user, char[] pass) {
             return new Options(serverUri, clientId, user, pass, cleanStart, sessionExpirySeconds, automaticReconnect,
-                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay);
+                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay, caCertificate);
         }
 
         /** A persistent session: {@code withSession(false, 3600)} resumes within an hour. */
         public Options withSession(boolean clean, long expirySeconds) {
             return new Options(serverUri, clientId, username, password, clean, expirySeconds, automaticReconnect,
-                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay);
+                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay, caCertificate);
         }
 
         public Options withAutomaticReconnect(boolean on) {
             return new Options(serverUri, clientId, username, password, cleanStart, sessionExpirySeconds, on,
-                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay);
+                    persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay, caCertificate);
         }
 
         public Options withPersistenceDir(Path dir) {
             return new Options(serverUri, clientId, username, password, cleanStart, sessionExpirySeconds,
-                    automaticReconnect, dir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay);
+                    automaticReconnect, dir, keepAliveSeconds, connectTimeout, operationTimeout, maxReconnectDelay, caCertificate);
         }
 
         public Options withKeepAlive(int seconds) {
             return new Options(serverUri, clientId, username, password, cleanStart, sessionExpirySeconds,
-                    automaticReconnect, persistenceDir, seconds, connectTimeout, operationTimeout, maxReconnectDelay);
+                    automaticReconnect, persistenceDir, seconds, connectTimeout, operationTimeout, maxReconnectDelay, caCertificate);
         }
 
         public Options withTimeouts(Duration connect, Duration operation, Duration maxReconnect) {
             return new Options(serverUri, clientId, username, password, cleanStart, sessionExpirySeconds,
-                    automaticReconnect, persistenceDir, keepAliveSeconds, connect, operation, maxReconnect);
+                    automaticReconnect, persistenceDir, keepAliveSeconds, connect, operation, maxReconnect, caCertificate);
+        }
+
+        /** Trust only the CA in this PEM file for the broker's TLS certificate ({@code ssl://} URIs). */
+        public Options withCaCertificate(Path pem) {
+            return new Options(serverUri, clientId, username, password, cleanStart, sessionExpirySeconds,
+                    automaticReconnect, persistenceDir, keepAliveSeconds, connectTimeout, operationTimeout,
+                    maxReconnectDelay, pem);
         }
 
         @Override
@@ -236,6 +250,35 @@ public final class MqttLink implements AutoCloseable {
         }
         if (options.password() != null) {
             connectOptions.setPassword(new String(options.password()).getBytes(StandardCharsets.UTF_8));
+        }
+        if (options.caCertificate() != null) {
+            connectOptions.setSocketFactory(pinnedCa(options.caCertificate()));
+            connectOptions.setHttpsHostnameVerificationEnabled(true); // the dialled host must be in the certificate
+        }
+    }
+
+    /** A TLS socket factory that trusts the CA certificate(s) in {@code pem} and nothing else. */
+    static javax.net.ssl.SSLSocketFactory pinnedCa(Path pem) {
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new MessagingException(pem + ": no certificate in the file (expected a PEM CA certificate)");
+            }
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (var c : certs) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx.getSocketFactory();
+        } catch (java.io.IOException e) {
+            throw new MessagingException("cannot read the CA certificate " + pem + ": " + e.getMessage(), e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new MessagingException(pem + " is not a usable CA certificate: " + e.getMessage(), e);
         }
     }
 

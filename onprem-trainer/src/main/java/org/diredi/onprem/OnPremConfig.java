@@ -7,16 +7,18 @@ import org.diredi.vision.config.ConfigFiles;
 /**
  * {@code diredi onprem run --config onprem.yaml}: the customer's PC. {@code presumedData} is the data
  * the manufacturer presumed (shipped with the tutor); {@code privateData} is the customer's own
- * labelled data, which never leaves this machine.
+ * labelled data, which never leaves this machine. {@code brokerCaCertificate}: for an {@code ssl://}
+ * broker, PEM of the CA that signed its certificate (null = the JVM's trust store).
  */
 public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
+                           String brokerCaCertificate,
                            String classes, String presumedData, List<String> presumed, String privateData,
                            String privateSplit, List<String> added, List<String> removed, String edgeModel,
                            String tutor, String tutorPreset, String workDir, int epochs, float learningRate, float alpha, float beta,
                            double gamma, int chunkBytes, long decisionTimeoutSeconds) {
 
     public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
-            null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
+            null, null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
             List.of("boot"), List.of(),
             "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.0005f, 1.0f, 1.0f, 1.0,
             256 * 1024, 3600);

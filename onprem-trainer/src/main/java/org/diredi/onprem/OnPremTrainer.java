@@ -95,7 +95,8 @@ public final class OnPremTrainer {
                 .withCredentials(config.username(), config.secret())
                 .withSession(false, 24 * 3600L)
                 .withPersistenceDir(Path.of(config.workDir()).resolve("mqtt"))
-                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30)));
+                .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30))
+                .withCaCertificate(config.brokerCaCertificate() == null ? null : Path.of(config.brokerCaCertificate())));
         link.connect();
         return link;
     }

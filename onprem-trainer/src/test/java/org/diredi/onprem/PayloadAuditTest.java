@@ -62,7 +62,7 @@ class PayloadAuditTest {
              MqttLink spy = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud").withCredentials("cloud", "c"))) {
             spy.connect();
             spy.subscribe("diredi/v1/#", 1, (t, p, u) -> seen.add(new Msg(t, p, u)));
-            OnPremConfig c = new OnPremConfig("acme", broker.serverUri(), "acme-onprem", pw, null, null,
+            OnPremConfig c = new OnPremConfig("acme", broker.serverUri(), "acme-onprem", pw, null, null, null,
                     dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
                     List.of(), edge.toString(), tutor.toString(), "tiny/tutor", dir.resolve("onprem").toString(), 1,
                     0.0005f, 1f, 0.1f, 1.0, 4096, 2);

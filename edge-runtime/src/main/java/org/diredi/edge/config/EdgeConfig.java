@@ -39,9 +39,11 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
     /**
      * The device's broker connection. {@code enabled: false} runs inference offline (no events, no OTA).
      * {@code sessionExpirySeconds} keeps the device's session (and queued updates) while it is offline.
+     * {@code caCertificate}: for an {@code ssl://} broker, PEM of the CA that signed its certificate, the only
+     * CA the device then trusts (null = the JVM's trust store).
      */
     public record Mqtt(boolean enabled, String uri, String username, String password, String passwordFile,
-                       long sessionExpirySeconds, String persistenceDir) {
+                       long sessionExpirySeconds, String persistenceDir, String caCertificate) {
         public Mqtt {
             if (enabled && (uri == null || !(uri.startsWith("tcp://") || uri.startsWith("ssl://")))) {
                 throw new IllegalArgumentException("mqtt.uri must be tcp://host:port or ssl://host:port, got '" + uri + "'");
@@ -96,7 +98,7 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
 
     public static final EdgeConfig DEFAULTS = new EdgeConfig(new Device("demo", "cam1"), "cpu", "work/edge/cam1/models",
             null, new Source("folder", "work/fashion-scenes/JPEGImages", 0, null, true, 0),
-            new Mqtt(true, "tcp://127.0.0.1:1883", "cam1", null, null, 7 * 24 * 3600L, "work/edge/cam1/mqtt"),
+            new Mqtt(true, "tcp://127.0.0.1:1883", "cam1", null, null, 7 * 24 * 3600L, "work/edge/cam1/mqtt", null),
             "keys/manufacturer.pub.pem", new Decode(0.3f, 0.6f, 100), new Annotate(null, 30),
             new Gpio("mock", List.of()), 10, 2, 0);
 
