@@ -231,7 +231,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private Process startCamera(String cam, String uri, String secret, Path model, Path frames, Path keys)
             throws IOException {
-        String cp = System.getProperty("diredi.edge.classpath");
+        String cp = ChildJvm.edgeClasspath();
         if (cp == null) {
             throw new IllegalStateException("the demo starts cameras as edge-runtime JVMs: run it through ./diredi");
         }
@@ -251,10 +251,13 @@ final class DemoCommand implements Callable<Integer> {
                 "threads: 1", "");
         Files.writeString(dir.resolve("edge.yaml"), yaml);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx512m", "-Djava.awt.headless=true",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", cp, "org.diredi.edge.cli.EdgeMain", "run",
+        // the classpath goes in the environment: see the diredi launcher (ONNX Runtime and long command lines)
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Djava.awt.headless=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "org.diredi.edge.cli.EdgeMain", "run",
                 "--config", dir.resolve("edge.yaml").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("edge.log").toFile()).start();
+                .redirectOutput(dir.resolve("edge.log").toFile());
+        pb.environment().put("CLASSPATH", cp);
+        return pb.start();
     }
 
     private void report(ClassList classes, Path data, Path before, Path after, DeltaDecision decision, int applied,

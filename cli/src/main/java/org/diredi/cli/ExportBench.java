@@ -1,24 +1,14 @@
 package org.diredi.cli;
 
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.model.FcosDetector;
 import org.diredi.inference.OnnxModel;
-import org.diredi.vision.data.ClassList;
-import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.image.Images;
-import org.diredi.vision.image.Preprocess;
 import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.MarkdownTable;
 import picocli.CommandLine.Command;
@@ -53,34 +43,22 @@ final class ExportBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checkpoint ck = Checkpoint.read(checkpoint);
-        int s = ck.manifest().model().inputSize();
-        VocDataset ds = VocDataset.load(data, "test", ClassList.read(data.resolve("classes.txt")));
-        List<float[]> images = new ArrayList<>();
-        for (int i = 0; i < Math.min(50, ds.size()); i++) {
-            images.add(Preprocess.toChw(Images.read(ds.images().get(i).imagePath()), s, s));
-        }
-        Map<String, double[]> results = new LinkedHashMap<>();
+        List<float[]> images = EngineTimer.images(data, "test", ck.manifest().model().inputSize(), 50);
+        Map<String, EngineTimer.Timing> results = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            FcosDetector model = ck.toModel(m);
-            ParameterStore ps = new ParameterStore(m, false);
-            results.put("DJL PyTorch FP32", time(i -> {
-                try (NDManager sub = m.newSubManager()) {
-                    model.forward(ps, new NDList(sub.create(images.get(i % images.size()), new Shape(1, 3, s, s))), false)
-                            .get(0).toFloatArray();
-                }
-            }));
+            results.put("DJL PyTorch FP32", EngineTimer.time(30, runs, EngineTimer.djl(ck.toModel(m), m, images)));
         }
         for (Path f : onnx) {
             try (OnnxModel om = new OnnxModel(f, threads)) {
                 results.put("ONNX Runtime " + (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + f.getFileName(),
-                        time(i -> om.run(images.get(i % images.size()))));
+                        EngineTimer.time(30, runs, EngineTimer.onnxRuntime(om, images)));
             }
         }
-        double base = results.values().iterator().next()[0];
+        double base = results.values().iterator().next().p50Ms();
         MarkdownTable t = new MarkdownTable("engine", "p50 ms", "p99 ms", "speed-up vs DJL (p50)");
-        for (Map.Entry<String, double[]> e : results.entrySet()) {
-            t.row(e.getKey(), String.format("%.2f", e.getValue()[0]), String.format("%.2f", e.getValue()[1]),
-                    String.format("%.2fx", base / e.getValue()[0]));
+        for (Map.Entry<String, EngineTimer.Timing> e : results.entrySet()) {
+            t.row(e.getKey(), String.format("%.2f", e.getValue().p50Ms()), String.format("%.2f", e.getValue().p99Ms()),
+                    String.format("%.2fx", base / e.getValue().p50Ms()));
         }
         String md = "## Batch-1 inference latency, " + ck.manifest().model() + "\n\n" + Machine.describe() + " ONNX Runtime "
                 + threads + " threads; " + runs + " timed runs after 30 warm-up runs, network only.\n\n" + t + "\n";
@@ -89,19 +67,5 @@ final class ExportBench implements Callable<Integer> {
         AtomicFiles.writeJson(out.resolve("latency.json"), Map.of("machine", Machine.facts(), "results", results));
         System.out.println(md);
         return 0;
-    }
-
-    private double[] time(java.util.function.IntConsumer run) {
-        for (int i = 0; i < 30; i++) {
-            run.accept(i);
-        }
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            run.accept(i);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
-        return new double[] {ms[runs / 2], ms[Math.min(runs - 1, (int) Math.ceil(runs * 0.99) - 1)]};
     }
 }

@@ -1,15 +1,9 @@
 package org.diredi.core.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -26,7 +20,6 @@ import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
 import org.diredi.core.eval.Predictor;
 import org.diredi.core.fcos.FcosTargets;
-import org.diredi.core.fcos.TargetBatch;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.vision.config.ConfigFiles;
@@ -134,9 +127,7 @@ public final class DetectorTrainer {
         LrSchedule schedule = new LrSchedule(config.lr(), config.warmupSteps(), perEpoch * config.epochs(),
                 config.minLrFactor());
         Augment augment = config.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
-        ParameterStore ps = new ParameterStore(manager, false);
-        int numClasses = model.classes().size();
-        int s = mc.inputSize();
+        TrainStep trainStep = new TrainStep(model, manager, objective, optimizer);
         EvalResult eval = null;
         long imagesTotal = (long) (config.epochs() - startEpoch) * train.size();
         try (ProgressBar bar = new ProgressBar(run.role() + " " + mc.name(), imagesTotal, log, "img")) {
@@ -149,27 +140,16 @@ public final class DetectorTrainer {
                     while (loader.hasNext()) {
                         HostBatch hb = loader.next();
                         float lr = schedule.at(optimizer.step());
-                        try (NDManager step = manager.newSubManager()) {
-                            NDArray x = step.create(hb.images(), new Shape(hb.size(), 3, s, s));
-                            TargetBatch tb = TargetBatch.of(step, hb.targets(), numClasses);
-                            Map<String, NDArray> terms = new LinkedHashMap<>();
-                            float total;
-                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                NDList out = model.forward(ps, new NDList(x), true);
-                                NDArray loss = objective.loss(out, new StepBatch(x, tb, hb.objects()), ps, terms);
-                                total = loss.getFloat();
-                                if (!Float.isFinite(total)) {
-                                    throw new IllegalStateException("loss became " + total + " at epoch " + (epoch + 1)
-                                            + ", step " + optimizer.step() + " (lr " + lr + "): lower the learning "
-                                            + "rate; the last good checkpoint is " + last);
-                                }
-                                gc.backward(loss);
-                            }
-                            optimizer.update(lr);
-                            sums.computeIfAbsent("total", k -> new double[1])[0] += total;
-                            for (Map.Entry<String, NDArray> e : terms.entrySet()) {
-                                sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue().getFloat();
-                            }
+                        Map<String, Float> losses;
+                        try {
+                            losses = trainStep.run(hb, lr, null);
+                        } catch (TrainStep.NonFiniteLoss e) {
+                            throw new IllegalStateException(e.getMessage() + " at epoch " + (epoch + 1) + ", step "
+                                    + optimizer.step() + " (lr " + lr + "): lower the learning rate; the last good "
+                                    + "checkpoint is " + last, e);
+                        }
+                        for (Map.Entry<String, Float> e : losses.entrySet()) {
+                            sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue();
                         }
                         steps++;
                         bar.step(hb.size(), String.format("ep %d/%d loss %.3f", epoch + 1, config.epochs(),

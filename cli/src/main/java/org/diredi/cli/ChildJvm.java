@@ -1,0 +1,96 @@
+package org.diredi.cli;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A benchmark step in its own JVM, so that its peak resident memory is its own: started with this
+ * JVM's java, the given classpath and this JVM's -D / -X options, its output kept in a log file,
+ * and its VmHWM read from /proc while it runs.
+ */
+final class ChildJvm {
+
+    /** What the child did: exit code, its whole output, peak RSS seen from outside (0 without /proc). */
+    record Outcome(int exitCode, String output, long peakRssBytes, double seconds) {}
+
+    private ChildJvm() {}
+
+    /**
+     * The edge runtime's own classpath (ONNX Runtime, OpenCV, Paho, Pi4J; no libtorch), which the diredi
+     * launcher passes in the environment; null when started otherwise.
+     */
+    static String edgeClasspath() {
+        return System.getenv("DIREDI_EDGE_CLASSPATH");
+    }
+
+    /** This JVM's -D and -X options (heap, libtorch threads, offline mode), which a child should share. */
+    static List<String> inheritedOptions() {
+        List<String> out = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-D") || a.startsWith("-X")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code mainClass args} on {@code classpath} with {@code options}, waiting at most
+     * {@code timeoutSeconds}; the output goes to {@code log}.
+     */
+    static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
+                       long timeoutSeconds) throws IOException, InterruptedException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        // Options and classpath go through an @argfile: with a command line over ~4 KB (a full diredi
+        // classpath is ~8 KB) ONNX Runtime 1.29 crashes (SIGSEGV) creating a session on this machine.
+        List<String> jvmArgs = new ArrayList<>(options);
+        jvmArgs.add("-cp");
+        jvmArgs.add(classpath);
+        Path argFile = log.resolveSibling(log.getFileName() + ".args");
+        Files.write(argFile, jvmArgs.stream().map(ChildJvm::quote).toList());
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("@" + argFile.toAbsolutePath());
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+        long peak = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        // VmHWM only grows, so the last reading before exit is the peak up to ~50 ms before the end.
+        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, statusBytes(status, "VmHWM"));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(mainClass + " did not finish within " + timeoutSeconds + " s; see " + log);
+            }
+        }
+        return new Outcome(p.exitValue(), Files.readString(log), peak, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One argfile entry: quoted, with backslashes and quotes escaped (java's @argfile syntax). */
+    private static String quote(String arg) {
+        return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** A "kB" field of a /proc status file in bytes; 0 if the file or field is missing (not Linux, process gone). */
+    static long statusBytes(Path status, String key) {
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith(key + ":")) {
+                    String v = line.substring(key.length() + 1).strip();
+                    return Long.parseLong(v.substring(0, v.indexOf(' '))) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended between the check and the read, or no /proc
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+package org.diredi.cli;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.inference.Latencies;
+import org.diredi.inference.OnnxModel;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.image.Images;
+import org.diredi.vision.image.Preprocess;
+
+/**
+ * Batch-1 latency of one inference engine on real images, shared by {@code bench latency} and
+ * {@code bench perf}: every engine gets the same inputs and returns the same three head outputs
+ * as float arrays, so the timings compare like with like.
+ */
+final class EngineTimer {
+
+    /** p50 / p99 of the timed runs in ms (nearest rank, as {@link Latencies} and the edge status report). */
+    record Timing(double p50Ms, double p99Ms, int runs) {}
+
+    /** One forward pass on image {@code i}: class logits, box distances, center-ness, flattened. */
+    interface Engine {
+        float[][] run(int i);
+    }
+
+    private EngineTimer() {}
+
+    /** The first {@code n} images of a VOC split, preprocessed for a {@code size} px model. */
+    static List<float[]> images(Path data, String split, int size, int n) {
+        VocDataset ds = VocDataset.load(data, split, ClassList.read(data.resolve("classes.txt")));
+        List<float[]> images = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, ds.size()); i++) {
+            images.add(Preprocess.toChw(Images.read(ds.images().get(i).imagePath()), size, size));
+        }
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException(data + ": the " + split + " split has no images");
+        }
+        return images;
+    }
+
+    /** Runs {@code warmup} untimed then {@code runs} timed calls of {@code engine.run(i)}. */
+    static Timing time(int warmup, int runs, Engine engine) {
+        for (int i = 0; i < warmup; i++) {
+            engine.run(i);
+        }
+        Latencies l = new Latencies(runs);
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            engine.run(i);
+            l.add(System.nanoTime() - t0);
+        }
+        return new Timing(l.p50(), l.p99(), runs);
+    }
+
+    /** DJL (libtorch) inference; each call's arrays live in a sub-manager closed after the copy out. */
+    static Engine djl(FcosDetector model, NDManager manager, List<float[]> images) {
+        ParameterStore ps = new ParameterStore(manager, false);
+        int s = model.config().inputSize();
+        return i -> {
+            try (NDManager sub = manager.newSubManager()) {
+                NDList out = model.forward(ps, new NDList(sub.create(images.get(i % images.size()), new Shape(1, 3, s, s))),
+                        false);
+                return new float[][] {out.get(0).toFloatArray(), out.get(1).toFloatArray(), out.get(2).toFloatArray()};
+            }
+        };
+    }
+
+    static Engine onnxRuntime(OnnxModel model, List<float[]> images) {
+        return i -> {
+            OnnxModel.Outputs o = model.run(images.get(i % images.size()));
+            return new float[][] {o.cls(), o.box(), o.centerness()};
+        };
+    }
+
+    /** Largest absolute difference between two output arrays (infinite when their sizes differ). */
+    static double maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,188 @@
+package org.diredi.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.Manifest;
+import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.fcos.FcosLoss;
+import org.diredi.core.fcos.FcosTargets;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.BatchLoader;
+import org.diredi.core.train.DetectionObjective;
+import org.diredi.core.train.TrainStep;
+import org.diredi.core.train.DetectionSet;
+import org.diredi.core.train.HostBatch;
+import org.diredi.core.train.LrSchedule;
+import org.diredi.core.train.Optimizer;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.fcos.FcosGrid;
+import org.diredi.vision.image.Augment;
+import org.diredi.vision.image.AugmentConfig;
+
+/**
+ * The trainer's step ({@link TrainStep}: background BatchLoader, upload, forward, FCOS loss, backward,
+ * optimizer update, loss read-back), repeated for a fixed number of steps with its phase clock on,
+ * so {@code bench perf} can say where a step's time goes.
+ *
+ * <p>{@link #main} is the child JVM of {@code bench perf}: one preset per process, so that the
+ * process's peak RSS (VmHWM) is that preset's training alone.
+ */
+final class TimedTraining {
+
+    /** Result line prefix on the child's stdout. */
+    static final String RESULT = "PERF-RESULT ";
+
+    /**
+     * Mean milliseconds per timed step in each phase. {@code data}: waiting for the loader thread;
+     * {@code upload}: images and targets into NDArrays; {@code readback}: copying loss terms to Java
+     * and freeing the step's arrays.
+     */
+    record Phases(double dataMs, double uploadMs, double forwardMs, double lossMs, double backwardMs,
+                  double optimizerMs, double readbackMs) {
+        double totalMs() {
+            return dataMs + uploadMs + forwardMs + lossMs + backwardMs + optimizerMs + readbackMs;
+        }
+
+        /** "forward 31%, backward 52%, ..." largest first. */
+        String shares() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("data wait", dataMs);
+            m.put("upload", uploadMs);
+            m.put("forward", forwardMs);
+            m.put("loss", lossMs);
+            m.put("backward", backwardMs);
+            m.put("optimizer", optimizerMs);
+            m.put("read-back", readbackMs);
+            double total = totalMs();
+            return m.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                    .map(e -> String.format("%s %.0f%% (%.0f ms)", e.getKey(), 100 * e.getValue() / total, e.getValue()))
+                    .reduce((a, b) -> a + ", " + b).orElse("");
+        }
+    }
+
+    /**
+     * One timed run. {@code forwardGflopsPerImage}: convolutions only (FlopCounter, 2 FLOPs per MAC);
+     * {@code peakRssBytes} / {@code rssAfterDataBytes}: the process's VmHWM at the end and VmRSS after
+     * the training split was decoded (0 when not measured).
+     */
+    record Result(String preset, long params, int batch, int warmupSteps, int timedSteps, int images, double seconds,
+                  double imagesPerSecond, double forwardGflopsPerImage, Phases perStep, double lastLoss,
+                  int datasetImages, long datasetBytes, long rssAfterDataBytes, long peakRssBytes) {}
+
+    private TimedTraining() {}
+
+    /**
+     * Trains {@code model} for {@code warmup + steps} steps on {@code train}; only the last
+     * {@code steps} are timed. {@code lr == null}: the configured warm-up + cosine schedule over the
+     * run; otherwise that constant learning rate.
+     */
+    static Result run(FcosDetector model, NDManager manager, TrainConfig cfg, DetectionSet train, int warmup, int steps,
+                      Float lr) {
+        ModelConfig mc = model.config();
+        int s = mc.inputSize();
+        int numClasses = model.classes().size();
+        double gflops = model.flopsPerImage(manager) / 1e9;
+        Optimizer optimizer = new Optimizer(cfg, model.parameters(n -> true));
+        DetectionObjective objective = new DetectionObjective(
+                new FcosLoss.Config(cfg.focalAlpha(), cfg.focalGamma(), 1, 1, 1));
+        FcosTargets targets = new FcosTargets(new FcosGrid(s, ModelConfig.STRIDES),
+                new FcosTargets.Config(FcosTargets.Config.forInput(s).rangeBounds(), cfg.centerRadius()));
+        LrSchedule schedule = lr == null ? new LrSchedule(cfg.lr(), cfg.warmupSteps(), warmup + steps, cfg.minLrFactor())
+                : new LrSchedule(lr, 0, warmup + steps, 1f);
+        Augment augment = cfg.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
+        TrainStep step = new TrainStep(model, manager, objective, optimizer);
+        long[] ns = new long[1]; // data wait
+        long[] phaseNanos = new long[TrainStep.PHASES.length];
+        int done = 0;
+        int timedImages = 0;
+        double lastLoss = Double.NaN;
+        long timedStart = 0;
+        for (int epoch = 0; done < warmup + steps; epoch++) {
+            try (BatchLoader loader = new BatchLoader(train, cfg.batchSize(), augment, cfg.seed(), epoch, targets)) {
+                while (done < warmup + steps) {
+                    boolean timed = done >= warmup;
+                    if (timed && timedStart == 0) {
+                        timedStart = System.nanoTime();
+                    }
+                    long t0 = System.nanoTime();
+                    if (!loader.hasNext()) {
+                        break;
+                    }
+                    HostBatch hb = loader.next();
+                    float rate = schedule.at(optimizer.step());
+                    long waited = System.nanoTime() - t0;
+                    // the trainer's own step, with its phase clock (TrainStep.PHASES after the data wait)
+                    long[] clock = timed ? phaseNanos : null;
+                    lastLoss = step.run(hb, rate, clock).get("total");
+                    if (timed) {
+                        ns[0] += waited;
+                        timedImages += hb.size();
+                    }
+                    done++;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - timedStart) / 1e9;
+        double k = 1e6 * Math.max(1, steps);
+        long[] q = phaseNanos;
+        Phases p = new Phases(ns[0] / k, q[0] / k, q[1] / k, q[2] / k, q[3] / k, q[4] / k, q[5] / k);
+        return new Result(mc.name(), model.parameterCount(), cfg.batchSize(), warmup, steps, timedImages, seconds,
+                timedImages / seconds, gflops, p, lastLoss, train.size(), 0, 0, 0);
+    }
+
+    /** VmHWM (peak resident set) or VmRSS of this process in bytes, from /proc; 0 where there is no /proc. */
+    static long procStatusBytes(String key) {
+        return ChildJvm.statusBytes(Path.of("/proc/self/status"), key);
+    }
+
+    /**
+     * The child process: {@code PRESET DATA BATCH WARMUP STEPS [CHECKPOINT]}. Loads the training split
+     * as DetectorTrainer does (decoded once, in memory), trains, optionally saves the weights as a
+     * (tiny-budget) checkpoint, and prints one {@link #RESULT} line of JSON.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 5) {
+            System.err.println("usage: TimedTraining PRESET DATA BATCH WARMUP STEPS [CHECKPOINT]");
+            System.exit(2);
+        }
+        ModelConfig mc = Presets.get(args[0]);
+        Path data = Path.of(args[1]);
+        int batch = Integer.parseInt(args[2]);
+        int warmup = Integer.parseInt(args[3]);
+        int steps = Integer.parseInt(args[4]);
+        TrainConfig cfg = TrainConfig.DEFAULTS.withBatchSize(batch);
+        ClassList classes = ClassList.read(data.resolve("classes.txt"));
+        VocDataset ds = VocDataset.load(data, "train", classes);
+        DetectionSet train = DetectionSet.load(ds, mc.inputSize());
+        long datasetBytes = 4L * 3 * mc.inputSize() * mc.inputSize() * train.size();
+        long rssAfterData = procStatusBytes("VmRSS");
+        Stages.seed(cfg.seed());
+        Result r;
+        try (NDManager manager = NDManager.newBaseManager(Device.fromName(cfg.device()))) {
+            FcosDetector model = new FcosDetector(mc, classes).init(manager);
+            r = run(model, manager, cfg, train, warmup, steps, null);
+            if (args.length > 5) {
+                String role = mc.name().substring(mc.name().indexOf('/') + 1);
+                Checkpoint.write(Path.of(args[5]), new Manifest(null, null, null, role, mc, classes.names(),
+                        Stages.dataInfo(ds, null), cfg, null, null, new Manifest.Progress(0, cfg.epochs(), warmup + steps),
+                        null, Map.of("total", r.lastLoss()), null), ModelWeights.snapshot(model), null);
+            }
+        }
+        r = new Result(r.preset(), r.params(), r.batch(), r.warmupSteps(), r.timedSteps(), r.images(), r.seconds(),
+                r.imagesPerSecond(), r.forwardGflopsPerImage(), r.perStep(), r.lastLoss(), r.datasetImages(),
+                datasetBytes, rssAfterData, procStatusBytes("VmHWM"));
+        System.out.println(RESULT + ConfigFiles.JSON.writer()
+                .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        System.exit(0); // libtorch's thread pools can keep a JVM alive
+    }
+}
