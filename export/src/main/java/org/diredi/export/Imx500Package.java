@@ -3,7 +3,6 @@ package org.diredi.export;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
@@ -19,13 +18,13 @@ public final class Imx500Package {
 
     public static final String README = "README-imx500.md";
     public static final String CALIBRATION = "calibration.txt";
-    public static final String MEMORY = "memory-report.json";
 
     private Imx500Package() {}
 
     /**
      * @param fp32         the float export (source for Sony's quantizer)
      * @param int8         the QDQ export beside it
+     * @param memory       the int8 file's memory report (written beside it by QdqQuantizer.write)
      * @param calibration  the images the int8 file was calibrated on, in order
      * @return the README's path
      */
@@ -34,13 +33,6 @@ public final class Imx500Package {
         Path dir = int8.toAbsolutePath().getParent();
         AtomicFiles.writeString(dir.resolve(CALIBRATION),
                 String.join("\n", calibration.stream().map(Path::toString).toList()) + "\n");
-        AtomicFiles.writeJson(dir.resolve(MEMORY), Map.of(
-                "weightBytes", memory.weightBytes(),
-                "peakActivationBytes", memory.peakActivationBytes(),
-                "peakNode", memory.peakNode(),
-                "totalBytes", memory.totalBytes(),
-                "fits", memory.fits(),
-                "summary", memory.toString()));
         int s = fp32Manifest.inputSize();
         String f = fp32.getFileName().toString();
         String q = int8.getFileName().toString();
@@ -56,7 +48,8 @@ public final class Imx500Package {
                         + "); sha256 `" + fp32Manifest.onnxSha256() + "` |",
                 "| `" + ExportManifest.pathFor(int8).getFileName() + "`, `" + ExportManifest.pathFor(fp32).getFileName()
                         + "` | what the model is, its classes and how to decode it |",
-                "| `" + MEMORY + "` | weights + peak activations against the sensor's 8 MB: " + memory + " |",
+                "| `" + q.replaceAll("\\.onnx$", "") + ".memory.json` | weights + peak activations against the sensor's 8 MB: "
+                        + memory + " |",
                 "",
                 "## What to run next (Sony's tools, outside this project)",
                 "",

@@ -137,7 +137,8 @@ class TrainedExportTest {
         String text = Files.readString(readme);
         assertTrue(text.contains(qm.onnxSha256()) && text.contains("imxconv-pt") && text.contains("imx500-package"), text);
         assertEquals(files.size(), Files.readAllLines(dir.resolve("export/" + Imx500Package.CALIBRATION)).size());
-        assertTrue(Files.readString(dir.resolve("export/" + Imx500Package.MEMORY)).contains("\"fits\" : true"));
+        assertTrue(text.contains("edge-bn-int8.memory.json") && text.contains("fits"), text);
+        assertTrue(Files.readString(dir.resolve("export/edge-bn-int8.memory.json")).contains("\"budgetBytes\" : 8388608"));
     }
 
     private static Map<String, List<Detection>> onnxDetections(Path file, VocDataset split) {

@@ -77,6 +77,6 @@ public record ModelConfig(
         return name + "(" + (backbone.equals("resnet")
                 ? "resnet " + Arrays.toString(resnetDepths) + " w" + resnetWidth
                 : "mobilenetv2 x" + mobilenetWidth + " d" + mobilenetDepth)
-                + ", fpn " + fpnChannels + ", head " + headConvs + "x, input " + inputSize + ")";
+                + ", fpn " + fpnChannels + ", head " + headConvs + "x " + (gnGroups > 0 ? "gn" + gnGroups : "bn per level") + ", input " + inputSize + ")";
     }
 }
