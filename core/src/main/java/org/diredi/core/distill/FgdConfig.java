@@ -20,7 +20,7 @@ public record FgdConfig(float temperature, float alpha, float beta, float gamma,
 
     public static final FgdConfig FCOS_REFERENCE = new FgdConfig(0.8f, 0.0016f, 0.0008f, 0.0008f, 0.000008f);
 
-    public static final FgdConfig DEFAULTS = FCOS_REFERENCE.scaled(0.001f);
+    public static final FgdConfig DEFAULTS = new FgdConfig(0.8f, 1.6e-6f, 8e-7f, 8e-7f, 8e-9f); // FCOS_REFERENCE / 1000
 
     public FgdConfig {
         if (!(temperature > 0)) {
@@ -29,10 +29,5 @@ public record FgdConfig(float temperature, float alpha, float beta, float gamma,
         if (alpha < 0 || beta < 0 || gamma < 0 || lambda < 0) {
             throw new IllegalArgumentException("fgd weights must be >= 0");
         }
-    }
-
-    /** The same temperature with every loss weight multiplied by {@code factor}. */
-    public FgdConfig scaled(float factor) {
-        return new FgdConfig(temperature, alpha * factor, beta * factor, gamma * factor, lambda * factor);
     }
 }
