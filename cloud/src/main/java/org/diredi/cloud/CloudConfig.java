@@ -15,7 +15,8 @@ import org.diredi.vision.config.ConfigFiles;
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
  * @param distillCEpochs  Distill C (updated tutor -> edge, from the current edge weights); the paper
- *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} weighs
+ *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
+ *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
  *                        the FGD loss against the detection loss
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
@@ -40,7 +41,7 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 1.0f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
+            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);
