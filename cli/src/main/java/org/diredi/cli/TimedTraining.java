@@ -101,7 +101,7 @@ final class TimedTraining {
                 : new LrSchedule(lr, 0, warmup + steps, 1f);
         Augment augment = cfg.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
         TrainStep step = new TrainStep(model, manager, objective, optimizer);
-        long[] ns = new long[1]; // data wait
+        long dataWaitNanos = 0;
         long[] phaseNanos = new long[TrainStep.PHASES.length];
         int done = 0;
         int timedImages = 0;
@@ -125,7 +125,7 @@ final class TimedTraining {
                     long[] clock = timed ? phaseNanos : null;
                     lastLoss = step.run(hb, rate, clock).get("total");
                     if (timed) {
-                        ns[0] += waited;
+                        dataWaitNanos += waited;
                         timedImages += hb.size();
                     }
                     done++;
@@ -135,7 +135,7 @@ final class TimedTraining {
         double seconds = (System.nanoTime() - timedStart) / 1e9;
         double k = 1e6 * Math.max(1, steps);
         long[] q = phaseNanos;
-        Phases p = new Phases(ns[0] / k, q[0] / k, q[1] / k, q[2] / k, q[3] / k, q[4] / k, q[5] / k);
+        Phases p = new Phases(dataWaitNanos / k, q[0] / k, q[1] / k, q[2] / k, q[3] / k, q[4] / k, q[5] / k);
         return new Result(mc.name(), model.parameterCount(), cfg.batchSize(), warmup, steps, timedImages, seconds,
                 timedImages / seconds, gflops, p, lastLoss, train.size(), 0, 0, 0);
     }

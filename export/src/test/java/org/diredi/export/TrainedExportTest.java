@@ -125,7 +125,10 @@ class TrainedExportTest {
         ExportManifest qm = QdqQuantizer.write(q, manifest, int8, imx);
         assertEquals(List.of(), ProfileChecker.check(int8, imx), "the IMX500 takes the int8 batch-norm-head model");
         // the float export is what an int8 sensor refuses (precision), and nothing else
-        assertTrue(ProfileChecker.check(onnx, imx).stream().allMatch(v -> v.kind() == org.diredi.profiles.Violation.Kind.PRECISION));
+        var fp32Violations = ProfileChecker.check(onnx, imx);
+        assertFalse(fp32Violations.isEmpty(), "float weights must be flagged for the IMX500");
+        assertTrue(fp32Violations.stream().allMatch(v -> v.kind() == org.diredi.profiles.Violation.Kind.PRECISION),
+                fp32Violations.toString());
 
         // int8 accuracy through ONNX Runtime stays close to FP32 on the scenes it was calibrated on
         double fp32Map = VocEvaluator.evaluate(train.images(), onnxDetections(onnx, train), ClassList.FASHION).map();

@@ -5,7 +5,8 @@ package org.diredi.core.distill;
  * {@link #FCOS_REFERENCE} is the FGD authors' FCOS configuration (tuned on COCO feature scales);
  * {@link #DEFAULTS} are what this project uses on FashionScenes, reported in BENCHMARKS.md §5: the
  * reference weights / 1000. FGD sums over C x H x W, so its scale follows the feature magnitudes;
- * with the reference weights the FGD loss on our FPNs is 1,000-15,000x the detection loss. With
+ * with the reference weights the FGD loss on our FPNs is about 500x (tutor -> edge) to 12,000x
+ * (large -> tutor) the detection loss. With
  * the scaled ones, Distill A (cpu large -> tutor) starts at 12x and ends at 1.8x, Distill B (cpu
  * tutor -> edge) at 27x and 1.3x; multiply by a feature weight to go lower (distill
  * --feature-weight).
