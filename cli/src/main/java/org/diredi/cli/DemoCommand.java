@@ -35,6 +35,7 @@ import org.diredi.onprem.OnPremConfig;
 import org.diredi.onprem.OnPremTrainer;
 import org.diredi.onprem.ReverseDistillation;
 import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.box.Box;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.data.VocImage;
@@ -70,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--epochs", split = ",", paramLabel = "TUTOR,EDGE,RD,C",
             description = "epochs of the tutor, Distill B, each RD run, Distill C (default: ${DEFAULT-VALUE})")
-    List<Integer> epochs = List.of(6, 8, 3, 4);
+    List<Integer> epochs = List.of(6, 5, 5, 4);
 
     @Option(names = "--presumed", split = ",", description = "classes the manufacturer presumes (default: ${DEFAULT-VALUE})")
     List<String> presumed = List.of("tshirt", "trouser", "dress", "sandal", "bag");
@@ -80,11 +81,21 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--rd", split = ",", paramLabel = "LR,ALPHA,BETA",
             description = "reverse distillation: learning rate, alpha (L_gt), beta (L_RD) (default: ${DEFAULT-VALUE})")
-    List<Float> rd = List.of(0.0005f, 1.0f, 1.0f);
+    List<Float> rd = List.of(0.002f, 1.0f, 1.0f);
 
     // Heavier FGD made the edge model worse in every run (BENCHMARKS.md section 5).
     @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
     float fgdWeight = 0.01f;
+
+    // 15 minutes on 2 cores buys about 20,000 image passes of the tutor in all; these budgets spend them
+    // (BENCHMARKS.md section 4 has the runs that set them).
+    @Option(names = "--images", description = "training scenes the demo uses: 70% the manufacturer's, 30% the "
+            + "customer's (default: ${DEFAULT-VALUE})")
+    int images = 1200;
+
+    @Option(names = "--backbones", paramLabel = "DIR", description = "pretrained backbones <family>-<role>.backbone "
+            + "('diredi pretrain'); a missing file means a random backbone (default: ${DEFAULT-VALUE})")
+    Path backbones = Path.of("models/pretrained");
 
     static final String CUSTOMER = "demo";
     static final List<String> CAMERAS = List.of("cam1", "cam2");
@@ -100,25 +111,38 @@ final class DemoCommand implements Callable<Integer> {
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         classes.ids(presumed);
         classes.ids(List.of(added));
-        // The manufacturer owns 70% of the training images, the customer 30% (disjoint).
-        VocDataset train = VocDataset.load(data, "train", classes);
-        int cut = (int) Math.round(train.size() * 0.7);
-        VocDataset manufacturer = VocDataset.of(data, "train", classes, train.images().subList(0, cut));
-        List<VocImage> customerImages = train.images().subList(cut, train.size());
+        // Of the first --images training scenes the manufacturer owns 70%, the customer 30% (disjoint).
+        VocDataset all = VocDataset.load(data, "train", classes);
+        if (images < 10 || images > all.size()) {
+            throw new IllegalArgumentException("--images must be between 10 and " + all.size() + ", got " + images);
+        }
+        List<VocImage> train = all.images().subList(0, images);
+        int cut = (int) Math.round(images * 0.7);
+        VocDataset manufacturer = VocDataset.of(data, "train", classes, train.subList(0, cut));
+        List<VocImage> customerImages = train.subList(cut, images);
         Path customerData = out.resolve("customer-data");
         writeSplit(customerData, data, "train", customerImages, classes);
-        // what the manufacturer hands the customer with the tutor: its presumed data, not the customer's images
+        // presumed data lacks the new class: images showing it are not part of it (VocDataset.withoutImagesOf)
+        VocDataset presumedData = manufacturer.withoutImagesOf(List.of(added)).restrictTo(presumed);
+        // what the manufacturer hands the customer with the tutor: part of its presumed data (RD B's data, and
+        // the presumed half of RD A's), never the customer's images
         Path presumedShare = out.resolve("presumed-data");
-        writeSplit(presumedShare, data, "train", manufacturer.images(), classes);
-        VocDataset presumedData = manufacturer.restrictTo(presumed);
+        writeSplit(presumedShare, data, "train", presumedData.images().subList(0,
+                Math.min(customerImages.size(), presumedData.size())), classes);
+        // the cloud's own data: the manufacturer's training images and the validation split, never the customer's
+        Path manufacturerData = out.resolve("manufacturer-data");
+        writeSplit(manufacturerData, data, "train", manufacturer.images(), classes);
+        writeSplit(manufacturerData, data, "val", VocDataset.load(data, "val", classes).images(), classes);
 
         step("1/6 manufacturer: tutor and edge model (Distill B) on the presumed classes " + presumed, t0);
         TrainConfig base = TrainConfig.DEFAULTS;
         Stages.Result tutor = Stages.run(Stages.Stage.direct("tutor", Presets.get(family + "/tutor"),
-                base.withEpochs(epochs.get(0)), presumedData), classes, out.resolve("manufacturer/tutor"));
+                base.withEpochs(epochs.get(0)), presumedData).withBackbone(pretrained("tutor")), classes,
+                out.resolve("manufacturer/tutor"));
         Stages.Result edge = Stages.run(Stages.Stage.direct("edge", Presets.get(family + "/edge"),
-                base.withEpochs(epochs.get(1)), presumedData).distilledFrom(tutor.checkpoint(), FgdConfig.DEFAULTS)
-                .weights(1f, fgdWeight), classes, out.resolve("manufacturer/edge-distill-B"));
+                base.withEpochs(epochs.get(1)), presumedData).withBackbone(pretrained("edge"))
+                .distilledFrom(tutor.checkpoint(), FgdConfig.DEFAULTS).weights(1f, fgdWeight), classes,
+                out.resolve("manufacturer/edge-distill-B"));
 
         step("2/6 keys, broker and the two cameras (edge runtime JVMs) with edge model v0", t0);
         Path keys = out.resolve("keys");
@@ -143,9 +167,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         // the cameras watch customer scenes that contain the class they do not know yet
         Path frames = out.resolve("camera-frames");
-        List<VocImage> withNew = VocDataset.load(data, "test", classes).restrictTo(List.of(added)).images();
+        VocDataset testScenes = VocDataset.load(data, "test", classes);
+        List<VocImage> withNew = testScenes.images().stream()
+                .filter(i -> i.objects().stream().anyMatch(o -> o.classId() == classes.indexOf(added))).toList();
         Files.createDirectories(frames);
+        Map<String, VocImage> truth = new LinkedHashMap<>(); // frame file -> its ground truth
         for (VocImage i : withNew.subList(0, Math.min(40, withNew.size()))) {
+            truth.put(i.imagePath().getFileName().toString(), i);
             Files.copy(i.imagePath(), frames.resolve(i.imagePath().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         AtomicFiles.deleteTree(out.resolve("broker"));
@@ -163,9 +191,14 @@ final class DemoCommand implements Callable<Integer> {
             watch.connect();
             watch.subscribe(Topics.PREFIX + "/customers/" + CUSTOMER + "/devices/+/detections", 0, (t, p, u) -> {
                 Map<?, ?> e = ConfigFiles.JSON.readValue(p, Map.class);
+                VocImage gt = truth.get(String.valueOf(e.get("source")));
                 for (Object d : (List<?>) e.get("detections")) {
-                    seen.computeIfAbsent("v" + e.get("modelVersion") + "/" + ((Map<?, ?>) d).get("class"),
-                            k -> new AtomicLong()).incrementAndGet();
+                    String c = String.valueOf(((Map<?, ?>) d).get("class"));
+                    String v = "v" + e.get("modelVersion") + "/";
+                    seen.computeIfAbsent(v + c, k -> new AtomicLong()).incrementAndGet();
+                    if (gt != null && matches(gt, classes.indexOf(c), (List<?>) ((Map<?, ?>) d).get("box"))) {
+                        seen.computeIfAbsent(v + c + "/correct", k -> new AtomicLong()).incrementAndGet();
+                    }
                 }
                 seen.computeIfAbsent("v" + e.get("modelVersion") + "/frames", k -> new AtomicLong()).incrementAndGet();
             });
@@ -178,7 +211,7 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 CloudConfig cc = new CloudConfig(broker.serverUri(), "cloud", secrets.get("cloud"), null, null,
                         keys.resolve("manufacturer.key.pem").toString(), keys.resolve("manufacturer.pub.pem").toString(),
-                        out.resolve("cloud").toString(), data.toString(), "val", "train", 1.0,
+                        out.resolve("cloud").toString(), manufacturerData.toString(), "val", "train", 1.0,
                         new GatePolicy(Map.of(), 10.0, 5.0, null), epochs.get(3), 8, 1.5f, fgdWeight, 24, 64L << 20,
                         256 * 1024, Map.of(CUSTOMER, new CloudConfig.Customer(tutor.checkpoint().toString(),
                                 edge.checkpoint().toString(), family + "/edge", 0,
@@ -270,8 +303,8 @@ final class DemoCommand implements Callable<Integer> {
         VocDataset test = VocDataset.load(data, "test", classes).restrictTo(shown);
         EvalResult b = Stages.evaluate(before, test, null);
         EvalResult a = after == null ? null : Stages.evaluate(after, test, null);
-        MarkdownTable t = new MarkdownTable("class", "AP before (edge v0)", "AP after (edge v1)", "camera detections v0",
-                "camera detections v1");
+        MarkdownTable t = new MarkdownTable("class", "AP before (edge v0)", "AP after (edge v1)",
+                "camera detections v0 (correct / all)", "camera detections v1 (correct / all)");
         Map<String, double[]> chart = new LinkedHashMap<>();
         double[] vb = new double[shown.size()];
         double[] va = new double[shown.size()];
@@ -282,7 +315,7 @@ final class DemoCommand implements Callable<Integer> {
             vb[i] = cb == null ? 0 : 100 * cb.ap();
             va[i] = ca == null ? 0 : 100 * ca.ap();
             t.row(c + (c.equals(added) ? " (new)" : ""), String.format("%.1f", vb[i]),
-                    a == null ? "-" : String.format("%.1f", va[i]), count(seen, "v0/" + c), count(seen, "v1/" + c));
+                    a == null ? "-" : String.format("%.1f", va[i]), detections(seen, "v0", c), detections(seen, "v1", c));
         }
         t.row("mAP / frames", String.format("%.1f", 100 * b.map()), a == null ? "-" : String.format("%.1f", 100 * a.map()),
                 count(seen, "v0/frames") + " frames", count(seen, "v1/frames") + " frames");
@@ -293,11 +326,35 @@ final class DemoCommand implements Callable<Integer> {
         String md = "# DiReDi demo\n\nCustomer '" + CUSTOMER + "' adds '" + added + "'; decision: **" + decision.status()
                 + "** (" + decision.reason() + "); cameras that applied the update: " + applied + "/" + CAMERAS.size()
                 + ". AP on the test split (presumed classes + the new one); camera detections counted from the"
-                + " detection events of both cameras (score >= 0.3) on scenes that contain the new class.\n\n" + t
-                + String.format("%nTotal time %.1f min (family %s, epochs tutor/edge/RD/C %s).%n", nanos / 6e10, family,
-                epochs) + "\n![per-class AP](per-class-ap.png)\n";
+                + " detection events of both cameras (score >= 0.3) on test scenes that contain the new class; a detection is"
+                + " correct when it overlaps a labelled object of its class with IoU >= 0.5.\n\n" + t
+                + String.format("%nTotal time %.1f min (family %s, epochs tutor/edge/RD/C %s, backbones: tutor %s, edge %s).%n",
+                nanos / 6e10, family, epochs, describe(pretrained("tutor")), describe(pretrained("edge")))
+                + "\n![per-class AP](per-class-ap.png)\n";
         AtomicFiles.writeString(out.resolve("report.md"), md);
         System.out.println(md);
+    }
+
+    /** The bundled pretrained backbone of {@code role} in the demo's family, or null when there is none. */
+    private Path pretrained(String role) {
+        Path f = backbones.resolve(family + "-" + role + ".backbone");
+        return Files.exists(f) ? f : null;
+    }
+
+    private static String describe(Path backbone) {
+        return backbone == null ? "random" : "pretrained (" + backbone.getFileName() + ")";
+    }
+
+    /** A camera detection is correct when a ground-truth object of its class overlaps it by IoU >= 0.5 (VOC's rule). */
+    private static boolean matches(VocImage gt, int classId, List<?> box) {
+        Box b = new Box(((Number) box.get(0)).floatValue(), ((Number) box.get(1)).floatValue(),
+                ((Number) box.get(2)).floatValue(), ((Number) box.get(3)).floatValue());
+        return gt.objects().stream().anyMatch(o -> o.classId() == classId && o.box().iou(b) >= 0.5f);
+    }
+
+    /** "correct / all" detections of a class by one model version. */
+    private static String detections(Map<String, AtomicLong> seen, String version, String c) {
+        return count(seen, version + "/" + c + "/correct") + " / " + count(seen, version + "/" + c);
     }
 
     private static String count(Map<String, AtomicLong> seen, String key) {

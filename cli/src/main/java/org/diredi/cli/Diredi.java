@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
             "             diredi eval --checkpoint runs/edge/model.ckpt --data data/fashion-scenes --split test",
         },
         subcommands = {
-            DemoCommand.class, DataCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
+            DemoCommand.class, DataCommand.class, PretrainCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
             GateCommand.class, ExperimentCommand.class, ExportCommand.class, LoopCommands.OnPrem.class, LoopCommands.Cloud.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
             PresetsCommand.class, CommandLine.HelpCommand.class
         })

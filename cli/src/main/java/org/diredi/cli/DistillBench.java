@@ -40,6 +40,10 @@ final class DistillBench implements Callable<Integer> {
     @Option(names = "--fgd", paramLabel = "FILE", description = "FGD settings (YAML or JSON)")
     Path fgdFile;
 
+    @Option(names = "--feature-weight", description = "weight of the FGD loss in Distill A and B, as for "
+            + "'diredi distill' (default: ${DEFAULT-VALUE})")
+    float featureWeight = 0.01f;
+
     @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
     Path out = Path.of("work/bench-distill");
 
@@ -65,13 +69,14 @@ final class DistillBench implements Callable<Integer> {
         Stages.Stage edgeDirect = Stages.Stage.direct("edge", Presets.get("edge"), edge, train);
         report.add(BenchReport.trainAndEvaluate(largeStage, classes, test, out.resolve("large")));
         report.add(BenchReport.trainAndEvaluate(tutorDirect, classes, test, out.resolve("tutor-direct")));
-        report.add(BenchReport.trainAndEvaluate(tutorDirect.distilledFrom(out.resolve("large/model.ckpt"), fgd), classes, test,
+        report.add(BenchReport.trainAndEvaluate(tutorDirect.distilledFrom(out.resolve("large/model.ckpt"), fgd)
+                .weights(1f, featureWeight), classes, test,
                 out.resolve("tutor-distill-A")));
         report.add(BenchReport.trainAndEvaluate(edgeDirect, classes, test, out.resolve("edge-direct")));
-        report.add(BenchReport.trainAndEvaluate(edgeDirect.distilledFrom(out.resolve("tutor-distill-A/model.ckpt"), fgd),
-                classes, test, out.resolve("edge-distill-B")));
+        report.add(BenchReport.trainAndEvaluate(edgeDirect.distilledFrom(out.resolve("tutor-distill-A/model.ckpt"), fgd)
+                .weights(1f, featureWeight), classes, test, out.resolve("edge-distill-B")));
         String md = report.write(out, "Settings: " + base.summary() + "; epochs large/tutor/edge " + epochs
-                + "; FGD " + fgd + " (FGD loss weight 1 against the detector loss); data " + data + " (train "
+                + "; FGD " + fgd + " (FGD loss weight " + featureWeight + " against the detector loss); data " + data + " (train "
                 + train.size() + " images, test " + test.size() + ", objects of other classes unlabelled).");
         System.out.println(md);
         return 0;

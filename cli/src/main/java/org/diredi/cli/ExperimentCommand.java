@@ -64,7 +64,9 @@ final class ExperimentCommand {
             ClassList classes = ClassList.read(data.resolve("classes.txt"));
             classes.ids(spec.presumed());
             classes.ids(spec.added());
-            return new Experiment(spec, classes, data, dir, Runs.trainConfig(configFile)).run();
+            String command = "./diredi experiment run " + specFile + (out != null ? " --out " + out : "")
+                    + (configFile != null ? " --config " + configFile : "");
+            return new Experiment(spec, classes, data, dir, Runs.trainConfig(configFile)).run(command);
         }
     }
 
@@ -92,10 +94,12 @@ final class ExperimentCommand {
             test = VocDataset.load(data, spec.testSplit(), classes);
         }
 
-        int run() throws Exception {
+        int run(String command) throws Exception {
+            long start = System.nanoTime();
             Files.createDirectories(dir);
             List<String> update = spec.updateClasses();
-            VocDataset presumedData = manufacturer.restrictTo(spec.presumed());
+            // Presumed data lacks the added classes: images that show them are left out (VocDataset.withoutImagesOf).
+            VocDataset presumedData = manufacturer.withoutImagesOf(spec.added()).restrictTo(spec.presumed());
             VocDataset privateData = customer.restrictTo(update);
             VocDataset ownUpdateData = manufacturer.restrictTo(update);
             FgdConfig fgd = FgdConfig.DEFAULTS;
@@ -107,14 +111,14 @@ final class ExperimentCommand {
             // Manufacturer: teacher, Distill A, Distill B on the presumed data. Experiments with the same
             // presumed classes, data and budgets share these stages (Experiment 2 reuses Experiment 1's).
             Path shared = dir.toAbsolutePath().getParent().resolve("manufacturer-" + org.diredi.core.checkpoint.TensorFile.sha256((
-                    spec.data() + spec.family() + spec.presumed() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
-                            + spec.epochs("edge") + base + spec.customerShare()).getBytes()).substring(0, 12));
+                    spec.data() + spec.family() + spec.presumed() + "without" + spec.added() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
+                            + spec.epochs("edge") + base + spec.customerShare() + new java.util.TreeMap<>(spec.featureWeights())).getBytes()).substring(0, 12));
             Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumedData), classes,
                     shared.resolve("large"));
             Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumedData)
-                    .distilledFrom(rLarge.checkpoint(), fgd), classes, shared.resolve("tutor-distill-A"));
+                    .distilledFrom(rLarge.checkpoint(), fgd).weights(1f, spec.featureWeight("tutor")), classes, shared.resolve("tutor-distill-A"));
             Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumedData)
-                    .distilledFrom(rTutor.checkpoint(), fgd), classes, shared.resolve("edge-distill-B"));
+                    .distilledFrom(rTutor.checkpoint(), fgd).weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
             // Customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same
             // start, and the knowledge delta (Eq. 9): only the delta leaves the customer.
             ReverseDistillation.Outcome rd = ReverseDistillation.run(rEdge.checkpoint(), rTutor.checkpoint(), tutor,
@@ -128,8 +132,12 @@ final class ExperimentCommand {
             if (!Files.exists(updatedTutor)) {
                 WeightSubstitution.apply(rTutor.checkpoint(), delta, spec.lambda(), updatedTutor);
             }
-            EvalResult gateBefore = Stages.evaluate(rTutor.checkpoint(), validation, null);
-            EvalResult gateAfter = Stages.evaluate(updatedTutor, validation, null);
+            // the gate judges the presumed classes and the added ones (other objects unlabelled)
+            List<String> gated = new ArrayList<>(spec.presumed());
+            gated.addAll(spec.added());
+            VocDataset gateVal = validation.restrictTo(gated);
+            EvalResult gateBefore = Stages.evaluate(rTutor.checkpoint(), gateVal, null);
+            EvalResult gateAfter = Stages.evaluate(updatedTutor, gateVal, null);
             GateDecision gate = VerificationGate.decide(gateBefore, gateAfter, new HashSet<>(spec.added()),
                     new HashSet<>(spec.removed()), spec.gate());
             AtomicFiles.writeString(dir.resolve("gate.md"), gate.toMarkdown());
@@ -141,11 +149,13 @@ final class ExperimentCommand {
                         new HashSet<>(spec.removed()), v.getValue()));
             }
             TrainConfig c = cfg("distillC");
-            TrainConfig distillC = new TrainConfig(c.epochs(), spec.distillCBatch(), c.optimizer(), c.lr(), c.momentum(),
+            TrainConfig distillC = new TrainConfig(c.epochs(), spec.distillCBatch(), c.optimizer(),
+                    c.scaledLearningRate(spec.distillCBatch()), c.momentum(),
                     c.weightDecay(), c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), c.focalAlpha(),
                     c.focalGamma(), c.centerRadius(), c.evalEvery(), c.device());
             Stages.Result rEdgeC = Stages.run(Stages.Stage.direct("edge-updated", edge, distillC, ownUpdateData)
-                    .distilledFrom(updatedTutor, fgdC).from(rEdge.checkpoint()), classes, dir.resolve("edge-distill-C"));
+                    .distilledFrom(updatedTutor, fgdC).from(rEdge.checkpoint())
+                    .weights(1f, spec.featureWeight("distillC")), classes, dir.resolve("edge-distill-C"));
             Stages.Result rBaseline = Stages.run(Stages.Stage.direct("edge-trained", edge, cfg("baseline"), ownUpdateData)
                     .from(rEdge.checkpoint()), classes, dir.resolve("edge-baseline"));
 
@@ -163,7 +173,29 @@ final class ExperimentCommand {
             for (Map.Entry<String, Path> e : rows.entrySet()) {
                 evals.put(e.getKey(), Stages.evaluate(e.getValue(), testUpdate, null));
             }
-            writeReport(evals, update, gate, variants, delta);
+            // Training time of every stage, from its history (so a resumed run still reports the whole cost).
+            Map<String, Path> stageDirs = new LinkedHashMap<>();
+            stageDirs.put("large teacher (direct)", shared.resolve("large"));
+            stageDirs.put("Distill A (tutor)", shared.resolve("tutor-distill-A"));
+            stageDirs.put("Distill B (edge)", shared.resolve("edge-distill-B"));
+            stageDirs.put("RD B (tutor 1)", dir.resolve("tutor1-rdB"));
+            stageDirs.put("RD A (tutor 2)", dir.resolve("tutor2-rdA"));
+            stageDirs.put("Distill C (updated edge)", dir.resolve("edge-distill-C"));
+            stageDirs.put("direct-training baseline", dir.resolve("edge-baseline"));
+            MarkdownTable times = new MarkdownTable("stage", "epochs", "images/epoch", "minutes");
+            double total = 0;
+            for (Map.Entry<String, Path> e : stageDirs.entrySet()) {
+                List<org.diredi.core.train.DetectorTrainer.EpochRecord> h =
+                        org.diredi.core.train.DetectorTrainer.readHistory(e.getValue());
+                double sec = h.stream().mapToDouble(org.diredi.core.train.DetectorTrainer.EpochRecord::seconds).sum();
+                total += sec;
+                Manifest m = Checkpoint.read(e.getValue().resolve("model.ckpt")).manifest();
+                times.row(e.getKey(), h.size(), m.data() == null ? "-" : m.data().images(), String.format("%.1f", sec / 60));
+            }
+            String timing = "## Time\n\nCommand: `" + command + "`\n\n" + times + "\n\nTraining, all stages: "
+                    + String.format("%.1f min; this invocation (including evaluation and any stages reused from the cache): %.1f min.%n",
+                            total / 60, (System.nanoTime() - start) / 6e10);
+            writeReport(evals, update, gate, variants, delta, timing);
             return 0;
         }
 
@@ -172,7 +204,7 @@ final class ExperimentCommand {
         }
 
         private void writeReport(Map<String, EvalResult> evals, List<String> update, GateDecision gate,
-                                 Map<String, GateDecision> variants, KnowledgeDelta delta) throws Exception {
+                                 Map<String, GateDecision> variants, KnowledgeDelta delta, String timing) throws Exception {
             MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1");
             for (Map.Entry<String, EvalResult> e : evals.entrySet()) {
                 EvalResult r = e.getValue();
@@ -211,6 +243,7 @@ final class ExperimentCommand {
             for (Map.Entry<String, GateDecision> v : variants.entrySet()) {
                 md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
             }
+            md += "\n" + timing;
             AtomicFiles.writeString(dir.resolve("report.md"), md);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("spec", spec);

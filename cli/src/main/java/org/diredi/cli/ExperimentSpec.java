@@ -15,6 +15,11 @@ import org.diredi.core.gate.GatePolicy;
  * classes (a copy of it ships with the tutor to the customer, for RD B); "private data" is the
  * customer's part labelled with the customer's classes (presumed + added - removed).
  *
+ * <p>Feature weights: the FGD loss of Distill A, B and C is scaled by {@code featureWeights} on top of
+ * {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. The default 0.01 is the least harmful weight measured
+ * for Distill B (BENCHMARKS.md section 5: 1.9 points below direct training; 0.1 was 16.6 below, 1 was 33
+ * below): on these small FPNs the FGD sum outweighs the detection loss unless it is scaled down.
+ *
  * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 1,
  * 0.001, with L_RD the FGD loss at {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. With the FGD
  * authors' unscaled weights, beta 1 and the training default learning rate 0.002 the two tutors
@@ -30,6 +35,7 @@ public record ExperimentSpec(
         List<String> removed,
         double customerShare,
         Map<String, Integer> epochs,
+        Map<String, Float> featureWeights,
         float rdAlpha,
         float rdBeta,
         float rdLearningRate,
@@ -44,9 +50,13 @@ public record ExperimentSpec(
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
 
+    /** The stages trained by FGD distillation: Distill A (tutor), Distill B (edge) and Distill C. */
+    public static final List<String> DISTILL_STAGES = List.of("tutor", "edge", "distillC");
+
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "cpu",
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
+            Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
             1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
 
     public ExperimentSpec {
@@ -87,6 +97,19 @@ public record ExperimentSpec(
                 throw new IllegalArgumentException("epochs: unknown stage '" + s + "' (stages: " + STAGES + ")");
             }
         }
+        featureWeights = featureWeights == null ? Map.of() : Map.copyOf(featureWeights);
+        for (String s : DISTILL_STAGES) {
+            Float w = featureWeights.get(s);
+            if (w == null || !(w >= 0) || Float.isInfinite(w)) {
+                throw new IllegalArgumentException("featureWeights." + s + " must be a number >= 0");
+            }
+        }
+        for (String s : featureWeights.keySet()) {
+            if (!DISTILL_STAGES.contains(s)) {
+                throw new IllegalArgumentException("featureWeights: unknown stage '" + s + "' (distillation stages: "
+                        + DISTILL_STAGES + ")");
+            }
+        }
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }
@@ -99,5 +122,10 @@ public record ExperimentSpec(
 
     public int epochs(String stage) {
         return epochs.get(stage);
+    }
+
+    /** Weight of the FGD loss (over {@link org.diredi.core.distill.FgdConfig#DEFAULTS}) in a distillation stage. */
+    public float featureWeight(String stage) {
+        return featureWeights.get(stage);
     }
 }

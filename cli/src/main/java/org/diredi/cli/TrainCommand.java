@@ -35,6 +35,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        training.checkStart(init);
         TrainConfig config = training.config();
         ClassList classes = data.classes();
         ModelConfig mc = Presets.get(preset);
@@ -46,8 +47,8 @@ final class TrainCommand implements Callable<Integer> {
         VocDataset valDs = training.validation(data);
         System.out.printf("training %s on %s (%d images, %d objects)%s with %s%n", mc, trainDs.root(), trainDs.size(),
                 trainDs.objectCount(), data.subset == null ? "" : " classes " + data.subset, config.summary());
-        Stages.train(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config, trainDs)
-                .from(init), classes, training.out, valDs, data.subset, training.resume);
+        Stages.train(training.start(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config,
+                trainDs), init), classes, training.out, valDs, data.subset, training.resume);
         return 0;
     }
 }

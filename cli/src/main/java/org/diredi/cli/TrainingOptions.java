@@ -1,6 +1,7 @@
 package org.diredi.cli;
 
 import java.nio.file.Path;
+import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.VocDataset;
 import picocli.CommandLine.Option;
@@ -29,6 +30,10 @@ final class TrainingOptions {
     @Option(names = "--resume", description = "continue the run in --out from its last checkpoint")
     boolean resume;
 
+    @Option(names = "--backbone", paramLabel = "FILE", description = "start the backbone from a pretrained one "
+            + "('diredi pretrain'), neck and head from random weights; not with --init")
+    Path backbone;
+
     /** The training settings: the file over the defaults, then the command-line overrides. */
     TrainConfig config() {
         TrainConfig c = Runs.trainConfig(configFile);
@@ -39,6 +44,20 @@ final class TrainingOptions {
             c = c.withSeed(seed);
         }
         return c;
+    }
+
+    /** Refuses {@code --init} together with {@code --backbone}; call before reading either file. */
+    void checkStart(Path init) {
+        if (init != null && backbone != null) {
+            throw new IllegalArgumentException("--init and --backbone exclude each other: the --init checkpoint "
+                    + "already holds a whole model, backbone included");
+        }
+    }
+
+    /** The stage starting from {@code init} (a whole model) or else from the pretrained backbone, if any. */
+    Stages.Stage start(Stages.Stage stage, Path init) {
+        checkStart(init);
+        return stage.from(init).withBackbone(backbone);
     }
 
     /** The validation split, or null for 'none'. */

@@ -44,7 +44,7 @@ class ExperimentRunTest {
         String report = Files.readString(out.resolve("report.md"));
         for (String row : new String[] {"Original edge-AI model", "Tutor 1 (RD B)", "Tutor 2 (RD A)",
                 "Updated tutor (Eq. 10)", "Updated edge-AI model (Distill C)", "Updated edge-AI model (Training)",
-                "boot (added)", "Verification gate", "Gate variant: open"}) {
+                "boot (added)", "Verification gate", "Gate variant: open", "## Time", "RD A (tutor 2)"}) {
             assertTrue(report.contains(row), "report lacks '" + row + "'");
         }
         assertTrue(Files.exists(out.resolve("per-class-ap.png")));

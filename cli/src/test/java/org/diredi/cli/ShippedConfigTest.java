@@ -40,4 +40,19 @@ class ShippedConfigTest {
             }
         }
     }
+
+    @Test
+    void aFeatureWeightForAStageThatDoesNotDistilIsRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("bad.yaml");
+        Files.writeString(f, "name: bad\nfeatureWeights: {large: 0.5}\n");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS));
+        String msg = e.getMessage() + (e.getCause() == null ? "" : e.getCause().getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(msg.contains("featureWeights: unknown stage 'large'"), msg);
+        // a partial map keeps the other stages' defaults
+        Files.writeString(f, "name: ok\nfeatureWeights: {edge: 0.5}\n");
+        ExperimentSpec ok = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
+        assertEquals(0.5f, ok.featureWeight("edge"));
+        assertEquals(0.01f, ok.featureWeight("distillC"));
+    }
 }

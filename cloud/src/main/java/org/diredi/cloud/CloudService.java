@@ -219,11 +219,15 @@ public final class CloudService implements AutoCloseable {
         audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
                 "baseTutor", delta.manifest().baseTutorId()));
         ClassList classes = new ClassList(delta.manifest().classes());
-        VocDataset val = VocDataset.load(Path.of(config.data()), config.validationSplit(), classes);
-        EvalResult before = Stages.evaluate(Path.of(st.tutor()), val, null);
-        EvalResult after = Stages.evaluate(updated, val, null);
         Set<String> added = new HashSet<>(delta.manifest().classesAdded());
         Set<String> removed = new HashSet<>(delta.manifest().classesRemoved());
+        // the gate judges the tutor's own classes and the added ones; other classes' objects are unlabelled
+        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes, added, removed);
+        List<String> gated = new ArrayList<>(update);
+        removed.stream().filter(r -> !gated.contains(r)).forEach(gated::add);
+        VocDataset val = VocDataset.load(Path.of(config.data()), config.validationSplit(), classes).restrictTo(gated);
+        EvalResult before = Stages.evaluate(Path.of(st.tutor()), val, null);
+        EvalResult after = Stages.evaluate(updated, val, null);
         GateDecision gate = VerificationGate.decide(before, after, added, removed, config.gate());
         AtomicFiles.writeString(job.resolve("gate.md"), gate.toMarkdown());
         AtomicFiles.writeJson(job.resolve("gate.json"), gate);
@@ -233,8 +237,8 @@ public final class CloudService implements AutoCloseable {
                     List.of());
         }
         // Distill C: updated tutor -> edge, from the current edge weights, on the manufacturer's own data
-        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes, added, removed);
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).withBatchSize(config.distillCBatch());
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).withBatchSize(config.distillCBatch())
+                .withLearningRate(TrainConfig.DEFAULTS.scaledLearningRate(config.distillCBatch()));
         FgdConfig f = FgdConfig.DEFAULTS;
         FgdConfig fgdC = new FgdConfig(config.distillCTemperature(), f.alpha(), f.beta(), f.gamma(), f.lambda());
         VocDataset own = VocDataset.load(Path.of(config.data()), config.trainSplit(), classes).restrictTo(update);

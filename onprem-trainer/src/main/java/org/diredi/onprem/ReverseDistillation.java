@@ -55,7 +55,7 @@ public final class ReverseDistillation {
         both.addAll(privateData.images());
         VocDataset rdAData = VocDataset.of(presumed.root(), "train", classes, both);
         Stages.Stage rdA = new Stages.Stage("tutor2", tutorModel, s.train(), rdAData, rdB.teacher(), rdB.init(),
-                rdB.gtWeight(), rdB.featureWeight(), s.fgd());
+                rdB.gtWeight(), rdB.featureWeight(), s.fgd(), rdB.backbone());
         Stages.Result t2 = Stages.run(rdA, classes, dir.resolve("tutor2-rdA"));
         Path deltaFile = dir.resolve("update.delta");
         KnowledgeDelta delta = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile)

@@ -15,6 +15,7 @@ import org.diredi.core.eval.Predictor;
 import org.diredi.core.fcos.FcosLoss;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.pretrain.BackboneFile;
 import org.diredi.core.train.DetectionObjective;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.core.train.DetectorTrainer;
@@ -36,25 +37,31 @@ public final class Stages {
     /**
      * One stage: train {@code model} on {@code data}, directly (no teacher) or by distillation from
      * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_FGD}, from {@code init}
-     * weights or random ones.
+     * weights, or from random ones with the backbone from a pretrained {@code backbone} file
+     * ({@link BackboneFile}; ignored when {@code init} is given, which holds a whole model).
      */
     public record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
-                 float gtWeight, float featureWeight, FgdConfig fgd) {
+                 float gtWeight, float featureWeight, FgdConfig fgd, Path backbone) {
 
         public static Stage direct(String role, ModelConfig model, TrainConfig train, VocDataset data) {
-            return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS);
+            return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS, null);
         }
 
         public Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
-            return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config);
+            return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config, backbone);
         }
 
         public Stage from(Path initCkpt) {
-            return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd);
+            return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd, backbone);
         }
 
         public Stage weights(float gt, float feature) {
-            return new Stage(role, model, train, data, teacher, init, gt, feature, fgd);
+            return new Stage(role, model, train, data, teacher, init, gt, feature, fgd, backbone);
+        }
+
+        /** Starts the backbone from a pretrained backbone file (null: random) when there is no {@code init}. */
+        public Stage withBackbone(Path backboneFile) {
+            return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight, fgd, backboneFile);
         }
     }
 
@@ -80,12 +87,15 @@ public final class Stages {
                         DetectorTrainer.readHistory(dir));
             }
         }
-        return train(s, classes, dir, null, null, Files.exists(dir.resolve("last.ckpt")));
+        List<String> labelled = labelledClasses(s.data());
+        return train(s, classes, dir, null, labelled.size() < classes.size() ? labelled : null,
+                Files.exists(dir.resolve("last.ckpt")));
     }
 
     /**
-     * Trains a stage: the model from {@code init} or random weights, the FCOS loss, plus FGD from a
-     * frozen {@code teacher} when the stage has one; validation on {@code val} when given.
+     * Trains a stage: the model from {@code init} or random weights (the backbone perhaps pretrained:
+     * the manifest's parent then names the backbone file, relation {@code backbone}), the FCOS loss,
+     * plus FGD from a frozen {@code teacher} when the stage has one; validation on {@code val} when given.
      *
      * @param subset the class subset to record in the manifest, or null
      * @param resume continue from {@code dir/last.ckpt}
@@ -101,6 +111,9 @@ public final class Stages {
                 Checkpoint ick = Checkpoint.read(s.init()).requireCompatible(s.model(), classes);
                 ModelWeights.restore(model, ick.weights(), true, s.init().toString());
                 initRef = new Manifest.Reference(ick.manifest().id(), s.init().toString(), "init");
+            } else if (s.backbone() != null) {
+                initRef = BackboneFile.restore(model, s.backbone());
+                System.out.printf("backbone from %s (id %s)%n", s.backbone(), initRef.id());
             }
             DetectionObjective det = new DetectionObjective(
                     new FcosLoss.Config(s.train().focalAlpha(), s.train().focalGamma(), 1, 1, 1), s.gtWeight());
@@ -139,6 +152,22 @@ public final class Stages {
             }
             return ev;
         }
+    }
+
+    /**
+     * The classes with at least one object in {@code data}, in class-list order: the subset a stage's
+     * manifest records (the cloud's gate and Distill C read a tutor's classes from it).
+     */
+    public static List<String> labelledClasses(VocDataset data) {
+        boolean[] seen = new boolean[data.classes().size()];
+        data.images().forEach(i -> i.objects().forEach(o -> seen[o.classId()] = true));
+        List<String> out = new java.util.ArrayList<>();
+        for (int c = 0; c < seen.length; c++) {
+            if (seen[c]) {
+                out.add(data.classes().name(c));
+            }
+        }
+        return out;
     }
 
     /** Seeds libtorch so initial weights are reproducible. */

@@ -284,6 +284,18 @@ public final class VocDataset {
         return new VocDataset(root, split, classes, kept);
     }
 
+    /**
+     * The images that show no object of the given classes. DiReDi's presumed data "lacks" the class a
+     * customer adds: dropping the images that show it makes the class absent, where {@link #restrictTo}
+     * alone would keep its objects as unlabelled background (the model would be taught they are not objects).
+     */
+    public VocDataset withoutImagesOf(Collection<String> classNames) {
+        Set<Integer> drop = new HashSet<>(classes.ids(classNames));
+        List<VocImage> kept = images.stream()
+                .filter(img -> img.objects().stream().noneMatch(o -> drop.contains(o.classId()))).toList();
+        return new VocDataset(root, split, classes, kept);
+    }
+
     public List<VocImage> images() {
         return images;
     }

@@ -46,7 +46,8 @@ public final class FashionScenes {
     /** Present while a generation runs, so a crashed run's directory can still be replaced. */
     static final String IN_PROGRESS = ".fashion-scenes-in-progress";
     static final String BACKGROUND_SOURCES = "SOURCES-backgrounds.md";
-    private static final int[][] T10K_RANGES = {{0, 7000}, {7000, 8000}, {8000, 10000}};
+    /** t10k crop pools of train, val, test; {@link FashionObjects} pretrains on the train pool only. */
+    static final int[][] T10K_RANGES = {{0, 7000}, {7000, 8000}, {8000, 10000}};
 
     /**
      * What one split holds.

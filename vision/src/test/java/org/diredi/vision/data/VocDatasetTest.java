@@ -119,6 +119,17 @@ class VocDatasetTest {
     }
 
     @Test
+    void withoutImagesOfDropsEveryImageShowingTheClass() {
+        VocDataset ds = VocDataset.load(root, "train", CLASSES);
+        VocDataset noDogs = ds.withoutImagesOf(List.of("dog"));
+        assertEquals(1, noDogs.size()); // the dog image goes with its person; the cat image stays
+        assertEquals(List.of(0), noDogs.images().get(0).objects().stream().map(VocObject::classId).toList());
+        assertEquals(2, ds.size());
+        assertEquals(2, ds.withoutImagesOf(List.of()).size());
+        assertThrows(IllegalArgumentException.class, () -> ds.withoutImagesOf(List.of("horse")));
+    }
+
+    @Test
     void filenameTagChoosesTheImage() throws IOException {
         jpeg("photo_a.png.jpg", 40, 30);
         xml("000001", validXml("photo_a.png.jpg", 40, 30, "dog", "2", "2", "9", "9"));
