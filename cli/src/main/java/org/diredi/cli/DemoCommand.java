@@ -87,8 +87,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
     float fgdWeight = 0.01f;
 
-    // 15 minutes on 2 cores buys about 20,000 image passes of the tutor in all; these budgets spend them
-    // (BENCHMARKS.md section 4 has the runs that set them).
+    // With these defaults the whole loop took 9.8-12.4 min on 2 cores (BENCHMARKS.md section 4 has the runs).
     @Option(names = "--images", description = "training scenes the demo uses: 70% the manufacturer's, 30% the "
             + "customer's (default: ${DEFAULT-VALUE})")
     int images = 1200;

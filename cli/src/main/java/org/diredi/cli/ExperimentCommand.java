@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
@@ -174,23 +172,24 @@ final class ExperimentCommand {
                 evals.put(e.getKey(), Stages.evaluate(e.getValue(), testUpdate, null));
             }
             // Training time of every stage, from its history (so a resumed run still reports the whole cost).
-            Map<String, Path> stageDirs = new LinkedHashMap<>();
-            stageDirs.put("large teacher (direct)", shared.resolve("large"));
-            stageDirs.put("Distill A (tutor)", shared.resolve("tutor-distill-A"));
-            stageDirs.put("Distill B (edge)", shared.resolve("edge-distill-B"));
-            stageDirs.put("RD B (tutor 1)", dir.resolve("tutor1-rdB"));
-            stageDirs.put("RD A (tutor 2)", dir.resolve("tutor2-rdA"));
-            stageDirs.put("Distill C (updated edge)", dir.resolve("edge-distill-C"));
-            stageDirs.put("direct-training baseline", dir.resolve("edge-baseline"));
+            record Timed(String stage, List<org.diredi.core.train.DetectorTrainer.EpochRecord> history, int images) {}
+            List<Timed> timed = List.of(
+                    new Timed("large teacher (direct)", rLarge.history(), presumedData.size()),
+                    new Timed("Distill A (tutor)", rTutor.history(), presumedData.size()),
+                    new Timed("Distill B (edge)", rEdge.history(), presumedData.size()),
+                    new Timed("RD B (tutor 1)", org.diredi.core.train.DetectorTrainer.readHistory(
+                            dir.resolve("tutor1-rdB")), presumedData.size()),
+                    new Timed("RD A (tutor 2)", org.diredi.core.train.DetectorTrainer.readHistory(
+                            dir.resolve("tutor2-rdA")), presumedData.size() + privateData.size()),
+                    new Timed("Distill C (updated edge)", rEdgeC.history(), ownUpdateData.size()),
+                    new Timed("direct-training baseline", rBaseline.history(), ownUpdateData.size()));
             MarkdownTable times = new MarkdownTable("stage", "epochs", "images/epoch", "minutes");
             double total = 0;
-            for (Map.Entry<String, Path> e : stageDirs.entrySet()) {
-                List<org.diredi.core.train.DetectorTrainer.EpochRecord> h =
-                        org.diredi.core.train.DetectorTrainer.readHistory(e.getValue());
-                double sec = h.stream().mapToDouble(org.diredi.core.train.DetectorTrainer.EpochRecord::seconds).sum();
+            for (Timed st : timed) {
+                double sec = st.history().stream()
+                        .mapToDouble(org.diredi.core.train.DetectorTrainer.EpochRecord::seconds).sum();
                 total += sec;
-                Manifest m = Checkpoint.read(e.getValue().resolve("model.ckpt")).manifest();
-                times.row(e.getKey(), h.size(), m.data() == null ? "-" : m.data().images(), String.format("%.1f", sec / 60));
+                times.row(st.stage(), st.history().size(), st.images(), String.format("%.1f", sec / 60));
             }
             String timing = "## Time\n\nCommand: `" + command + "`\n\n" + times + "\n\nTraining, all stages: "
                     + String.format("%.1f min; this invocation (including evaluation and any stages reused from the cache): %.1f min.%n",

@@ -68,16 +68,6 @@ public record PretrainConfig(int epochs, int images, int batchSize, float lr, fl
                 holdout, augment);
     }
 
-    public PretrainConfig withHoldout(int h) {
-        return new PretrainConfig(epochs, images, batchSize, lr, weightDecay, warmupSteps, minLrFactor, seed, imageSize,
-                h, augment);
-    }
-
-    public PretrainConfig withWarmupSteps(int w) {
-        return new PretrainConfig(epochs, images, batchSize, lr, weightDecay, w, minLrFactor, seed, imageSize,
-                holdout, augment);
-    }
-
     public String summary() {
         return epochs + " epochs x " + images + " images of " + imageSize + " px, batch " + batchSize + ", adamw lr "
                 + lr + ", seed " + seed + (augment ? ", augmented" : "");
