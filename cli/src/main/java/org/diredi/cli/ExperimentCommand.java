@@ -149,7 +149,7 @@ final class ExperimentCommand {
             TrainConfig c = cfg("distillC");
             TrainConfig distillC = new TrainConfig(c.epochs(), spec.distillCBatch(), c.optimizer(),
                     c.scaledLearningRate(spec.distillCBatch()), c.momentum(),
-                    c.weightDecay(), c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), c.focalAlpha(),
+                    c.weightDecay(), c.gradClip(), c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), c.focalAlpha(),
                     c.focalGamma(), c.centerRadius(), c.evalEvery(), c.device());
             Stages.Result rEdgeC = Stages.run(Stages.Stage.direct("edge-updated", edge, distillC, ownUpdateData)
                     .distilledFrom(updatedTutor, fgdC).from(rEdge.checkpoint())
@@ -170,6 +170,18 @@ final class ExperimentCommand {
             Map<String, EvalResult> evals = new LinkedHashMap<>();
             for (Map.Entry<String, Path> e : rows.entrySet()) {
                 evals.put(e.getKey(), Stages.evaluate(e.getValue(), testUpdate, null));
+            }
+            // Per-class AP also shows the removed classes (what the customer's update costs them), so those are
+            // evaluated once more with their labels; Table III stays on the update's classes, as in the paper.
+            List<String> shown = new ArrayList<>(update);
+            spec.removed().stream().filter(r -> !shown.contains(r)).forEach(shown::add);
+            Map<String, EvalResult> perClassEvals = evals;
+            if (shown.size() > update.size()) {
+                VocDataset testShown = test.restrictTo(shown);
+                perClassEvals = new LinkedHashMap<>();
+                for (Map.Entry<String, Path> e : rows.entrySet()) {
+                    perClassEvals.put(e.getKey(), Stages.evaluate(e.getValue(), testShown, null));
+                }
             }
             // Training time of every stage, from its history (so a resumed run still reports the whole cost).
             record Timed(String stage, List<org.diredi.core.train.DetectorTrainer.EpochRecord> history, int images) {}
@@ -194,7 +206,7 @@ final class ExperimentCommand {
             String timing = "## Time\n\nCommand: `" + command + "`\n\n" + times + "\n\nTraining, all stages: "
                     + String.format("%.1f min; this invocation (including evaluation and any stages reused from the cache): %.1f min.%n",
                             total / 60, (System.nanoTime() - start) / 6e10);
-            writeReport(evals, update, gate, variants, delta, timing);
+            writeReport(evals, perClassEvals, update, shown, gate, variants, delta, timing);
             return 0;
         }
 
@@ -202,31 +214,27 @@ final class ExperimentCommand {
             return base.withEpochs(spec.epochs(stage));
         }
 
-        private void writeReport(Map<String, EvalResult> evals, List<String> update, GateDecision gate,
-                                 Map<String, GateDecision> variants, KnowledgeDelta delta, String timing) throws Exception {
+        private void writeReport(Map<String, EvalResult> evals, Map<String, EvalResult> perClassEvals, List<String> update,
+                                 List<String> shown, GateDecision gate, Map<String, GateDecision> variants,
+                                 KnowledgeDelta delta, String timing) throws Exception {
             MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1");
             for (Map.Entry<String, EvalResult> e : evals.entrySet()) {
                 EvalResult r = e.getValue();
                 t.row(e.getKey(), pct(r.map()), pct(r.precision()), pct(r.recall()), pct(r.f1()));
             }
-            List<String> shown = new ArrayList<>(update);
-            for (String r : spec.removed()) {
-                if (!shown.contains(r)) {
-                    shown.add(r);
-                }
-            }
             List<String> header = new ArrayList<>(List.of("class"));
             header.addAll(evals.keySet());
             MarkdownTable perClass = new MarkdownTable(header);
             Map<String, double[]> bars = new LinkedHashMap<>();
-            for (String name : evals.keySet()) {
-                bars.put(name, new double[update.size()]);
+            for (String name : perClassEvals.keySet()) {
+                bars.put(name, new double[shown.size()]);
             }
-            for (int i = 0; i < update.size(); i++) {
+            for (int i = 0; i < shown.size(); i++) {
+                String c = shown.get(i);
                 List<Object> row = new ArrayList<>();
-                row.add(update.get(i) + (spec.added().contains(update.get(i)) ? " (added)" : ""));
-                for (Map.Entry<String, EvalResult> e : evals.entrySet()) {
-                    ClassResult cr = e.getValue().find(update.get(i));
+                row.add(c + (spec.added().contains(c) ? " (added)" : spec.removed().contains(c) ? " (removed)" : ""));
+                for (Map.Entry<String, EvalResult> e : perClassEvals.entrySet()) {
+                    ClassResult cr = e.getValue().find(c);
                     double ap = cr == null ? Double.NaN : cr.ap();
                     bars.get(e.getKey())[i] = ap;
                     row.add(pct(ap));
@@ -235,7 +243,8 @@ final class ExperimentCommand {
             }
             String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
                     + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
-                    + ". Test split restricted to the classes the update covers " + update + ".\n\n"
+                    + ". Table III: test split restricted to the classes the update covers " + update
+                    + (shown.size() > update.size() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"
                     + "## Table III (percent)\n\n" + t + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass + "\n\n"
                     + "## Knowledge delta\n\n" + DeltaCommand.describe(dir.resolve("update.delta"), delta.manifest())
                     + "\n" + gate.toMarkdown();
@@ -248,11 +257,14 @@ final class ExperimentCommand {
             json.put("spec", spec);
             json.put("machine", Machine.facts());
             json.put("results", evals);
+            if (perClassEvals != evals) {
+                json.put("resultsWithRemovedClasses", perClassEvals);
+            }
             json.put("gate", gate);
             json.put("gateVariants", variants);
             json.put("delta", delta.manifest());
             AtomicFiles.writeJson(dir.resolve("report.json"), json);
-            Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", update, bars, "AP",
+            Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", shown, bars, "AP",
                     dir.resolve("per-class-ap.png"));
             System.out.println(md);
         }

@@ -71,7 +71,7 @@ class TrainedExportTest {
         Engine.getInstance().setRandomSeed(5);
         manager = NDManager.newBaseManager();
         model = new FcosDetector(SMALL_BN, ClassList.FASHION).init(manager);
-        TrainConfig c = new TrainConfig(60, 8, "adamw", 0.004f, 0.9f, 0.0f, 5, 0.1f, 1L, false, 0.25f, 2f, 1.5f, 0,
+        TrainConfig c = new TrainConfig(60, 8, "adamw", 0.004f, 0.9f, 0.0f, TrainConfig.GRAD_CLIP, 5, 0.1f, 1L, false, 0.25f, 2f, 1.5f, 0,
                 "cpu");
         new DetectorTrainer(model, manager, c, new DetectionObjective(FcosLoss.Config.DEFAULT),
                 new PrintStream(OutputStream.nullOutputStream()))

@@ -67,7 +67,7 @@ final class TrainedFixture {
         try (NDManager m = NDManager.newBaseManager()) {
             FcosDetector model = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
             DetectionSet set = DetectionSet.load(train, TestData.SMALL.inputSize());
-            TrainConfig c = new TrainConfig(EPOCHS, 8, "adamw", 0.004f, 0.9f, 0.0f, 5, 0.1f, 1L, false, 0.25f, 2f,
+            TrainConfig c = new TrainConfig(EPOCHS, 8, "adamw", 0.004f, 0.9f, 0.0f, TrainConfig.GRAD_CLIP, 5, 0.1f, 1L, false, 0.25f, 2f,
                     1.5f, 0, "cpu");
             new DetectorTrainer(model, m, c, new DetectionObjective(FcosLoss.Config.DEFAULT),
                     new PrintStream(OutputStream.nullOutputStream()))

@@ -17,7 +17,9 @@ import java.util.TreeMap;
 import org.diredi.broker.BrokerConfig;
 import org.diredi.broker.EmbeddedBroker;
 import org.diredi.core.TestData;
+import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.model.FcosDetector;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.TransferManifest;
@@ -68,6 +70,7 @@ class PayloadAuditTest {
                     0.0005f, 1f, 0.1f, 1.0, 4096, 2);
             OnPremTrainer t = new OnPremTrainer(c, System.out);
             ReverseDistillation.Outcome rd = t.train();
+            assertOnlyNeckAndHeadTrained(tutor, rd.tutor2());
             try (MqttLink link = t.connect()) {
                 // nobody decides here: the upload completes, then the wait for a decision times out
                 var e = assertThrows(IllegalStateException.class, () -> t.upload(rd.delta(), link));
@@ -140,5 +143,20 @@ class PayloadAuditTest {
             return i;
         }
         return -1;
+    }
+
+    /** RD trains the neck and head only: the backbone tensors are bit-identical to the original tutor's. */
+    private static void assertOnlyNeckAndHeadTrained(Path original, Path tutor2) {
+        Map<String, float[]> before = new TreeMap<>();
+        Checkpoint.read(original).weights().forEach(x -> before.put(x.name(), x.data()));
+        int moved = 0;
+        for (TensorFile.Tensor x : Checkpoint.read(tutor2).weights()) {
+            if (FcosDetector.isNeckOrHead(x.name())) {
+                moved += java.util.Arrays.equals(before.get(x.name()), x.data()) ? 0 : 1;
+            } else if (!x.name().contains("running")) { // batch-norm statistics follow the data, not the optimizer
+                assertArrayEquals(before.get(x.name()), x.data(), x.name() + " changed in RD A");
+            }
+        }
+        assertTrue(moved > 0, "RD A changed no neck or head tensor");
     }
 }

@@ -155,7 +155,7 @@ public final class BackbonePretrainer {
     /** AdamW (the detectors' optimizer) over every parameter of the classifier. */
     static Optimizer optimizer(PretrainConfig c, BackboneClassifier model) {
         TrainConfig tc = new TrainConfig(c.epochs(), c.batchSize(), "adamw", c.lr(), 0.9f, c.weightDecay(),
-                c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), 0.25f, 2f, 1.5f, 0, "cpu");
+                TrainConfig.GRAD_CLIP, c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), 0.25f, 2f, 1.5f, 0, "cpu");
         return new Optimizer(tc, model.getParameters());
     }
 

@@ -38,30 +38,45 @@ public final class Stages {
      * One stage: train {@code model} on {@code data}, directly (no teacher) or by distillation from
      * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_FGD}, from {@code init}
      * weights, or from random ones with the backbone from a pretrained {@code backbone} file
-     * ({@link BackboneFile}; ignored when {@code init} is given, which holds a whole model).
+     * ({@link BackboneFile}; ignored when {@code init} is given, which holds a whole model). With
+     * {@code frozenBackbone} only the neck and head train.
      */
     public record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
-                 float gtWeight, float featureWeight, FgdConfig fgd, Path backbone) {
+                 float gtWeight, float featureWeight, FgdConfig fgd, Path backbone, boolean frozenBackbone) {
 
         public static Stage direct(String role, ModelConfig model, TrainConfig train, VocDataset data) {
-            return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS, null);
+            return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS, null, false);
         }
 
         public Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
-            return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config, backbone);
+            return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config, backbone,
+                    frozenBackbone);
         }
 
         public Stage from(Path initCkpt) {
-            return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd, backbone);
+            return new Stage(role, model, train, data, teacher, initCkpt, gtWeight, featureWeight, fgd, backbone,
+                    frozenBackbone);
         }
 
         public Stage weights(float gt, float feature) {
-            return new Stage(role, model, train, data, teacher, init, gt, feature, fgd, backbone);
+            return new Stage(role, model, train, data, teacher, init, gt, feature, fgd, backbone, frozenBackbone);
         }
 
         /** Starts the backbone from a pretrained backbone file (null: random) when there is no {@code init}. */
         public Stage withBackbone(Path backboneFile) {
-            return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight, fgd, backboneFile);
+            return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight, fgd, backboneFile,
+                    frozenBackbone);
+        }
+
+        /** Trains only the neck and head when {@code frozen}, leaving the backbone as {@code init} had it. */
+        public Stage freezingBackbone(boolean frozen) {
+            return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight, fgd, backbone, frozen);
+        }
+
+        /** The same stage on other data (RD A: tutor 1's stage on presumed + private data). */
+        public Stage on(String newRole, VocDataset newData) {
+            return new Stage(newRole, model, train, newData, teacher, init, gtWeight, featureWeight, fgd, backbone,
+                    frozenBackbone);
         }
     }
 
@@ -126,7 +141,11 @@ public final class Stages {
                 teacherRef = new Manifest.Reference(tck.manifest().id(), s.teacher().toString(), "teacher");
             }
             int size = s.model().inputSize();
-            DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out).run(
+            if (s.frozenBackbone()) {
+                System.out.println("backbone frozen: training the neck and head only");
+            }
+            DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out)
+                    .trainOnly(s.frozenBackbone() ? FcosDetector::isNeckOrHead : n -> true).run(
                     DetectionSet.load(s.data(), size), val == null ? null : DetectionSet.load(val, size),
                     new DetectorTrainer.RunInfo(dir, s.role(), dataInfo(s.data(), subset), initRef, teacherRef),
                     resume);

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
@@ -43,9 +44,13 @@ import org.diredi.vision.report.ProgressBar;
  */
 public final class DetectorTrainer {
 
-    /** One epoch's record in {@code history.json}. */
+    /**
+     * One epoch's record in {@code history.json}: mean loss terms, and the gradient's mean and largest global
+     * norm before clipping with the share of steps clipped (null in histories written before clipping existed).
+     */
     public record EpochRecord(int epoch, long step, double lr, Map<String, Double> loss, double seconds,
-                              double imagesPerSecond, Double valMap) {}
+                              double imagesPerSecond, Double valMap, Double gradNorm, Double gradNormMax,
+                              Double clippedShare) {}
 
     /** What a finished run produced. */
     public record Result(Path model, Manifest manifest, List<EpochRecord> history, EvalResult eval) {}
@@ -63,6 +68,7 @@ public final class DetectorTrainer {
     private final NDManager manager;
     private final PrintStream log;
     private int stopAfter = Integer.MAX_VALUE;
+    private Predicate<String> trains = n -> true;
 
     public DetectorTrainer(FcosDetector model, NDManager manager, TrainConfig config, Objective objective,
                            PrintStream log) {
@@ -82,6 +88,12 @@ public final class DetectorTrainer {
         return this;
     }
 
+    /** Trains only the model parameters whose names pass {@code names}; the others keep their weights. */
+    public DetectorTrainer trainOnly(Predicate<String> names) {
+        this.trains = names;
+        return this;
+    }
+
     /**
      * Trains on {@code train}, evaluating on {@code val} when given.
      *
@@ -97,7 +109,7 @@ public final class DetectorTrainer {
         }
         AtomicFiles.cleanStale(dir); // what a kill -9 during a write left behind
         ModelConfig mc = model.config();
-        PairList<String, Parameter> trainable = model.parameters(n -> true);
+        PairList<String, Parameter> trainable = model.parameters(trains);
         Block extra = objective.trainableBlock();
         if (extra != null) {
             for (Pair<String, Parameter> p : extra.getParameters()) {
@@ -135,6 +147,9 @@ public final class DetectorTrainer {
                 long t0 = System.nanoTime();
                 Map<String, double[]> sums = new TreeMap<>();
                 int steps = 0;
+                double normSum = 0;
+                double normMax = 0;
+                int clippedSteps = 0;
                 try (BatchLoader loader = new BatchLoader(train, config.batchSize(), augment, config.seed(), epoch,
                         targets)) {
                     while (loader.hasNext()) {
@@ -148,6 +163,10 @@ public final class DetectorTrainer {
                                     + optimizer.step() + " (lr " + lr + "): lower the learning rate; the last good "
                                     + "checkpoint is " + last, e);
                         }
+                        float norm = losses.remove(TrainStep.GRAD_NORM);
+                        normSum += norm;
+                        normMax = Math.max(normMax, norm);
+                        clippedSteps += config.gradClip() > 0 && norm > config.gradClip() ? 1 : 0;
                         for (Map.Entry<String, Float> e : losses.entrySet()) {
                             sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue();
                         }
@@ -168,7 +187,8 @@ public final class DetectorTrainer {
                     valMap = eval.map();
                 }
                 history.add(new EpochRecord(epoch + 1, optimizer.step(), schedule.at(optimizer.step()), mean, seconds,
-                        train.size() / seconds, valMap));
+                        train.size() / seconds, valMap, normSum / Math.max(1, steps), normMax,
+                        clippedSteps / (double) Math.max(1, steps)));
                 Map<String, Double> metrics = new LinkedHashMap<>(mean);
                 if (valMap != null) {
                     metrics.put("valMap", valMap);

@@ -2,6 +2,8 @@ package org.diredi.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
@@ -42,32 +44,71 @@ public final class Optimizer {
         return step;
     }
 
-    /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
-    public void update(float lr) {
+    /**
+     * Applies one update with learning rate {@code lr} to every parameter that has a gradient, after
+     * scaling the whole gradient down to {@link TrainConfig#gradClip()} when its global L2 norm is larger.
+     *
+     * @return the global L2 norm of the gradient before clipping
+     */
+    public float update(float lr) {
         step++;
         boolean adam = config.optimizer().equals("adamw");
         float beta1 = config.momentum();
         float beta2 = 0.999f;
-        for (Pair<String, Parameter> p : params) {
-            NDArray w = p.getValue().getArray();
-            try (NDArray g = w.getGradient()) {
-                String name = p.getKey();
-                // No decay on norms, biases and FCOS scales (standard practice: it only hurts them).
-                float wd = decays(p.getValue()) ? config.weightDecay() : 0f;
-                if (adam) {
-                    NDArray m = first.computeIfAbsent(name, k -> w.zerosLike());
-                    NDArray v = second.computeIfAbsent(name, k -> w.zerosLike());
-                    double c1 = 1 - Math.pow(beta1, step);
-                    double c2 = 1 - Math.pow(beta2, step);
-                    float corrected = (float) (lr * Math.sqrt(c2) / c1);
-                    w.getNDArrayInternal().adamUpdate(new NDList(w, g, m, v), new NDList(w), lr, corrected,
-                            wd, 1f, -1f, beta1, beta2, 1e-8f, true, true);
-                } else {
-                    NDArray m = first.computeIfAbsent(name, k -> w.zerosLike());
-                    w.getNDArrayInternal().sgdUpdate(new NDList(w, g, m), new NDList(w), lr, wd, 1f, -1f,
-                            config.momentum(), true);
-                }
+        List<NDArray> grads = new ArrayList<>(params.size());
+        try {
+            for (Pair<String, Parameter> p : params) {
+                grads.add(p.getValue().getArray().getGradient());
             }
+            float norm = globalNorm(grads);
+            // One factor for all parameters keeps the update's direction (clip by global norm, not per tensor);
+            // libtorch's fused update multiplies the gradient by it (rescaleGrad).
+            float rescale = config.gradClip() > 0 && norm > config.gradClip() ? config.gradClip() / norm : 1f;
+            for (int i = 0; i < params.size(); i++) {
+                update(params.get(i), grads.get(i), lr, rescale, adam, beta1, beta2);
+            }
+            return norm;
+        } finally {
+            grads.forEach(NDArray::close);
+        }
+    }
+
+    /** sqrt of the sum of squares of every gradient, summed on the device and read back once. */
+    private static float globalNorm(List<NDArray> grads) {
+        if (grads.isEmpty()) {
+            return 0f;
+        }
+        try (NDManager tmp = grads.get(0).getManager().newSubManager()) {
+            NDArray sum = tmp.zeros(new Shape());
+            for (NDArray g : grads) {
+                NDArray squares = g.square();
+                squares.attach(tmp);
+                NDArray s = squares.sum();
+                s.attach(tmp);
+                sum.addi(s);
+            }
+            return (float) Math.sqrt(sum.getFloat());
+        }
+    }
+
+    private void update(Pair<String, Parameter> p, NDArray g, float lr, float rescale, boolean adam, float beta1,
+                        float beta2) {
+        NDArray w = p.getValue().getArray();
+        String name = p.getKey();
+        // No decay on norms, biases and FCOS scales (standard practice: it only hurts them).
+        float wd = decays(p.getValue()) ? config.weightDecay() : 0f;
+        if (adam) {
+            NDArray m = first.computeIfAbsent(name, k -> w.zerosLike());
+            NDArray v = second.computeIfAbsent(name, k -> w.zerosLike());
+            double c1 = 1 - Math.pow(beta1, step);
+            double c2 = 1 - Math.pow(beta2, step);
+            float corrected = (float) (lr * Math.sqrt(c2) / c1);
+            w.getNDArrayInternal().adamUpdate(new NDList(w, g, m, v), new NDList(w), lr, corrected,
+                    wd, rescale, -1f, beta1, beta2, 1e-8f, true, true);
+        } else {
+            NDArray m = first.computeIfAbsent(name, k -> w.zerosLike());
+            w.getNDArrayInternal().sgdUpdate(new NDList(w, g, m), new NDList(w), lr, wd, rescale, -1f,
+                    config.momentum(), true);
         }
     }
 

@@ -10,6 +10,7 @@ package org.diredi.core.train;
  * @param lr            peak learning rate after warm-up
  * @param momentum      SGD momentum, or Adam's beta1
  * @param weightDecay   L2 (SGD) or decoupled (AdamW) weight decay
+ * @param gradClip      largest global L2 norm of the gradient; a larger one is scaled down to it (0: off)
  * @param warmupSteps   linear warm-up from lr/10 over this many steps
  * @param minLrFactor   cosine decay ends at lr * minLrFactor
  * @param seed          seeds initial weights, shuffling and augmentation
@@ -27,6 +28,7 @@ public record TrainConfig(
         float lr,
         float momentum,
         float weightDecay,
+        float gradClip,
         int warmupSteps,
         float minLrFactor,
         long seed,
@@ -37,8 +39,15 @@ public record TrainConfig(
         int evalEvery,
         String device) {
 
+    /**
+     * Default {@link #gradClip}. A single large step can push every box output of the FCOS head below zero,
+     * where its ReLU passes no gradient and the box loss never recovers (BENCHMARKS.md section 7);
+     * mmdetection's FCOS clips at 35 for the same reason. Chosen above the norms of ordinary steps.
+     */
+    public static final float GRAD_CLIP = 10f;
+
     public static final TrainConfig DEFAULTS = new TrainConfig(
-            24, 16, "adamw", 0.002f, 0.9f, 0.05f, 200, 0.02f, 42L, true, 0.25f, 2f, 1.5f, 4, "cpu");
+            24, 16, "adamw", 0.002f, 0.9f, 0.05f, GRAD_CLIP, 200, 0.02f, 42L, true, 0.25f, 2f, 1.5f, 4, "cpu");
 
     public TrainConfig {
         check(epochs >= 1, "epochs must be >= 1, got " + epochs);
@@ -48,6 +57,7 @@ public record TrainConfig(
         check(lr > 0 && Float.isFinite(lr), "lr must be > 0, got " + lr);
         check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
         check(weightDecay >= 0, "weightDecay must be >= 0, got " + weightDecay);
+        check(gradClip >= 0 && Float.isFinite(gradClip), "gradClip must be >= 0 (0: off), got " + gradClip);
         check(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
         check(minLrFactor >= 0 && minLrFactor <= 1, "minLrFactor must be in [0, 1], got " + minLrFactor);
         check(focalAlpha > 0 && focalAlpha < 1, "focalAlpha must be in (0, 1), got " + focalAlpha);
@@ -74,22 +84,22 @@ public record TrainConfig(
     }
 
     public TrainConfig withEpochs(int e) {
-        return new TrainConfig(e, batchSize, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
+        return new TrainConfig(e, batchSize, optimizer, lr, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 
     public TrainConfig withLearningRate(float l) {
-        return new TrainConfig(epochs, batchSize, optimizer, l, momentum, weightDecay, warmupSteps, minLrFactor,
+        return new TrainConfig(epochs, batchSize, optimizer, l, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 
     public TrainConfig withBatchSize(int b) {
-        return new TrainConfig(epochs, b, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
+        return new TrainConfig(epochs, b, optimizer, lr, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
                 seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 
     public TrainConfig withSeed(long s) {
-        return new TrainConfig(epochs, batchSize, optimizer, lr, momentum, weightDecay, warmupSteps, minLrFactor,
+        return new TrainConfig(epochs, batchSize, optimizer, lr, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
                 s, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
     }
 

@@ -22,6 +22,9 @@ public final class TrainStep {
     /** Phases a step's time is split into, in order (indices of the {@code clock} array). */
     public static final String[] PHASES = {"upload", "forward", "loss", "backward", "optimizer", "read-back"};
 
+    /** Key of the gradient's global L2 norm before clipping in {@link #run}'s result (not a loss term). */
+    public static final String GRAD_NORM = "gradNorm";
+
     /** The loss was NaN or infinite: nothing was updated. */
     public static final class NonFiniteLoss extends IllegalStateException {
         public NonFiniteLoss(float value) {
@@ -47,7 +50,7 @@ public final class TrainStep {
      * Runs one step at learning rate {@code lr}.
      *
      * @param clock null, or an array of {@code PHASES.length} nanosecond totals this step adds to
-     * @return {@code total} and every loss term, read back to Java
+     * @return {@code total}, every loss term and {@link #GRAD_NORM}, read back to Java
      * @throws NonFiniteLoss before backward and update, so the weights stay as they were
      */
     public Map<String, Float> run(HostBatch hb, float lr, long[] clock) {
@@ -73,11 +76,12 @@ public final class TrainStep {
                 gc.backward(loss);
                 t[3] = System.nanoTime();
             }
-            optimizer.update(lr);
+            float gradNorm = optimizer.update(lr);
             t[4] = System.nanoTime();
             for (Map.Entry<String, NDArray> e : terms.entrySet()) {
                 out.put(e.getKey(), e.getValue().getFloat());
             }
+            out.put(GRAD_NORM, gradNorm);
         }
         t[5] = System.nanoTime();
         if (clock != null) {

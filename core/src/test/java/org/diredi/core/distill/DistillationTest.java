@@ -45,7 +45,7 @@ class DistillationTest {
             DistillationObjective obj = new DistillationObjective(teacher, student, m, FgdConfig.DEFAULTS,
                     new DetectionObjective(FcosLoss.Config.DEFAULT), 1f);
             List<TensorFile.Tensor> fgdBefore = ModelWeights.snapshot(obj.fgd());
-            TrainConfig cfg = new TrainConfig(2, 3, "adamw", 0.01f, 0.9f, 0f, 1, 0.1f, 1L, true, 0.25f, 2f, 1.5f, 0, "cpu");
+            TrainConfig cfg = new TrainConfig(2, 3, "adamw", 0.01f, 0.9f, 0f, TrainConfig.GRAD_CLIP, 1, 0.1f, 1L, true, 0.25f, 2f, 1.5f, 0, "cpu");
             DetectorTrainer.Result r = new DetectorTrainer(student, m, cfg, obj, new PrintStream(new ByteArrayOutputStream()))
                     .run(DetectionSet.load(ds, 96), null, new DetectorTrainer.RunInfo(tmp.resolve("run"), "edge",
                             new Manifest.DataInfo("s", "train", null, 6, 0), null,

@@ -46,7 +46,7 @@ class TrainingTest {
     }
 
     private static TrainConfig config(int epochs) {
-        return new TrainConfig(epochs, 8, "adamw", 0.004f, 0.9f, 0.0f, 10, 0.1f, 1L, false, 0.25f, 2f, 1.5f, 0, "cpu");
+        return new TrainConfig(epochs, 8, "adamw", 0.004f, 0.9f, 0.0f, TrainConfig.GRAD_CLIP, 10, 0.1f, 1L, false, 0.25f, 2f, 1.5f, 0, "cpu");
     }
 
     private static DetectorTrainer.RunInfo run(Path dir) {
@@ -85,7 +85,7 @@ class TrainingTest {
             FcosDetector a = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
             init = ModelWeights.snapshot(a);
             set = DetectionSet.load(train, TestData.SMALL.inputSize());
-            TrainConfig augmented = new TrainConfig(3, 4, "sgd", 0.01f, 0.9f, 1e-4f, 2, 0.1f, 9L, true, 0.25f, 2f,
+            TrainConfig augmented = new TrainConfig(3, 4, "sgd", 0.01f, 0.9f, 1e-4f, TrainConfig.GRAD_CLIP, 2, 0.1f, 9L, true, 0.25f, 2f,
                     1.5f, 0, "cpu");
             new DetectorTrainer(a, m, augmented, new DetectionObjective(FcosLoss.Config.DEFAULT), quiet())
                     .run(set, null, run(runs.resolve("a")), false);
