@@ -54,6 +54,10 @@ final class DistillCommand implements Callable<Integer> {
             + "alpha, paper Eq. 8) (default: ${DEFAULT-VALUE})")
     float gtWeight = 1f;
 
+    @Option(names = "--freeze-backbone", description = "train the student's neck and head only, as reverse "
+            + "distillation does (the knowledge delta leaves the backbone out)")
+    boolean freezeBackbone;
+
     @Override
     public Integer call() throws Exception {
         TrainConfig config = training.config();
@@ -70,7 +74,8 @@ final class DistillCommand implements Callable<Integer> {
                 mc.name(), trainDs.root(), trainDs.size(), data.subset == null ? "" : " classes " + data.subset,
                 config.summary());
         Stages.train(training.start(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config,
-                        trainDs).distilledFrom(teacherPath, fgd), init).weights(gtWeight, featureWeight),
+                        trainDs).distilledFrom(teacherPath, fgd), init).weights(gtWeight, featureWeight)
+                        .freezingBackbone(freezeBackbone),
                 classes, training.out, training.validation(data), data.subset, training.resume);
         return 0;
     }

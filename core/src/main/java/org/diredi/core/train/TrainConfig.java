@@ -40,9 +40,9 @@ public record TrainConfig(
         String device) {
 
     /**
-     * Default {@link #gradClip}. A single large step can push every box output of the FCOS head below zero,
-     * where its ReLU passes no gradient and the box loss never recovers (BENCHMARKS.md section 7);
-     * mmdetection's FCOS clips at 35 for the same reason. Chosen above the norms of ordinary steps.
+     * Default {@link #gradClip}: well above the global norm of ordinary steps (about 2 for the cpu presets),
+     * so it only bounds rare large steps, the suspected cause of the box-loss collapses in BENCHMARKS.md
+     * section 7b (mmdetection's FCOS clips at 35 for stability).
      */
     public static final float GRAD_CLIP = 10f;
 
