@@ -62,6 +62,7 @@ final class ExperimentCommand {
             ClassList classes = ClassList.read(data.resolve("classes.txt"));
             classes.ids(spec.presumed());
             classes.ids(spec.added());
+            classes.ids(spec.unseen());
             String command = "./diredi experiment run " + specFile + (out != null ? " --out " + out : "")
                     + (configFile != null ? " --config " + configFile : "");
             return new Experiment(spec, classes, data, dir, Runs.trainConfig(configFile)).run(command);
@@ -96,8 +97,9 @@ final class ExperimentCommand {
             long start = System.nanoTime();
             Files.createDirectories(dir);
             List<String> update = spec.updateClasses();
-            // Presumed data lacks the added classes: images that show them are left out (VocDataset.withoutImagesOf).
-            VocDataset presumedData = manufacturer.withoutImagesOf(spec.added()).restrictTo(spec.presumed());
+            // Presumed data lacks the added classes: images that show them (or any other class the spec lists as
+            // unseen) are left out (VocDataset.withoutImagesOf), not kept as unlabelled background.
+            VocDataset presumedData = manufacturer.withoutImagesOf(spec.unseen()).restrictTo(spec.presumed());
             VocDataset privateData = customer.restrictTo(update);
             VocDataset ownUpdateData = manufacturer.restrictTo(update);
             FgdConfig fgd = FgdConfig.DEFAULTS;
@@ -109,7 +111,7 @@ final class ExperimentCommand {
             // Manufacturer: teacher, Distill A, Distill B on the presumed data. Experiments with the same
             // presumed classes, data and budgets share these stages (Experiment 2 reuses Experiment 1's).
             Path shared = dir.toAbsolutePath().getParent().resolve("manufacturer-" + org.diredi.core.checkpoint.TensorFile.sha256((
-                    spec.data() + spec.family() + spec.presumed() + "without" + spec.added() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
+                    spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
                             + spec.epochs("edge") + base + spec.customerShare() + new java.util.TreeMap<>(spec.featureWeights())).getBytes()).substring(0, 12));
             Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumedData), classes,
                     shared.resolve("large"));

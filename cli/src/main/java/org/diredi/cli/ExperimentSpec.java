@@ -33,6 +33,7 @@ public record ExperimentSpec(
         List<String> presumed,
         List<String> added,
         List<String> removed,
+        List<String> unseen,
         double customerShare,
         Map<String, Integer> epochs,
         Map<String, Float> featureWeights,
@@ -54,7 +55,7 @@ public record ExperimentSpec(
     public static final List<String> DISTILL_STAGES = List.of("tutor", "edge", "distillC");
 
     public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "cpu",
-            List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), 0.5,
+            List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
             1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
@@ -81,6 +82,20 @@ public record ExperimentSpec(
         for (String r : removed) {
             if (!presumed.contains(r)) {
                 throw new IllegalArgumentException("removed: '" + r + "' is not a presumed class");
+            }
+        }
+        // The manufacturer's images never show these classes (its presumed data leaves out every image that does);
+        // experiments listing the same ones share the manufacturer's stages.
+        unseen = unseen == null || unseen.isEmpty() ? added : List.copyOf(unseen);
+        for (String a : added) {
+            if (!unseen.contains(a)) {
+                throw new IllegalArgumentException("unseen: must list every added class, '" + a + "' is missing "
+                        + "(the presumed data cannot show a class the customer adds)");
+            }
+        }
+        for (String u : unseen) {
+            if (presumed.contains(u)) {
+                throw new IllegalArgumentException("unseen: '" + u + "' is a presumed class");
             }
         }
         if (!(customerShare > 0 && customerShare < 1)) {

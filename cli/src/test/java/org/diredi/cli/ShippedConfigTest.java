@@ -32,12 +32,31 @@ class ShippedConfigTest {
     }
 
     @Test
-    void experimentSpecsLoad() throws Exception {
+    void experimentSpecsLoadAndShareTheManufacturersData() throws Exception {
+        java.util.Set<java.util.List<String>> unseen = new java.util.HashSet<>();
         try (var files = Files.list(ROOT.resolve("experiments"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
                 ExperimentSpec s = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
                 assertEquals(1, s.added().size(), f + ": one added class, as in the paper's experiments");
+                unseen.add(s.unseen());
             }
+        }
+        // Experiment 2 reuses Experiment 1's manufacturer stages only if their presumed data is the same
+        assertEquals(1, unseen.size(), "experiments list different unseen classes: " + unseen);
+    }
+
+    @Test
+    void unseenClassesMustCoverTheAddedOnesAndNoPresumedOne(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("spec.yaml");
+        Files.writeString(f, "name: a\nadded: [boot]\n");
+        assertEquals(java.util.List.of("boot"), ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS).unseen());
+        for (String[] bad : new String[][] {{"unseen: [sneaker]", "'boot' is missing"},
+                {"unseen: [boot, bag]", "'bag' is a presumed class"}}) {
+            Files.writeString(f, "name: a\nadded: [boot]\n" + bad[0] + "\n");
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS));
+            String msg = e.getMessage() + (e.getCause() == null ? "" : e.getCause().getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(msg.contains(bad[1]), msg);
         }
     }
 
