@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--epochs", split = ",", paramLabel = "TUTOR,EDGE,RD,C",
             description = "epochs of the tutor, Distill B, each RD run, Distill C (default: ${DEFAULT-VALUE})")
-    List<Integer> epochs = List.of(6, 5, 5, 4);
+    List<Integer> epochs = List.of(6, 8, 4, 5);
 
     @Option(names = "--presumed", split = ",", description = "classes the manufacturer presumes (default: ${DEFAULT-VALUE})")
     List<String> presumed = List.of("tshirt", "trouser", "dress", "sandal", "bag");
