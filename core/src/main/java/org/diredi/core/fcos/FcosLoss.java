@@ -1,6 +1,7 @@
 package org.diredi.core.fcos;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 
@@ -41,9 +42,12 @@ public final class FcosLoss {
         NDArray cls = sigmoidFocal(clsLogits, targets.classes(), config.focalAlpha(), config.focalGamma())
                 .sum().div(numPos);
         NDArray ctrT = targets.centerness();
-        NDArray giou = giouLoss(boxPred, targets.boxes());
+        // GIoU on the positive locations only: a background row's value is masked out by a product, but a huge
+        // prediction there gives inf - inf = NaN, and NaN * 0 is still NaN (Experiment 1's first RD A run).
+        NDIndex rows = new NDIndex("{}", pos.reshape(-1).nonzero().reshape(-1));
+        NDArray giou = giouLoss(boxPred.reshape(-1, 4).get(rows), targets.boxes().reshape(-1, 4).get(rows));
         float ctrSum = Math.max(1e-6f, targets.centernessSum());
-        NDArray box = giou.mul(ctrT).mul(pos).sum().div(ctrSum);
+        NDArray box = giou.mul(ctrT.reshape(-1).get(rows)).sum().div(ctrSum);
         NDArray ctr = bceWithLogits(ctrLogits, ctrT).mul(pos).sum().div(numPos);
         NDArray total = cls.mul(config.clsWeight()).add(box.mul(config.boxWeight())).add(ctr.mul(config.ctrWeight()));
         return new Terms(total, cls, box, ctr);
@@ -70,8 +74,7 @@ public final class FcosLoss {
 
     /**
      * GIoU loss (Rezatofighi et al. 2019) between boxes given as (l, t, r, b) distances from the
-     * same location, element-wise over (..., 4) -> (...). Background rows give finite values and
-     * are masked out by the caller.
+     * same location, element-wise over (..., 4) -> (...).
      */
     public static NDArray giouLoss(NDArray pred, NDArray target) {
         NDArray pl = pred.get("..., 0");

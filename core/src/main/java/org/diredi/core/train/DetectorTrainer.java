@@ -62,6 +62,9 @@ public final class DetectorTrainer {
     /** Optimizer-state names of the objective's own parameters, apart from the student's. */
     static final String OBJECTIVE_PREFIX = "objective/";
 
+    /** Non-finite losses or gradients tolerated in a row (each skips its batch) before a run stops. */
+    static final int MAX_BAD_STEPS_IN_A_ROW = 3;
+
     private final FcosDetector model;
     private final TrainConfig config;
     private final Objective objective;
@@ -147,6 +150,7 @@ public final class DetectorTrainer {
                 long t0 = System.nanoTime();
                 Map<String, double[]> sums = new TreeMap<>();
                 int steps = 0;
+                int badInARow = 0;
                 double normSum = 0;
                 double normMax = 0;
                 int clippedSteps = 0;
@@ -159,11 +163,29 @@ public final class DetectorTrainer {
                         try {
                             losses = trainStep.run(hb, lr, null);
                         } catch (TrainStep.NonFiniteLoss e) {
-                            throw new IllegalStateException(e.getMessage() + " at epoch " + (epoch + 1) + ", step "
-                                    + optimizer.step() + " (lr " + lr + "): lower the learning rate; the last good "
-                                    + "checkpoint is " + last, e);
+                            // One bad batch is skipped (the weights are untouched); several in a row mean the
+                            // model itself has gone bad.
+                            if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
+                                throw new IllegalStateException(e.getMessage() + " at epoch " + (epoch + 1) + ", step "
+                                        + optimizer.step() + " (lr " + lr + "), " + badInARow + " steps in a row: lower "
+                                        + "the learning rate; " + lastGood(last), e);
+                            }
+                            log.printf("%nwarning: %s at epoch %d (step %d): batch skipped%n", e.getMessage(),
+                                    epoch + 1, optimizer.step());
+                            continue;
                         }
                         float norm = losses.remove(TrainStep.GRAD_NORM);
+                        if (!Float.isFinite(norm)) {
+                            log.printf("%nwarning: gradient norm %s at epoch %d (step %d): update skipped%n", norm,
+                                    epoch + 1, optimizer.step());
+                            if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
+                                throw new IllegalStateException("the gradient was not finite in " + badInARow
+                                        + " steps in a row at epoch " + (epoch + 1) + ": lower the learning rate; "
+                                        + lastGood(last));
+                            }
+                            continue;
+                        }
+                        badInARow = 0;
                         normSum += norm;
                         normMax = Math.max(normMax, norm);
                         clippedSteps += config.gradClip() > 0 && norm > config.gradClip() ? 1 : 0;
@@ -215,6 +237,10 @@ public final class DetectorTrainer {
             AtomicFiles.writeString(dir.resolve("eval.json"), eval.toJson());
         }
         return new Result(dir.resolve("model.ckpt"), finalManifest, history, eval);
+    }
+
+    private static String lastGood(Path last) {
+        return Files.exists(last) ? "the last good checkpoint is " + last : "no epoch has finished yet";
     }
 
     private Manifest manifest(RunInfo run, Map<String, Double> metrics, int epoch, long step) {

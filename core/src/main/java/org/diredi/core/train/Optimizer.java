@@ -48,7 +48,7 @@ public final class Optimizer {
      * Applies one update with learning rate {@code lr} to every parameter that has a gradient, after
      * scaling the whole gradient down to {@link TrainConfig#gradClip()} when its global L2 norm is larger.
      *
-     * @return the global L2 norm of the gradient before clipping
+     * @return the global L2 norm of the gradient before clipping; when it is not finite, nothing was updated
      */
     public float update(float lr) {
         step++;
@@ -61,6 +61,14 @@ public final class Optimizer {
                 grads.add(p.getValue().getArray().getGradient());
             }
             float norm = globalNorm(grads);
+            if (!Float.isFinite(norm)) {
+                // A NaN or infinite gradient would poison every weight: skip this update, and clear the gradients
+                // that libtorch would otherwise add the next backward pass to.
+                for (NDArray g : grads) {
+                    g.set(FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+                }
+                return norm;
+            }
             // One factor for all parameters keeps the update's direction (clip by global norm, not per tensor);
             // libtorch's fused update multiplies the gradient by it (rescaleGrad).
             float rescale = config.gradClip() > 0 && norm > config.gradClip() ? config.gradClip() / norm : 1f;

@@ -1,6 +1,7 @@
 package org.diredi.core.fcos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -80,5 +81,29 @@ class FcosLossTest {
         double p1 = 1 / (1 + Math.exp(10));
         double focal1 = 0.75 * p1 * p1 * -Math.log(1 - p1);
         assertEquals(focal0 + focal1, terms.cls().getFloat(), 1e-6);
+    }
+
+    @Test
+    void anOverflowingBackgroundBoxLeavesTheLossAndItsGradientFinite() {
+        // the background location predicts a box so large that its GIoU is inf - inf = NaN
+        NDArray cls = m.create(new float[] {0f, -10f}, new Shape(1, 2, 1));
+        NDArray box = m.create(new float[] {2, 1, 1, 1, 3e38f, 3e38f, 3e38f, 3e38f}, new Shape(1, 2, 4));
+        box.setRequiresGradient(true);
+        NDArray ctr = m.create(new float[] {0f, 3f}, new Shape(1, 2));
+        TargetBatch tb = new TargetBatch(m.create(new float[] {1, 0}, new Shape(1, 2, 1)),
+                m.create(new float[] {1, 1, 1, 1, 0, 0, 0, 0}, new Shape(1, 2, 4)),
+                m.create(new float[] {1f, 0f}, new Shape(1, 2)), m.create(new float[] {1, 0}, new Shape(1, 2)), 1, 1f);
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            FcosLoss.Terms terms = new FcosLoss(FcosLoss.Config.DEFAULT)
+                    .evaluate(new ai.djl.ndarray.NDList(cls, box, ctr), tb);
+            // positive: predicted 3 x 2 around a 2 x 2 target: IoU 4/6, enclosing = union, so GIoU loss 1/3
+            assertEquals(1 - 4.0 / 6, terms.box().getFloat(), 1e-5);
+            gc.backward(terms.box());
+        }
+        float[] g = box.getGradient().toFloatArray();
+        for (int i = 0; i < 8; i++) {
+            assertTrue(Float.isFinite(g[i]), "gradient " + i + " is " + g[i]);
+        }
+        assertEquals(0f, g[4] + g[5] + g[6] + g[7], 0f); // the background box gets no gradient
     }
 }

@@ -3,6 +3,7 @@ package org.diredi.core.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -69,5 +70,26 @@ class OptimizerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sgd(-1f));
         assertEquals("gradClip must be >= 0 (0: off), got -1.0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> sgd(Float.NaN));
+    }
+
+    @Test
+    void aNonFiniteGradientSkipsTheUpdateAndIsCleared() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameter a = Parameter.builder().setName("a").setType(Parameter.Type.WEIGHT).build();
+            a.setArray(m.create(new float[] {1f, 2f}));
+            PairList<String, Parameter> params = new PairList<>();
+            params.add("a", a);
+            Optimizer opt = new Optimizer(sgd(5f), params);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.getArray().mul(m.create(new float[] {Float.NaN, 1f})).sum());
+            }
+            assertTrue(Float.isNaN(opt.update(LR)));
+            assertArrayEquals(new float[] {1f, 2f}, a.getArray().toFloatArray(), 0f); // untouched
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.getArray().mul(m.create(new float[] {3f, 4f})).sum());
+            }
+            assertEquals(5f, opt.update(LR), 1e-5); // only this step's gradient: the NaN one was cleared
+            assertArrayEquals(new float[] {1f - LR * 3f, 2f - LR * 4f}, a.getArray().toFloatArray(), 1e-6f);
+        }
     }
 }
