@@ -336,8 +336,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The bundled pretrained backbone of {@code role} in the demo's family, or null when there is none. */
     private Path pretrained(String role) {
-        Path f = backbones.resolve(family + "-" + role + ".backbone");
-        return Files.exists(f) ? f : null;
+        return Runs.pretrainedBackbone(backbones, Presets.get(family + "/" + role));
     }
 
     private static String describe(Path backbone) {

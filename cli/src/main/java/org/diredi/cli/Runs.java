@@ -21,4 +21,16 @@ final class Runs {
                 : org.diredi.vision.config.ConfigFiles.load(file, org.diredi.core.train.TrainConfig.class,
                         org.diredi.core.train.TrainConfig.DEFAULTS);
     }
+
+    /**
+     * The pretrained backbone file for {@code model} in {@code dir} ({@code <family>-<role>.backbone}, as
+     * {@code diredi pretrain} names them), or null when {@code dir} is null or has none.
+     */
+    static java.nio.file.Path pretrainedBackbone(java.nio.file.Path dir, org.diredi.core.model.ModelConfig model) {
+        if (dir == null) {
+            return null;
+        }
+        java.nio.file.Path f = dir.resolve(model.name().replace('/', '-') + ".backbone");
+        return java.nio.file.Files.exists(f) ? f : null;
+    }
 }

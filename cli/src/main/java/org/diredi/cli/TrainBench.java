@@ -35,6 +35,10 @@ final class TrainBench implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
     Path configFile;
 
+    @Option(names = "--backbones", paramLabel = "DIR", description = "start each backbone from DIR/<family>-<role>"
+            + ".backbone ('diredi pretrain') where there is one (default: random backbones)")
+    Path backbones;
+
     @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
     Path out = Path.of("work/bench-train");
 
@@ -51,11 +55,13 @@ final class TrainBench implements Callable<Integer> {
             ModelConfig mc = Presets.get(presets.get(i));
             TrainConfig cfg = epochs != null && i < epochs.size() ? base.withEpochs(epochs.get(i)) : base;
             report.add(BenchReport.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
-                    mc, cfg, trainDs), classes, testDs, out.resolve(mc.name().replace('/', '-'))));
+                    mc, cfg, trainDs).withBackbone(Runs.pretrainedBackbone(backbones, mc)), classes, testDs,
+                    out.resolve(mc.name().replace('/', '-'))));
         }
         String md = report.write(out, "Settings: " + base.summary().replaceFirst("^\\d+ epochs, ", "")
                 + "; epochs per preset " + (epochs == null ? base.epochs() : epochs) + "; data "
-                + data + " (train " + trainDs.size() + " images, test " + testDs.size() + ").");
+                + data + " (train " + trainDs.size() + " images, test " + testDs.size() + ")"
+                + (backbones == null ? "; random backbones." : "; backbones from " + backbones + " where present."));
         System.out.println(md);
         return 0;
     }
