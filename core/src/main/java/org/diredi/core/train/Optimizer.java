@@ -3,6 +3,7 @@ package org.diredi.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -63,9 +64,11 @@ public final class Optimizer {
             float norm = globalNorm(grads);
             if (!Float.isFinite(norm)) {
                 // A NaN or infinite gradient would poison every weight: skip this update, and clear the gradients
-                // that libtorch would otherwise add the next backward pass to.
+                // that libtorch would otherwise add the next backward pass to. Arithmetic cannot clear them
+                // (NaN * 0 is NaN) and NDArray.set(Buffer) would point the gradient at a Java buffer that is freed
+                // with this wrapper (heap corruption, seen in Experiment 2): an indexed fill writes in place.
                 for (NDArray g : grads) {
-                    g.set(FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+                    g.set(new NDIndex("..."), 0f);
                 }
                 return norm;
             }
