@@ -148,11 +148,7 @@ final class ExperimentCommand {
                 variants.put(v.getKey(), VerificationGate.decide(gateBefore, gateAfter, new HashSet<>(spec.added()),
                         new HashSet<>(spec.removed()), v.getValue()));
             }
-            TrainConfig c = cfg("distillC");
-            TrainConfig distillC = new TrainConfig(c.epochs(), spec.distillCBatch(), c.optimizer(),
-                    c.scaledLearningRate(spec.distillCBatch()), c.momentum(),
-                    c.weightDecay(), c.gradClip(), c.warmupSteps(), c.minLrFactor(), c.seed(), c.augment(), c.focalAlpha(),
-                    c.focalGamma(), c.centerRadius(), c.evalEvery(), c.device());
+            TrainConfig distillC = cfg("distillC").atBatchSize(spec.distillCBatch());
             Stages.Result rEdgeC = Stages.run(Stages.Stage.direct("edge-updated", edge, distillC, ownUpdateData)
                     .distilledFrom(updatedTutor, fgdC).from(rEdge.checkpoint())
                     .weights(1f, spec.featureWeight("distillC")), classes, dir.resolve("edge-distill-C"));

@@ -237,8 +237,7 @@ public final class CloudService implements AutoCloseable {
                     List.of());
         }
         // Distill C: updated tutor -> edge, from the current edge weights, on the manufacturer's own data
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).withBatchSize(config.distillCBatch())
-                .withLearningRate(TrainConfig.DEFAULTS.scaledLearningRate(config.distillCBatch()));
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch());
         FgdConfig f = FgdConfig.DEFAULTS;
         FgdConfig fgdC = new FgdConfig(config.distillCTemperature(), f.alpha(), f.beta(), f.gamma(), f.lambda());
         VocDataset own = VocDataset.load(Path.of(config.data()), config.trainSplit(), classes).restrictTo(update);

@@ -76,7 +76,7 @@ public final class ReverseDistillation {
      */
     static VocDataset rdAData(VocDataset presumed, VocDataset privateData, List<String> removed, ClassList classes) {
         List<String> kept = Stages.labelledClasses(presumed).stream().filter(c -> !removed.contains(c)).toList();
-        List<VocImage> both = new ArrayList<>(removed.isEmpty() ? presumed.images() : presumed.restrictTo(kept).images());
+        List<VocImage> both = new ArrayList<>(presumed.restrictTo(kept).images());
         both.addAll(privateData.images());
         return VocDataset.of(presumed.root(), "train", classes, both);
     }

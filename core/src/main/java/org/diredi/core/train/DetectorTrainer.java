@@ -146,11 +146,11 @@ public final class DetectorTrainer {
         EvalResult eval = null;
         long imagesTotal = (long) (config.epochs() - startEpoch) * train.size();
         try (ProgressBar bar = new ProgressBar(run.role() + " " + mc.name(), imagesTotal, log, "img")) {
+            int badInARow = 0; // a streak of bad steps may cross an epoch's end
             for (int epoch = startEpoch; epoch < Math.min(config.epochs(), stopAfter); epoch++) {
                 long t0 = System.nanoTime();
                 Map<String, double[]> sums = new TreeMap<>();
                 int steps = 0;
-                int badInARow = 0;
                 double normSum = 0;
                 double normMax = 0;
                 int clippedSteps = 0;
@@ -159,36 +159,32 @@ public final class DetectorTrainer {
                     while (loader.hasNext()) {
                         HostBatch hb = loader.next();
                         float lr = schedule.at(optimizer.step());
-                        Map<String, Float> losses;
+                        Map<String, Float> losses = null;
+                        float norm = Float.NaN;
+                        String bad;
                         try {
                             losses = trainStep.run(hb, lr, null);
+                            norm = losses.remove(TrainStep.GRAD_NORM);
+                            bad = Float.isFinite(norm) ? null : "gradient norm " + norm;
                         } catch (TrainStep.NonFiniteLoss e) {
-                            // One bad batch is skipped (the weights are untouched); several in a row mean the
-                            // model itself has gone bad.
-                            if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
-                                throw new IllegalStateException(e.getMessage() + " at epoch " + (epoch + 1) + ", step "
-                                        + optimizer.step() + " (lr " + lr + "), " + badInARow + " steps in a row: lower "
-                                        + "the learning rate; " + lastGood(last), e);
-                            }
-                            log.printf("%nwarning: %s at epoch %d (step %d): batch skipped%n", e.getMessage(),
-                                    epoch + 1, optimizer.step());
-                            continue;
+                            bad = e.getMessage();
                         }
-                        float norm = losses.remove(TrainStep.GRAD_NORM);
-                        if (!Float.isFinite(norm)) {
-                            log.printf("%nwarning: gradient norm %s at epoch %d (step %d): update skipped%n", norm,
-                                    epoch + 1, optimizer.step());
+                        if (bad != null) {
+                            // A bad step changed no weight and is skipped; several in a row mean the model itself
+                            // has gone bad.
                             if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
-                                throw new IllegalStateException("the gradient was not finite in " + badInARow
-                                        + " steps in a row at epoch " + (epoch + 1) + ": lower the learning rate; "
-                                        + lastGood(last));
+                                throw new IllegalStateException(bad + " at epoch " + (epoch + 1) + ", step "
+                                        + optimizer.step() + " (lr " + lr + "), " + badInARow + " steps in a row: "
+                                        + "lower the learning rate; " + lastGood(last));
                             }
+                            log.printf("%nwarning: %s at epoch %d (step %d): batch skipped%n", bad, epoch + 1,
+                                    optimizer.step());
                             continue;
                         }
                         badInARow = 0;
                         normSum += norm;
                         normMax = Math.max(normMax, norm);
-                        clippedSteps += config.gradClip() > 0 && norm > config.gradClip() ? 1 : 0;
+                        clippedSteps += optimizer.clips(norm) ? 1 : 0;
                         for (Map.Entry<String, Float> e : losses.entrySet()) {
                             sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue();
                         }

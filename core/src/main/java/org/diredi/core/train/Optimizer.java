@@ -74,7 +74,7 @@ public final class Optimizer {
             }
             // One factor for all parameters keeps the update's direction (clip by global norm, not per tensor);
             // libtorch's fused update multiplies the gradient by it (rescaleGrad).
-            float rescale = config.gradClip() > 0 && norm > config.gradClip() ? config.gradClip() / norm : 1f;
+            float rescale = clips(norm) ? config.gradClip() / norm : 1f;
             for (int i = 0; i < params.size(); i++) {
                 update(params.get(i), grads.get(i), lr, rescale, adam, beta1, beta2);
             }
@@ -82,6 +82,11 @@ public final class Optimizer {
         } finally {
             grads.forEach(NDArray::close);
         }
+    }
+
+    /** Whether a gradient of this global norm is scaled down (clipping on, norm above the limit). */
+    public boolean clips(float norm) {
+        return config.gradClip() > 0 && norm > config.gradClip();
     }
 
     /** sqrt of the sum of squares of every gradient, summed on the device and read back once. */

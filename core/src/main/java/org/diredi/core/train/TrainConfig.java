@@ -75,12 +75,12 @@ public record TrainConfig(
     }
 
     /**
-     * This learning rate scaled linearly to another batch size (Goyal et al.'s rule). Distill C fine-tunes
-     * a trained edge model at the paper's batch 8: at the batch-16 rate its box loss doubled in the third
-     * epoch of the demo's run and the edge model fell to 0.1% mAP (BENCHMARKS.md section 4).
+     * These settings at another batch size, the learning rate scaled linearly with it (Goyal et al.'s rule).
+     * Distill C fine-tunes a trained edge model at the paper's batch 8: at the batch-16 rate its box loss
+     * doubled in the third epoch of the demo's run and the edge model fell to 0.1% mAP (BENCHMARKS.md section 4).
      */
-    public float scaledLearningRate(int batch) {
-        return lr * batch / batchSize;
+    public TrainConfig atBatchSize(int batch) {
+        return withBatchSize(batch).withLearningRate(lr * batch / batchSize);
     }
 
     public TrainConfig withEpochs(int e) {

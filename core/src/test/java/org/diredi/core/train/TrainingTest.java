@@ -136,4 +136,37 @@ class TrainingTest {
     private static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream());
     }
+
+    /** The detection loss, NaN on the calls {@code nanCalls} says (counting from 0). */
+    private static Objective nanOn(java.util.function.IntPredicate nanCalls) {
+        DetectionObjective det = new DetectionObjective(FcosLoss.Config.DEFAULT);
+        int[] calls = {0};
+        return (outputs, batch, ps, terms) -> {
+            ai.djl.ndarray.NDArray l = det.loss(outputs, batch, ps, terms);
+            return nanCalls.test(calls[0]++) ? l.mul(Float.NaN) : l;
+        };
+    }
+
+    @Test
+    void aBadStepIsSkippedAndThreeInARowStopTheRun() throws IOException {
+        Engine.getInstance().setRandomSeed(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            FcosDetector model = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
+            DetectionSet set = DetectionSet.load(train, TestData.SMALL.inputSize());
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            // batch 4 on 8 images: 2 steps an epoch; the first step's loss is NaN, the run goes on
+            TrainConfig four = config(2).withBatchSize(4);
+            DetectorTrainer.Result r = new DetectorTrainer(model, m, four, nanOn(c -> c == 0), new PrintStream(log))
+                    .run(set, null, run(runs.resolve("one-bad")), false);
+            assertTrue(log.toString().contains("loss became NaN at epoch 1 (step 0): batch skipped"), log.toString());
+            assertTrue(Float.isFinite(ModelWeights.snapshot(model).get(0).data()[0]));
+            assertEquals(2, r.history().size());
+
+            // batch 2: 4 steps in the first epoch, all NaN: the third stops the run before any checkpoint
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> new DetectorTrainer(model, m,
+                    config(1).withBatchSize(2), nanOn(c -> true), new PrintStream(log)).run(set, null, run(runs.resolve("all-bad")), false));
+            assertTrue(e.getMessage().contains("3 steps in a row") && e.getMessage().contains("no epoch has finished yet"),
+                    e.getMessage());
+        }
+    }
 }
