@@ -93,6 +93,17 @@ final class ExperimentCommand {
             test = VocDataset.load(data, spec.testSplit(), classes);
         }
 
+        /** The pretrained backbone {@code model} starts from, or null (random weights). */
+        private Path backbone(ModelConfig model) {
+            return Runs.pretrainedBackbone(spec.backbonesDir(), model);
+        }
+
+        /** What a model's backbone starts from, for the cache key of the shared stages: the file's SHA-256. */
+        private String identity(ModelConfig model) throws java.io.IOException {
+            Path b = backbone(model);
+            return b == null ? "random" : org.diredi.core.checkpoint.TensorFile.sha256(Files.readAllBytes(b));
+        }
+
         int run(String command) throws Exception {
             long start = System.nanoTime();
             Files.createDirectories(dir);
@@ -112,13 +123,16 @@ final class ExperimentCommand {
             // presumed classes, data and budgets share these stages (Experiment 2 reuses Experiment 1's).
             Path shared = dir.toAbsolutePath().getParent().resolve("manufacturer-" + org.diredi.core.checkpoint.TensorFile.sha256((
                     spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large") + "/" + spec.epochs("tutor") + "/"
-                            + spec.epochs("edge") + base + spec.customerShare() + new java.util.TreeMap<>(spec.featureWeights())).getBytes()).substring(0, 12));
-            Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumedData), classes,
-                    shared.resolve("large"));
+                            + spec.epochs("edge") + base + spec.customerShare() + new java.util.TreeMap<>(spec.featureWeights())
+                            + identity(large) + identity(tutor) + identity(edge)).getBytes()).substring(0, 12));
+            Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumedData)
+                    .withBackbone(backbone(large)), classes, shared.resolve("large"));
             Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumedData)
-                    .distilledFrom(rLarge.checkpoint(), fgd).weights(1f, spec.featureWeight("tutor")), classes, shared.resolve("tutor-distill-A"));
+                    .withBackbone(backbone(tutor)).distilledFrom(rLarge.checkpoint(), fgd)
+                    .weights(1f, spec.featureWeight("tutor")), classes, shared.resolve("tutor-distill-A"));
             Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumedData)
-                    .distilledFrom(rTutor.checkpoint(), fgd).weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
+                    .withBackbone(backbone(edge)).distilledFrom(rTutor.checkpoint(), fgd)
+                    .weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
             // Customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same
             // start, and the knowledge delta (Eq. 9): only the delta leaves the customer.
             ReverseDistillation.Outcome rd = ReverseDistillation.run(rEdge.checkpoint(), rTutor.checkpoint(), tutor,
@@ -240,6 +254,10 @@ final class ExperimentCommand {
                 perClass.row(row);
             }
             String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
+                    + "Backbones: " + String.join(", ", ExperimentSpec.MODEL_ROLES.stream().map(role -> {
+                        Path b = backbone(Presets.get(spec.family() + "/" + role));
+                        return role + " " + (b == null ? "random" : "pretrained (" + b + ")");
+                    }).toList()) + ".\n\n"
                     + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
                     + ". Table III: test split restricted to the classes the update covers " + update
                     + (shown.size() > update.size() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"

@@ -20,6 +20,11 @@ import org.diredi.core.gate.GatePolicy;
  * for Distill B (BENCHMARKS.md section 5: 1.9 points below direct training; 0.1 was 16.6 below, 1 was 33
  * below): on these small FPNs the FGD sum outweighs the detection loss unless it is scaled down.
  *
+ * <p>Backbones: every model whose backbone {@code diredi pretrain} has made ({@code <family>-<role>.backbone}
+ * in the folder {@code backbones}, bundled under {@code models/pretrained}) starts from it, as the paper's
+ * models start from ImageNet; the others start from random weights. {@code backbones: ""} trains all from
+ * random weights.
+ *
  * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 1,
  * 0.001, with L_RD the FGD loss at {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. With the FGD
  * authors' unscaled weights, beta 1 and the training default learning rate 0.002 the two tutors
@@ -47,9 +52,13 @@ public record ExperimentSpec(
         GatePolicy gate,
         Map<String, GatePolicy> gateVariants,
         String validationSplit,
-        String testSplit) {
+        String testSplit,
+        String backbones) {
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
+
+    /** The three models of a family: the large teacher, the tutor and the edge model. */
+    public static final List<String> MODEL_ROLES = List.of("large", "tutor", "edge");
 
     /** The stages trained by FGD distillation: Distill A (tutor), Distill B (edge) and Distill C. */
     public static final List<String> DISTILL_STAGES = List.of("tutor", "edge", "distillC");
@@ -58,7 +67,7 @@ public record ExperimentSpec(
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
-            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test");
+            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test", "models/pretrained");
 
     public ExperimentSpec {
         if (!org.diredi.core.model.Presets.FAMILIES.contains(family)) {
@@ -125,6 +134,7 @@ public record ExperimentSpec(
                         + DISTILL_STAGES + ")");
             }
         }
+        backbones = backbones == null ? "" : backbones;
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }
@@ -133,6 +143,11 @@ public record ExperimentSpec(
     /** The customer's classes: presumed, plus added, minus removed (the classes the update covers). */
     public List<String> updateClasses() {
         return org.diredi.core.delta.DeltaManifest.updateClasses(presumed, added, removed);
+    }
+
+    /** The folder of pretrained backbones, or null when every model starts from random weights. */
+    public java.nio.file.Path backbonesDir() {
+        return backbones.isBlank() ? null : java.nio.file.Path.of(backbones);
     }
 
     public int epochs(String stage) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.vision.scenes.FashionScenes;
@@ -27,6 +28,11 @@ class ExperimentRunTest {
         Path data = tmp.resolve("scenes");
         FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(16, 4, 4).withObjects(1, 2)
                 .withObjectSize(28, 44).withSeed(5), data);
+        // a pretrained backbone for the edge model only: Distill B starts from it, the others from random weights
+        Path backbones = tmp.resolve("backbones");
+        var p = BadInputTest.run("pretrain", "--preset", "tiny/edge", "--epochs", "1", "--images", "64", "--batch", "32",
+                "--out", backbones.resolve("tiny-edge.backbone").toString());
+        assertEquals(0, p.code(), p.err());
         Path spec = tmp.resolve("exp.yaml");
         Files.writeString(spec, String.join("\n",
                 "name: smoke",
@@ -36,6 +42,7 @@ class ExperimentRunTest {
                 "added: [boot]",
                 "removed: [bag]",
                 "epochs: {large: 1, tutor: 1, edge: 1, rd: 1, distillC: 1, baseline: 1}",
+                "backbones: " + backbones,
                 "gate: {protectedClasses: {bag: 5.0}, maxDropOther: 5.0, minGainAdded: 10.0}",
                 "gateVariants: {open: {protectedClasses: {}, minGainAdded: 0.0}}", ""));
         Path out = tmp.resolve("runs/smoke");
@@ -54,9 +61,17 @@ class ExperimentRunTest {
         assertEquals(java.util.List.of("boot"), d.manifest().classesAdded());
         assertEquals(java.util.List.of("bag"), d.manifest().classesRemoved());
         // manufacturer stages live beside the experiment, shared with others of the same presumed setup
+        Path manufacturer;
         try (var dirs = Files.list(out.getParent())) {
-            assertTrue(dirs.anyMatch(p -> p.getFileName().toString().startsWith("manufacturer-")));
+            manufacturer = dirs.filter(dir -> dir.getFileName().toString().startsWith("manufacturer-")).findFirst()
+                    .orElseThrow();
         }
+        var edge = Checkpoint.read(manufacturer.resolve("edge-distill-B/model.ckpt")).manifest();
+        assertEquals("backbone", edge.parent().relation());
+        assertEquals(org.diredi.core.pretrain.BackboneFile.read(backbones.resolve("tiny-edge.backbone")).manifest().id(),
+                edge.parent().id());
+        assertEquals(null, Checkpoint.read(manufacturer.resolve("tutor-distill-A/model.ckpt")).manifest().parent());
+        assertTrue(report.contains("tutor random, edge pretrained"), report);
         var again = BadInputTest.run("experiment", "run", spec.toString(), "--out", out.toString());
         assertEquals(0, again.code(), again.err());
         assertEquals(7, again.out().split("is done: reusing", -1).length - 1, again.out());

@@ -39,6 +39,12 @@ class ShippedConfigTest {
                 ExperimentSpec s = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
                 assertEquals(1, s.added().size(), f + ": one added class, as in the paper's experiments");
                 unseen.add(s.unseen());
+                // the tutor and the edge model start from the bundled pretrained backbones
+                for (String role : java.util.List.of("tutor", "edge")) {
+                    org.junit.jupiter.api.Assertions.assertTrue(Runs.pretrainedBackbone(ROOT.resolve(s.backbonesDir()),
+                            org.diredi.core.model.Presets.get(s.family() + "/" + role)) != null,
+                            f + ": no pretrained " + role + " backbone in " + s.backbones());
+                }
             }
         }
         // Experiment 2 reuses Experiment 1's manufacturer stages only if their presumed data is the same
