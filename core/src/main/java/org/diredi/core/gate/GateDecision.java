@@ -29,8 +29,8 @@ public record GateDecision(boolean accepted, List<String> reasons, List<Row> row
         StringBuilder sb = new StringBuilder();
         sb.append("## Verification gate: ").append(accepted ? "ACCEPTED" : "REJECTED").append("\n\n");
         sb.append(t).append("\n\n");
-        sb.append(String.format("mAP over kept classes: %.3f -> %.3f (%+.1f points)%n%n", mapBefore, mapAfter,
-                (mapAfter - mapBefore) * 100));
+        sb.append(String.format("mAP over the classes the update keeps (added included, removed left out): "
+                + "%.3f -> %.3f (%+.1f points)%n%n", mapBefore, mapAfter, (mapAfter - mapBefore) * 100));
         for (String r : reasons) {
             sb.append("- ").append(r).append('\n');
         }

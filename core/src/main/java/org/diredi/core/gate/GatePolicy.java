@@ -10,7 +10,8 @@ import java.util.Map;
  *                         manufacturer must keep even when a customer removes it)
  * @param maxDropOther     largest AP drop allowed for any other class not added or removed; null: no limit
  * @param minGainAdded     smallest AP gain required on every class the delta adds
- * @param minMapChange     smallest change of mAP over the classes kept; null: no limit
+ * @param minMapChange     smallest change of mAP over the classes the update keeps (added ones included,
+ *                         removed ones left out), in points; null: no limit
  */
 public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
                          Double minMapChange) {

@@ -71,7 +71,7 @@ public final class VerificationGate {
         double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
         double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
         if (policy.minMapChange() != null && (mapAfter - mapBefore) * 100 < policy.minMapChange()) {
-            failures.add(String.format("mAP over kept classes changes by %+.1f points, below %+.1f",
+            failures.add(String.format("mAP over the classes the update keeps changes by %+.1f points, below %+.1f",
                     (mapAfter - mapBefore) * 100, policy.minMapChange()));
         }
         boolean accepted = failures.isEmpty();

@@ -53,7 +53,7 @@ class VerificationGateTest {
         assertTrue(free.accepted(), free.toMarkdown());
         GateDecision.Row horse = free.rows().stream().filter(r -> r.name().equals("horse")).findFirst().orElseThrow();
         assertEquals(-50.0, horse.changePoints(), 1e-9); // the drop is reported even when allowed
-        // mAP over kept classes leaves the removed class out: (0.60 + 0.02 + 0.80) / 3 -> (0.60 + 0.50 + 0.79) / 3
+        // the mAP covers the classes the update keeps (the added one too) and leaves the removed class out: (0.60 + 0.02 + 0.80) / 3 -> (0.60 + 0.50 + 0.79) / 3
         assertEquals(0.63, free.mapAfter(), 1e-9);
     }
 
