@@ -234,7 +234,27 @@ public final class Charts {
         boolean rotate = labelW > slot - 4;
         int catHeight = rotate ? (int) Math.ceil(labelW * Math.sqrt(0.5) + cv.smallFm.getAscent()) : cv.smallFm.getHeight();
         catHeight = Math.min(catHeight, o.height() / 3);
-        int legendH = ns > 1 || (ns == 1 && !values.keySet().iterator().next().isEmpty()) ? cv.smallFm.getHeight() + 8 : 0;
+        boolean hasLegend = ns > 1 || (ns == 1 && !values.keySet().iterator().next().isEmpty());
+        // Legend entries packed into rows that fit the width (many series would run off the right edge).
+        int sw = cv.small.getSize();
+        List<List<String>> legendRows = new ArrayList<>();
+        List<Integer> rowWidths = new ArrayList<>();
+        if (hasLegend) {
+            int room = o.width() - 2 * cv.pad;
+            for (String s : values.keySet()) {
+                int w = sw + 6 + cv.smallFm.stringWidth(s) + 18;
+                int last = legendRows.size() - 1;
+                if (last < 0 || rowWidths.get(last) + w > room) {
+                    legendRows.add(new ArrayList<>());
+                    rowWidths.add(0);
+                    last++;
+                }
+                legendRows.get(last).add(s);
+                rowWidths.set(last, rowWidths.get(last) + w);
+            }
+        }
+        int rowH = cv.smallFm.getHeight() + 2;
+        int legendH = hasLegend ? legendRows.size() * rowH + 6 : 0;
         int top = cv.pad + cv.titleFm.getHeight() + 6 + legendH + cv.smallFm.getHeight(); // room for value labels
         int bottom = o.height() - (cv.pad + cv.baseFm.getHeight() + catHeight + 10);
         Axis x = new Axis(0, 1, new double[0], new String[0], false);
@@ -242,18 +262,13 @@ public final class Charts {
 
         cv.title(title);
         // Horizontal legend under the title, centred, so it never covers bars.
-        if (legendH > 0) {
-            int sw = cv.small.getSize();
-            int total = 0;
-            for (String s : values.keySet()) {
-                total += sw + 6 + cv.smallFm.stringWidth(s) + 18;
-            }
-            int lx = Math.max(cv.pad, (o.width() - total) / 2);
-            int ly = cv.pad + cv.titleFm.getHeight() + 4;
-            int si = 0;
-            g.setFont(cv.small);
-            for (String s : values.keySet()) {
-                g.setColor(seriesColor(si++));
+        g.setFont(cv.small);
+        int si0 = 0;
+        for (int r = 0; r < legendRows.size(); r++) {
+            int lx = Math.max(cv.pad, (o.width() - rowWidths.get(r)) / 2);
+            int ly = cv.pad + cv.titleFm.getHeight() + 4 + r * rowH;
+            for (String s : legendRows.get(r)) {
+                g.setColor(seriesColor(si0++));
                 g.fillRect(lx, ly + (cv.smallFm.getHeight() - sw) / 2, sw, sw);
                 g.setColor(TEXT);
                 g.drawString(s, lx + sw + 6, ly + cv.smallFm.getAscent());

@@ -152,4 +152,18 @@ class ChartsTest {
         BufferedImage img = read(png);
         assertTrue(count(img, Charts.seriesColor(0)) > 2000);
     }
+
+    @Test
+    void aLongLegendWrapsInsteadOfRunningOffTheImage(@TempDir Path dir) throws IOException {
+        // seven series with report-length names (the experiment's Table III rows); the last has no bars,
+        // so its colour can only come from its legend swatch
+        Map<String, double[]> values = new LinkedHashMap<>();
+        for (int s = 0; s < 6; s++) {
+            values.put("Updated edge-AI model, variant " + s, new double[] {0.2 + 0.1 * s, 0.5});
+        }
+        values.put("Updated edge-AI model (Training)", new double[] {Double.NaN, Double.NaN});
+        BufferedImage img = Charts.renderGroupedBarChart("Per-class AP", List.of("boot", "bag"), values, "AP",
+                Charts.Options.DEFAULT);
+        assertTrue(count(img, Charts.seriesColor(6)) > 20, "the seventh legend entry is drawn inside the image");
+    }
 }
