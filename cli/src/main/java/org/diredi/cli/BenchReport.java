@@ -23,8 +23,8 @@ import org.diredi.vision.report.MarkdownTable;
 final class BenchReport {
 
     /** One trained model's figures. */
-    record Row(String name, String model, long params, double gflopsPerImage, int epochs, double trainImagesPerSecond,
-               double trainSeconds, EvalResult eval) {}
+    record Row(String name, String model, String start, long params, double gflopsPerImage, int epochs,
+               double trainImagesPerSecond, double trainSeconds, EvalResult eval) {}
 
     private final String title;
     private final ClassList classes;
@@ -41,11 +41,11 @@ final class BenchReport {
 
     /** Writes the report into {@code out} and returns its Markdown. */
     String write(Path out, String settings) throws IOException {
-        MarkdownTable t = new MarkdownTable("model", "architecture", "params", "GFLOPs/img", "epochs", "train img/s",
+        MarkdownTable t = new MarkdownTable("model", "architecture", "starts from", "params", "GFLOPs/img", "epochs", "train img/s",
                 "wall time", "test mAP@0.5", "P", "R", "F1");
         for (Row r : rows) {
             EvalResult e = r.eval();
-            t.row(r.name(), r.model(), String.format("%,d", r.params()), String.format("%.2f", r.gflopsPerImage()),
+            t.row(r.name(), r.model(), r.start(), String.format("%,d", r.params()), String.format("%.2f", r.gflopsPerImage()),
                     r.epochs(), String.format("%.1f", r.trainImagesPerSecond()),
                     String.format("%.1f min", r.trainSeconds() / 60), String.format("%.3f", e.map()),
                     String.format("%.3f", e.precision()), String.format("%.3f", e.recall()),
@@ -101,8 +101,16 @@ final class BenchReport {
 
     /** A benchmark row for a trained stage. */
     static Row row(String name, Stages.Stage s, Stages.Result r, EvalResult ev) {
-        return new Row(name, s.model().toString(), r.params(), r.gflopsPerImage(), s.train().epochs(),
+        return new Row(name, s.model().toString(), start(s), r.params(), r.gflopsPerImage(), s.train().epochs(),
                 (double) s.train().epochs() * s.data().size() / Math.max(1e-9, r.seconds()), r.seconds(), ev);
+    }
+
+    /** Where a stage's weights start: a whole checkpoint, a pretrained backbone, or random. */
+    static String start(Stages.Stage s) {
+        if (s.init() != null) {
+            return "checkpoint " + s.init().getFileName();
+        }
+        return s.backbone() == null ? "random" : "backbone " + s.backbone().getFileName();
     }
 
     /** Trains and evaluates a stage in {@code dir}, as a benchmark row. */

@@ -39,8 +39,8 @@ class ShippedConfigTest {
                 ExperimentSpec s = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
                 assertEquals(1, s.added().size(), f + ": one added class, as in the paper's experiments");
                 unseen.add(s.unseen());
-                // the tutor and the edge model start from the bundled pretrained backbones
-                for (String role : java.util.List.of("tutor", "edge")) {
+                // the large model, the tutor and the edge model start from the bundled pretrained backbones
+                for (String role : org.diredi.core.model.Presets.ROLES) {
                     org.junit.jupiter.api.Assertions.assertTrue(Runs.pretrainedBackbone(ROOT.resolve(s.backbonesDir()),
                             org.diredi.core.model.Presets.get(s.family() + "/" + role)) != null,
                             f + ": no pretrained " + role + " backbone in " + s.backbones());
@@ -49,6 +49,27 @@ class ShippedConfigTest {
         }
         // Experiment 2 reuses Experiment 1's manufacturer stages only if their presumed data is the same
         assertEquals(1, unseen.size(), "experiments list different unseen classes: " + unseen);
+    }
+
+    @Test
+    void everyBundledBackboneRestoresIntoThePresetItsNameSays() throws Exception {
+        java.util.List<Path> files;
+        try (var list = Files.list(ROOT.resolve("models/pretrained"))) {
+            files = list.filter(p -> p.toString().endsWith(".backbone")).sorted().toList();
+        }
+        assertEquals(3, files.size(), "one bundled backbone per cpu role: " + files);
+        for (Path f : files) {
+            org.diredi.core.pretrain.BackboneManifest m = org.diredi.core.pretrain.BackboneFile.read(f).manifest();
+            String preset = f.getFileName().toString().replace(".backbone", "").replaceFirst("-", "/");
+            assertEquals(org.diredi.core.model.Presets.get(preset), m.model(), f + ": manifest model");
+            org.junit.jupiter.api.Assertions.assertTrue(m.valAccuracy() > 0.5,
+                    f + ": held-out top-1 " + m.valAccuracy() + " is no better than an untrained classifier's");
+            try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
+                org.diredi.core.model.FcosDetector d = new org.diredi.core.model.FcosDetector(m.model(),
+                        org.diredi.vision.data.ClassList.FASHION).init(nd);
+                assertEquals(m.id(), org.diredi.core.pretrain.BackboneFile.restore(d, f).id(), f + ": restored id");
+            }
+        }
     }
 
     @Test
