@@ -41,13 +41,13 @@ final class BenchReport {
 
     /** Writes the report into {@code out} and returns its Markdown. */
     String write(Path out, String settings) throws IOException {
-        MarkdownTable t = new MarkdownTable("model", "architecture", "starts from", "params", "GFLOPs/img", "epochs", "train img/s",
-                "wall time", "test mAP@0.5", "P", "R", "F1");
+        MarkdownTable t = new MarkdownTable("model", "architecture", "starts from", "params", "GFLOPs/img", "epochs",
+                "train img/s", "wall time", "test mAP@0.5", "P", "R", "F1");
         for (Row r : rows) {
             EvalResult e = r.eval();
-            t.row(r.name(), r.model(), r.start(), String.format("%,d", r.params()), String.format("%.2f", r.gflopsPerImage()),
-                    r.epochs(), String.format("%.1f", r.trainImagesPerSecond()),
-                    String.format("%.1f min", r.trainSeconds() / 60), String.format("%.3f", e.map()),
+            t.row(r.name(), r.model(), r.start(), String.format("%,d", r.params()),
+                    String.format("%.2f", r.gflopsPerImage()), r.epochs(),
+                    String.format("%.1f", r.trainImagesPerSecond()), String.format("%.1f min", r.trainSeconds() / 60), String.format("%.3f", e.map()),
                     String.format("%.3f", e.precision()), String.format("%.3f", e.recall()),
                     String.format("%.3f", e.f1()));
         }

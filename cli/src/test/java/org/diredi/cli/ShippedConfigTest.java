@@ -52,22 +52,25 @@ class ShippedConfigTest {
     }
 
     @Test
-    void everyBundledBackboneRestoresIntoThePresetItsNameSays() throws Exception {
-        java.util.List<Path> files;
-        try (var list = Files.list(ROOT.resolve("models/pretrained"))) {
-            files = list.filter(p -> p.toString().endsWith(".backbone")).sorted().toList();
-        }
-        assertEquals(3, files.size(), "one bundled backbone per cpu role: " + files);
-        for (Path f : files) {
-            org.diredi.core.pretrain.BackboneManifest m = org.diredi.core.pretrain.BackboneFile.read(f).manifest();
-            String preset = f.getFileName().toString().replace(".backbone", "").replaceFirst("-", "/");
-            assertEquals(org.diredi.core.model.Presets.get(preset), m.model(), f + ": manifest model");
-            org.junit.jupiter.api.Assertions.assertTrue(m.valAccuracy() > 0.5,
-                    f + ": held-out top-1 " + m.valAccuracy() + " is no better than an untrained classifier's");
+    void everyBundledBackboneIsItsPresetsAndLoadsIntoItBitExactly() throws Exception {
+        for (String role : org.diredi.core.model.Presets.ROLES) {
+            org.diredi.core.model.ModelConfig preset = org.diredi.core.model.Presets.get("cpu/" + role);
+            Path f = Runs.pretrainedBackbone(ROOT.resolve("models/pretrained"), preset);
+            org.junit.jupiter.api.Assertions.assertNotNull(f, "no bundled backbone for " + preset.name());
+            org.diredi.core.pretrain.BackboneFile.Loaded b = org.diredi.core.pretrain.BackboneFile.read(f);
+            assertEquals(preset, b.manifest().model(), f + ": pretrained for another model");
+            org.junit.jupiter.api.Assertions.assertTrue(b.manifest().valAccuracy() > 0.5, f + ": held-out top-1 "
+                    + b.manifest().valAccuracy() + " is no better than an untrained classifier's");
             try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
-                org.diredi.core.model.FcosDetector d = new org.diredi.core.model.FcosDetector(m.model(),
-                        org.diredi.vision.data.ClassList.FASHION).init(nd);
-                assertEquals(m.id(), org.diredi.core.pretrain.BackboneFile.restore(d, f).id(), f + ": restored id");
+                var d = new org.diredi.core.model.FcosDetector(preset, org.diredi.vision.data.ClassList.FASHION)
+                        .init(nd);
+                org.diredi.core.pretrain.BackboneFile.restore(d, f);
+                var loaded = org.diredi.core.checkpoint.TensorFile.byName(
+                        org.diredi.core.checkpoint.ModelWeights.snapshot(d));
+                for (org.diredi.core.checkpoint.TensorFile.Tensor t : b.tensors()) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(t.data(), loaded.get(t.name()).data(),
+                            f + ": " + t.name());
+                }
             }
         }
     }
