@@ -78,13 +78,13 @@ final class BenchReport {
             }
             bars.put(r.name(), v);
         }
-        String md = "## " + title + "\n\n" + Machine.describe() + "\n\n" + t
+        String md = "## " + title + "\n\n" + org.diredi.core.report.Machine.describe() + "\n\n" + t
                 + "\n\nPer-class AP@0.5 (test split, VOC all-point interpolation, IoU > 0.5; P / R / F1 at score >= "
                 + (rows.isEmpty() ? "" : rows.get(0).eval().config().scoreThreshold()) + "):\n\n" + perClass
                 + "\n\n" + settings + "\n";
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("results.md"), md);
-        AtomicFiles.writeJson(out.resolve("results.json"), Map.of("title", title, "machine", Machine.facts(),
+        AtomicFiles.writeJson(out.resolve("results.json"), Map.of("title", title, "machine", org.diredi.core.report.Machine.facts(),
                 "settings", settings, "rows", rows));
         Charts.groupedBarChart(title + ": per-class AP@0.5", shown, bars, "AP", out.resolve("per-class-ap.png"));
         return md;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
@@ -67,7 +68,7 @@ final class DeltaCommand {
                     includeBackbone ? "all" : "neck+head", null, Map.of(
                             "tutor1", counts(t1.manifest().data()), "tutor2", counts(t2.manifest().data())),
                     0, 0, 0, null, Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id())), tensors, fp16);
-            System.out.print(describe(out, d.manifest()));
+            System.out.print(d.manifest().describe(out));
             return 0;
         }
 
@@ -84,7 +85,7 @@ final class DeltaCommand {
         @Override
         public Integer call() {
             KnowledgeDelta d = KnowledgeDelta.read(file);
-            System.out.print(describe(file, d.manifest()));
+            System.out.print(d.manifest().describe(file));
             return 0;
         }
     }
@@ -107,31 +108,16 @@ final class DeltaCommand {
 
         @Override
         public Integer call() throws Exception {
-            Checkpoint t = Checkpoint.read(tutor);
             KnowledgeDelta d = KnowledgeDelta.read(delta);
-            if (!t.manifest().weightsSha256().equals(d.manifest().baseTutorSha256())) {
-                throw new KnowledgeDelta.DeltaException(delta + ": made for tutor " + d.manifest().baseTutorId()
-                        + ", but " + tutor + " is tutor " + t.manifest().id());
+            Manifest written;
+            try {
+                written = WeightSubstitution.apply(tutor, d, lambda, out);
+            } catch (KnowledgeDelta.DeltaException e) {
+                throw new KnowledgeDelta.DeltaException(delta + ": " + e.getMessage());
             }
-            if (!t.manifest().classes().equals(d.manifest().classes())) {
-                throw new KnowledgeDelta.DeltaException(delta + ": class list differs from " + tutor);
-            }
-            var updated = d.applyTo(t.weights(), lambda, tutor.toString());
-            Manifest m = t.manifest();
-            Manifest written = Checkpoint.write(out, new Manifest(null, null, null, m.role() + "+delta", m.model(),
-                    m.classes(), m.data(), m.training(), new Manifest.Reference(m.id(), tutor.toString(),
-                    "weight substitution, lambda " + lambda + ", delta " + d.manifest().tensorsSha256().substring(0, 16)),
-                    null, m.progress(), m.objective(), Map.of("deltaL2Norm", d.manifest().l2Norm()), null), updated, null);
             System.out.printf("applied %s (|dW| = %.4f, %d tensors) to %s: wrote %s (id %s)%n", delta,
                     d.manifest().l2Norm(), d.manifest().tensors(), tutor, out, written.id());
             return 0;
         }
-    }
-
-    static String describe(Path file, DeltaManifest m) {
-        return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
-                        + "  classes added %s, removed %s%n  data %s%n  sha256 %s%n", file, m.tensors(), m.values(),
-                m.parts(), m.dtype(), m.l2Norm(), m.baseTutorId(), m.gamma(), m.classesAdded(), m.classesRemoved(),
-                m.dataCounts(), m.tensorsSha256());
     }
 }

@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
         float rdAlpha = rd.get(1);
         float rdBeta = rd.get(2);
         Path data = out.resolve("fashion-scenes");
-        Runs.ensureFashionScenes(data);
+        org.diredi.vision.scenes.FashionScenes.ensure(data);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         classes.ids(presumed);
         classes.ids(List.of(added));
@@ -336,7 +336,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The bundled pretrained backbone of {@code role} in the demo's family, or null when there is none. */
     private Path pretrained(String role) {
-        return Runs.pretrainedBackbone(backbones, Presets.get(family + "/" + role));
+        return org.diredi.core.pretrain.BackboneFile.pretrainedFor(backbones, Presets.get(family + "/" + role));
     }
 
     private static String describe(Path backbone) {

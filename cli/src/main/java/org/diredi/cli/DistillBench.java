@@ -52,8 +52,8 @@ final class DistillBench implements Callable<Integer> {
         if (epochs.size() != 3) {
             throw new IllegalArgumentException("--epochs takes three numbers: LARGE,TUTOR,EDGE");
         }
-        Runs.ensureFashionScenes(data);
-        TrainConfig base = Runs.trainConfig(configFile);
+        org.diredi.vision.scenes.FashionScenes.ensure(data);
+        TrainConfig base = TrainConfig.load(configFile);
         FgdConfig fgd = fgdFile == null ? FgdConfig.DEFAULTS : ConfigFiles.load(fgdFile, FgdConfig.class, FgdConfig.DEFAULTS);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         classes.ids(presumed);

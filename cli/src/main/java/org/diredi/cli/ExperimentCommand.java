@@ -58,14 +58,14 @@ final class ExperimentCommand {
             ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
             Path dir = out != null ? out : Path.of("work/experiments", spec.name());
             Path data = Path.of(spec.data());
-            Runs.ensureFashionScenes(data);
+            org.diredi.vision.scenes.FashionScenes.ensure(data);
             ClassList classes = ClassList.read(data.resolve("classes.txt"));
             classes.ids(spec.presumed());
             classes.ids(spec.added());
             classes.ids(spec.unseen());
             String command = "./diredi experiment run " + specFile + (out != null ? " --out " + out : "")
                     + (configFile != null ? " --config " + configFile : "");
-            return new Experiment(spec, classes, data, dir, Runs.trainConfig(configFile)).run(command);
+            return new Experiment(spec, classes, data, dir, TrainConfig.load(configFile)).run(command);
         }
     }
 
@@ -95,7 +95,7 @@ final class ExperimentCommand {
 
         /** The pretrained backbone {@code model} starts from, or null (random weights). */
         private Path backbone(ModelConfig model) {
-            return Runs.pretrainedBackbone(spec.backbonesDir(), model);
+            return org.diredi.core.pretrain.BackboneFile.pretrainedFor(spec.backbonesDir(), model);
         }
 
         /** What a model's backbone starts from, for the cache key of the shared stages: the file's SHA-256. */
@@ -253,7 +253,7 @@ final class ExperimentCommand {
                 }
                 perClass.row(row);
             }
-            String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
+            String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + org.diredi.core.report.Machine.describe() + "\n\n"
                     + "Backbones: " + String.join(", ", ExperimentSpec.MODEL_ROLES.stream().map(role -> {
                         Path b = backbone(Presets.get(spec.family() + "/" + role));
                         return role + " " + (b == null ? "random" : "pretrained (" + b + ")");
@@ -262,7 +262,7 @@ final class ExperimentCommand {
                     + ". Table III: test split restricted to the classes the update covers " + update
                     + (shown.size() > update.size() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"
                     + "## Table III (percent)\n\n" + t + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass + "\n\n"
-                    + "## Knowledge delta\n\n" + DeltaCommand.describe(dir.resolve("update.delta"), delta.manifest())
+                    + "## Knowledge delta\n\n" + delta.manifest().describe(dir.resolve("update.delta"))
                     + "\n" + gate.toMarkdown();
             for (Map.Entry<String, GateDecision> v : variants.entrySet()) {
                 md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
@@ -271,7 +271,7 @@ final class ExperimentCommand {
             AtomicFiles.writeString(dir.resolve("report.md"), md);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("spec", spec);
-            json.put("machine", Machine.facts());
+            json.put("machine", org.diredi.core.report.Machine.facts());
             json.put("results", evals);
             if (perClassEvals != evals) {
                 json.put("resultsWithRemovedClasses", perClassEvals);

@@ -60,11 +60,11 @@ final class ExportBench implements Callable<Integer> {
             t.row(e.getKey(), String.format("%.2f", e.getValue().p50Ms()), String.format("%.2f", e.getValue().p99Ms()),
                     String.format("%.2fx", base / e.getValue().p50Ms()));
         }
-        String md = "## Batch-1 inference latency, " + ck.manifest().model() + "\n\n" + Machine.describe() + " ONNX Runtime "
+        String md = "## Batch-1 inference latency, " + ck.manifest().model() + "\n\n" + org.diredi.core.report.Machine.describe() + " ONNX Runtime "
                 + threads + " threads; " + runs + " timed runs after 30 warm-up runs, network only.\n\n" + t + "\n";
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("latency.md"), md);
-        AtomicFiles.writeJson(out.resolve("latency.json"), Map.of("machine", Machine.facts(), "results", results));
+        AtomicFiles.writeJson(out.resolve("latency.json"), Map.of("machine", org.diredi.core.report.Machine.facts(), "results", results));
         System.out.println(md);
         return 0;
     }

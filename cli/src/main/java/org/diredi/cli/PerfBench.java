@@ -122,7 +122,7 @@ final class PerfBench implements Callable<Integer> {
         applyQuick();
         validate();
         long start = System.nanoTime();
-        Runs.ensureFashionScenes(data);
+        org.diredi.vision.scenes.FashionScenes.ensure(data);
         data = data.toAbsolutePath();
         Files.createDirectories(out);
         out = out.toAbsolutePath();
@@ -130,7 +130,7 @@ final class PerfBench implements Callable<Integer> {
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("command", command());
-        json.put("machine", Machine.facts());
+        json.put("machine", org.diredi.core.report.Machine.facts());
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("family", family);
         settings.put("batch", batch);
@@ -409,7 +409,7 @@ final class PerfBench implements Callable<Integer> {
         double cvP50 = t.containsKey(cv) ? t.get(cv).p50Ms() : Double.NaN;
         Map<String, Integer> ops = new TreeMap<>();
         q.model().getGraph().getNodeList().forEach(n -> ops.merge(n.getOpType(), 1, Integer::sum));
-        boolean vnni = Boolean.TRUE.equals(Machine.facts().get("avx512_vnni"));
+        boolean vnni = Boolean.TRUE.equals(org.diredi.core.report.Machine.facts().get("avx512_vnni"));
         List<PerfRows.Inference> rows = new ArrayList<>();
         for (String name : List.of(djl, ort, ort8, cv)) {
             EngineTimer.Timing x = t.get(name);
@@ -636,7 +636,7 @@ final class PerfBench implements Callable<Integer> {
                             int ortThreads, double minutes) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("## Performance: every hot path in one run (issue 8)\n\n```bash\n./").append(command().strip())
-                .append("\n```\n\n").append(Machine.describe()).append(" ONNX Runtime / OpenCV / edge runtime threads ")
+                .append("\n```\n\n").append(org.diredi.core.report.Machine.describe()).append(" ONNX Runtime / OpenCV / edge runtime threads ")
                 .append(ortThreads).append(", OMP_WAIT_POLICY=").append(System.getenv().getOrDefault("OMP_WAIT_POLICY",
                         "unset")).append(". Data: ").append(data).append(". The run took ")
                 .append(String.format("%.1f", minutes)).append(" min").append(quick ? " (--quick: smoke settings, the"

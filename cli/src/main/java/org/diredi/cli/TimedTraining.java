@@ -173,9 +173,10 @@ final class TimedTraining {
             r = run(model, manager, cfg, train, warmup, steps, null);
             if (args.length > 5) {
                 String role = mc.name().substring(mc.name().indexOf('/') + 1);
-                Checkpoint.write(Path.of(args[5]), new Manifest(null, null, null, role, mc, classes.names(),
-                        Stages.dataInfo(ds, null), cfg, null, null, new Manifest.Progress(0, cfg.epochs(), warmup + steps),
-                        null, Map.of("total", r.lastLoss()), null), ModelWeights.snapshot(model), null);
+                Checkpoint.write(Path.of(args[5]), Manifest.builder(role, mc, classes.names())
+                        .data(Stages.dataInfo(ds, null)).training(cfg)
+                        .progress(new Manifest.Progress(0, cfg.epochs(), warmup + steps))
+                        .metrics(Map.of("total", r.lastLoss())).build(), ModelWeights.snapshot(model), null);
             }
         }
         r = new Result(r.preset(), r.params(), r.batch(), r.warmupSteps(), r.timedSteps(), r.images(), r.seconds(),

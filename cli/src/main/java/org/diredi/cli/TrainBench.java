@@ -44,8 +44,8 @@ final class TrainBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Runs.ensureFashionScenes(data);
-        TrainConfig base = Runs.trainConfig(configFile);
+        org.diredi.vision.scenes.FashionScenes.ensure(data);
+        TrainConfig base = TrainConfig.load(configFile);
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         VocDataset trainDs = VocDataset.load(data, "train", classes);
         VocDataset testDs = VocDataset.load(data, "test", classes);
@@ -55,7 +55,7 @@ final class TrainBench implements Callable<Integer> {
             ModelConfig mc = Presets.get(presets.get(i));
             TrainConfig cfg = epochs != null && i < epochs.size() ? base.withEpochs(epochs.get(i)) : base;
             report.add(BenchReport.trainAndEvaluate(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1),
-                    mc, cfg, trainDs).withBackbone(Runs.pretrainedBackbone(backbones, mc)), classes, testDs,
+                    mc, cfg, trainDs).withBackbone(org.diredi.core.pretrain.BackboneFile.pretrainedFor(backbones, mc)), classes, testDs,
                     out.resolve(mc.name().replace('/', '-'))));
         }
         String md = report.write(out, "Settings: " + base.summary().replaceFirst("^\\d+ epochs, ", "")

@@ -36,7 +36,7 @@ final class TrainingOptions {
 
     /** The training settings: the file over the defaults, then the command-line overrides. */
     TrainConfig config() {
-        TrainConfig c = Runs.trainConfig(configFile);
+        TrainConfig c = TrainConfig.load(configFile);
         if (epochs != null) {
             c = c.withEpochs(epochs);
         }

@@ -41,7 +41,7 @@ class ShippedConfigTest {
                 unseen.add(s.unseen());
                 // the large model, the tutor and the edge model start from the bundled pretrained backbones
                 for (String role : org.diredi.core.model.Presets.ROLES) {
-                    org.junit.jupiter.api.Assertions.assertTrue(Runs.pretrainedBackbone(ROOT.resolve(s.backbonesDir()),
+                    org.junit.jupiter.api.Assertions.assertTrue(org.diredi.core.pretrain.BackboneFile.pretrainedFor(ROOT.resolve(s.backbonesDir()),
                             org.diredi.core.model.Presets.get(s.family() + "/" + role)) != null,
                             f + ": no pretrained " + role + " backbone in " + s.backbones());
                 }
@@ -55,7 +55,7 @@ class ShippedConfigTest {
     void everyBundledBackboneIsItsPresetsAndLoadsIntoItBitExactly() throws Exception {
         for (String role : org.diredi.core.model.Presets.ROLES) {
             org.diredi.core.model.ModelConfig preset = org.diredi.core.model.Presets.get("cpu/" + role);
-            Path f = Runs.pretrainedBackbone(ROOT.resolve("models/pretrained"), preset);
+            Path f = org.diredi.core.pretrain.BackboneFile.pretrainedFor(ROOT.resolve("models/pretrained"), preset);
             org.junit.jupiter.api.Assertions.assertNotNull(f, "no bundled backbone for " + preset.name());
             org.diredi.core.pretrain.BackboneFile.Loaded b = org.diredi.core.pretrain.BackboneFile.read(f);
             assertEquals(preset, b.manifest().model(), f + ": pretrained for another model");

@@ -9,22 +9,28 @@ import org.diredi.core.delta.KnowledgeDelta;
 
 /**
  * Paper Eq. 10 on the manufacturer's side: {@code W_new = W_tutor + lambda * dW} over the delta's
- * tensors (neck + head), the backbone untouched. {@link KnowledgeDelta#applyTo} refuses a delta whose
- * base hash, names or shapes do not match the tutor, or that holds NaN / Inf.
+ * tensors (neck + head), the backbone untouched. Refuses a delta made against another tutor or
+ * class list; {@link KnowledgeDelta#applyTo} refuses other names or shapes, and NaN / Inf.
  */
 public final class WeightSubstitution {
 
     private WeightSubstitution() {}
 
     /** Writes the updated tutor to {@code out} (atomically) with a manifest naming its parent and the delta. */
-    public static Path apply(Path tutor, KnowledgeDelta delta, double lambda, Path out) throws IOException {
+    public static Manifest apply(Path tutor, KnowledgeDelta delta, double lambda, Path out) throws IOException {
         Checkpoint t0 = Checkpoint.read(tutor);
         Manifest m = t0.manifest();
-        Checkpoint.write(out, new Manifest(null, null, null, "tutor+delta", m.model(), m.classes(), m.data(),
-                        m.training(), new Manifest.Reference(m.id(), tutor.toString(), "weight substitution, lambda "
-                        + lambda), null, m.progress(), m.objective(), Map.of("deltaL2Norm", delta.manifest().l2Norm()),
-                        null),
-                delta.applyTo(t0.weights(), lambda, tutor.toString()), null);
-        return out;
+        var d = delta.manifest();
+        if (!m.weightsSha256().equals(d.baseTutorSha256())) {
+            throw new KnowledgeDelta.DeltaException("the delta was made for tutor " + d.baseTutorId()
+                    + ", but " + tutor + " is tutor " + m.id());
+        }
+        if (!m.classes().equals(d.classes())) {
+            throw new KnowledgeDelta.DeltaException("the delta's class list differs from " + tutor + "'s");
+        }
+        Manifest updated = m.derived(m.role() + "+delta", tutor.toString(), "weight substitution, lambda " + lambda
+                        + ", delta " + d.tensorsSha256().substring(0, 16))
+                .metrics(Map.of("deltaL2Norm", d.l2Norm())).build();
+        return Checkpoint.write(out, updated, delta.applyTo(t0.weights(), lambda, tutor.toString()), null);
     }
 }

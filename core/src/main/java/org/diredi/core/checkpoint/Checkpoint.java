@@ -86,9 +86,7 @@ public final class Checkpoint {
             throws IOException {
         byte[] w = TensorFile.toBytes(weights, TensorFile.FLOAT32);
         String sha = TensorFile.sha256(w);
-        Manifest full = new Manifest(Manifest.FORMAT, sha.substring(0, 16), java.time.Instant.now().toString(),
-                m.role(), m.model(), m.classes(), m.data(), m.training(), m.parent(), m.teacher(), m.progress(),
-                m.objective(), m.metrics(), sha);
+        Manifest full = m.withIdentity(sha.substring(0, 16), java.time.Instant.now().toString(), sha);
         byte[] opt = optimizerState == null ? null : TensorFile.toBytes(optimizerState, TensorFile.FLOAT32);
         byte[] obj = objectiveState == null ? null : TensorFile.toBytes(objectiveState, TensorFile.FLOAT32);
         Map<String, byte[]> entries = new LinkedHashMap<>();

@@ -51,4 +51,84 @@ public record Manifest(
 
     /** Training progress. */
     public record Progress(int epoch, int epochs, long step) {}
+
+    /** A new manifest for a model of {@code model} over {@code classes}; identity is filled on write. */
+    public static Builder builder(String role, ModelConfig model, List<String> classes) {
+        return new Builder(role, model, classes);
+    }
+
+    /**
+     * A manifest for a model made from this one ({@code path} holds it) by {@code relation}: same
+     * architecture, classes, data, training and progress, with this model as parent and no metrics.
+     */
+    public Builder derived(String role, String path, String relation) {
+        return new Builder(role, model, classes).data(data).training(training).progress(progress)
+                .objective(objective).parent(new Reference(id, path, relation));
+    }
+
+    /** This manifest with its identity (filled by {@link Checkpoint#write} from the weights' hash). */
+    Manifest withIdentity(String newId, String newCreated, String sha256) {
+        return new Manifest(FORMAT, newId, newCreated, role, model, classes, data, training, parent, teacher,
+                progress, objective, metrics, sha256);
+    }
+
+    /** Named setters for a manifest; unset parts stay null. */
+    public static final class Builder {
+        private final String role;
+        private final ModelConfig model;
+        private final List<String> classes;
+        private DataInfo data;
+        private TrainConfig training;
+        private Reference parent;
+        private Reference teacher;
+        private Progress progress;
+        private Map<String, Double> objective;
+        private Map<String, Double> metrics;
+
+        private Builder(String role, ModelConfig model, List<String> classes) {
+            this.role = role;
+            this.model = model;
+            this.classes = classes;
+        }
+
+        public Builder data(DataInfo d) {
+            data = d;
+            return this;
+        }
+
+        public Builder training(TrainConfig t) {
+            training = t;
+            return this;
+        }
+
+        public Builder parent(Reference r) {
+            parent = r;
+            return this;
+        }
+
+        public Builder teacher(Reference r) {
+            teacher = r;
+            return this;
+        }
+
+        public Builder progress(Progress p) {
+            progress = p;
+            return this;
+        }
+
+        public Builder objective(Map<String, Double> o) {
+            objective = o;
+            return this;
+        }
+
+        public Builder metrics(Map<String, Double> m) {
+            metrics = m;
+            return this;
+        }
+
+        public Manifest build() {
+            return new Manifest(FORMAT, null, null, role, model, classes, data, training, parent, teacher, progress,
+                    objective, metrics, null);
+        }
+    }
 }

@@ -56,4 +56,12 @@ public record DeltaManifest(
         u.addAll(added);
         return List.copyOf(u);
     }
+
+    /** A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file}. */
+    public String describe(java.nio.file.Path file) {
+        return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
+                        + "  classes added %s, removed %s%n  data %s%n  sha256 %s%n", file, tensors(), values(),
+                parts(), dtype(), l2Norm(), baseTutorId(), gamma(), classesAdded(), classesRemoved(),
+                dataCounts(), tensorsSha256());
+    }
 }

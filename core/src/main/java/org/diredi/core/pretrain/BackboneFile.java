@@ -107,4 +107,16 @@ public final class BackboneFile {
         }
         return new Manifest.Reference(b.manifest().id(), file.toString(), "backbone");
     }
+
+    /**
+     * The pretrained backbone file for {@code model} in {@code dir} ({@code <family>-<role>.backbone}, as
+     * {@code diredi pretrain} names them), or null when {@code dir} is null or has none.
+     */
+    public static java.nio.file.Path pretrainedFor(java.nio.file.Path dir, org.diredi.core.model.ModelConfig model) {
+        if (dir == null) {
+            return null;
+        }
+        java.nio.file.Path f = dir.resolve(model.name().replace('/', '-') + ".backbone");
+        return java.nio.file.Files.exists(f) ? f : null;
+    }
 }

@@ -240,9 +240,10 @@ public final class DetectorTrainer {
     }
 
     private Manifest manifest(RunInfo run, Map<String, Double> metrics, int epoch, long step) {
-        return new Manifest(Manifest.FORMAT, null, null, run.role(), model.config(), model.classes().names(),
-                run.data(), config, run.parent(), run.teacher(), new Manifest.Progress(epoch, config.epochs(), step),
-                objective.settings(), metrics, null);
+        return Manifest.builder(run.role(), model.config(), model.classes().names()).data(run.data())
+                .training(config).parent(run.parent()).teacher(run.teacher())
+                .progress(new Manifest.Progress(epoch, config.epochs(), step)).objective(objective.settings())
+                .metrics(metrics).build();
     }
 
     private static Map<String, Double> lastMetrics(List<EpochRecord> history) {

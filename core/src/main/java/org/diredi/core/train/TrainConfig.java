@@ -107,4 +107,9 @@ public record TrainConfig(
         return epochs + " epochs, batch " + batchSize + ", " + optimizer + " lr " + lr + ", seed " + seed
                 + (augment ? ", augmented" : "");
     }
+
+    /** Training settings from {@code file} (YAML or JSON) over the defaults, or the defaults when null. */
+    public static TrainConfig load(java.nio.file.Path file) {
+        return file == null ? DEFAULTS : org.diredi.vision.config.ConfigFiles.load(file, TrainConfig.class, DEFAULTS);
+    }
 }

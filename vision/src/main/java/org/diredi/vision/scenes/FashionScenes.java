@@ -38,6 +38,14 @@ import org.diredi.vision.data.VocWriter;
  */
 public final class FashionScenes {
 
+    /** Generates the default FashionScenes into {@code data} unless it is there already. */
+    public static void ensure(java.nio.file.Path data) {
+        if (!java.nio.file.Files.exists(data.resolve("classes.txt"))) {
+            System.out.println("generating FashionScenes in " + data);
+            System.out.print(generate(FashionScenesConfig.DEFAULT, data).format());
+        }
+    }
+
     public static final List<String> SPLITS = List.of("train", "val", "test");
     static final List<String> TRAIN_PHOTOS = List.of("brick.png", "grass.png", "coffee.png");
     static final List<String> EVAL_PHOTOS = List.of("gravel.png", "rocket.jpg");
