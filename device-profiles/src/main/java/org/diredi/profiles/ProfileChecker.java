@@ -37,8 +37,18 @@ public final class ProfileChecker {
     /** Violations of {@code profile} by an already read model of {@code modelBytes} bytes. */
     public static List<Violation> check(OnnxSummary s, long modelBytes, DeviceProfile profile) {
         List<Violation> out = new ArrayList<>();
-        String p = profile.name();
+        checkOpset(s, profile, out);
+        checkOperators(s, profile, out);
+        checkSizes(s, modelBytes, profile, out);
+        checkInputs(s, profile, out);
+        if (profile.precision() == Precision.INT8) {
+            checkQuantized(s, profile, out);
+        }
+        return out;
+    }
 
+    private static void checkOpset(OnnxSummary s, DeviceProfile profile, List<Violation> out) {
+        String p = profile.name();
         long opset = s.defaultOpset();
         if (opset == 0) {
             out.add(new Violation(Violation.Kind.OPSET, "model",
@@ -48,15 +58,21 @@ public final class ProfileChecker {
             out.add(new Violation(Violation.Kind.OPSET, "model", "opset " + opset + " is outside " + p
                     + "'s range " + profile.opsetMin() + "-" + profile.opsetMax()));
         }
+    }
 
+    private static void checkOperators(OnnxSummary s, DeviceProfile profile, List<Violation> out) {
         for (OnnxSummary.Node n : s.nodes()) {
             if (!profile.allows(n.domain(), n.opType())) {
                 String op = n.domain().isEmpty() ? n.opType() : n.domain() + ":" + n.opType();
                 out.add(new Violation(Violation.Kind.OPERATOR, n.label(), "node '" + n.label() + "' uses operator "
-                        + op + ", which " + p + " does not accept"));
+                        + op + ", which " + profile.name() + " does not accept"));
             }
         }
+    }
 
+    /** The file against the model-size budget, the weights against the memory budget. */
+    private static void checkSizes(OnnxSummary s, long modelBytes, DeviceProfile profile, List<Violation> out) {
+        String p = profile.name();
         if (modelBytes > profile.maxModelBytes()) {
             out.add(new Violation(Violation.Kind.MODEL_SIZE, "model", "model is " + DeviceProfile.bytes(modelBytes)
                     + " (" + modelBytes + " bytes), " + p + " takes at most " + DeviceProfile.bytes(profile.maxModelBytes())
@@ -67,7 +83,10 @@ public final class ProfileChecker {
                     + DeviceProfile.bytes(s.weightBytes()) + ", more than " + p + "'s memory budget of "
                     + DeviceProfile.bytes(profile.memoryBudgetBytes())));
         }
+    }
 
+    private static void checkInputs(OnnxSummary s, DeviceProfile profile, List<Violation> out) {
+        String p = profile.name();
         for (OnnxSummary.ValueInfo in : s.inputs()) {
             if (profile.staticInput() && !in.isStatic()) {
                 out.add(new Violation(Violation.Kind.DYNAMIC_INPUT, in.name(), "input '" + in.name() + "' has shape "
@@ -81,30 +100,31 @@ public final class ProfileChecker {
                         + ", " + p + " is set up for " + profile.inputSize() + "x" + profile.inputSize()));
             }
         }
+    }
 
-        if (profile.precision() == Precision.INT8) {
-            Map<String, OnnxSummary.Node> producer = new HashMap<>();
-            for (OnnxSummary.Node n : s.nodes()) {
-                for (String o : n.outputs()) {
-                    producer.put(o, n);
-                }
-            }
-            for (OnnxSummary.Node n : s.nodes()) {
-                if (!n.domain().isEmpty() || !WEIGHTED.contains(n.opType()) || n.inputs().size() < 2) {
-                    continue;
-                }
-                String w = n.inputs().get(1);
-                Integer type = s.initializers().get(w);
-                OnnxSummary.Node from = producer.get(w);
-                boolean floatInit = type != null && isFloat(type);
-                boolean floatConst = from != null && from.opType().equals("Constant");
-                if (floatInit || floatConst) {
-                    out.add(new Violation(Violation.Kind.PRECISION, n.label(), "node '" + n.label()
-                            + "' has float weights '" + w + "'; " + p + " runs int8 only (quantize the model, e.g. QDQ)"));
-                }
+    /** Weighted operators reading float initializers or float Constants on an int8-only device. */
+    private static void checkQuantized(OnnxSummary s, DeviceProfile profile, List<Violation> out) {
+        Map<String, OnnxSummary.Node> producer = new HashMap<>();
+        for (OnnxSummary.Node n : s.nodes()) {
+            for (String o : n.outputs()) {
+                producer.put(o, n);
             }
         }
-        return out;
+        for (OnnxSummary.Node n : s.nodes()) {
+            if (!n.domain().isEmpty() || !WEIGHTED.contains(n.opType()) || n.inputs().size() < 2) {
+                continue;
+            }
+            String w = n.inputs().get(1);
+            Integer type = s.initializers().get(w);
+            OnnxSummary.Node from = producer.get(w);
+            boolean floatInit = type != null && isFloat(type);
+            boolean floatConst = from != null && from.opType().equals("Constant");
+            if (floatInit || floatConst) {
+                out.add(new Violation(Violation.Kind.PRECISION, n.label(), "node '" + n.label()
+                        + "' has float weights '" + w + "'; " + profile.name()
+                        + " runs int8 only (quantize the model, e.g. QDQ)"));
+            }
+        }
     }
 
     private static boolean isFloat(int type) {

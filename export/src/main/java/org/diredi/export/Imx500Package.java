@@ -2,6 +2,7 @@ package org.diredi.export;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.diredi.vision.io.AtomicFiles;
 
@@ -33,10 +34,21 @@ public final class Imx500Package {
         Path dir = int8.toAbsolutePath().getParent();
         AtomicFiles.writeString(dir.resolve(CALIBRATION),
                 String.join("\n", calibration.stream().map(Path::toString).toList()) + "\n");
-        int s = fp32Manifest.inputSize();
+        List<String> readme = new ArrayList<>();
+        readme.addAll(files(fp32, fp32Manifest, int8, int8Manifest, memory));
+        readme.addAll(nextSteps(fp32.getFileName().toString()));
+        readme.addAll(inputAndOutputs(fp32Manifest));
+        Path out = dir.resolve(README);
+        AtomicFiles.writeString(out, String.join("\n", readme));
+        return out;
+    }
+
+    /** The README's title and its table of the package's files. */
+    private static List<String> files(Path fp32, ExportManifest fp32Manifest, Path int8, ExportManifest int8Manifest,
+                                      MemoryReport memory) {
         String f = fp32.getFileName().toString();
         String q = int8.getFileName().toString();
-        String readme = String.join("\n",
+        return List.of(
                 "# DiReDi edge model for the Sony IMX500",
                 "",
                 "| file | what it is |",
@@ -50,7 +62,12 @@ public final class Imx500Package {
                         + "` | what the model is, its classes and how to decode it |",
                 "| `" + q.replaceAll("\\.onnx$", "") + ".memory.json` | weights + peak activations against the sensor's 8 MB: "
                         + memory + " |",
-                "",
+                "");
+    }
+
+    /** The steps with Sony's tools that turn the float graph {@code f} into the sensor's package. */
+    private static List<String> nextSteps(String f) {
+        return List.of(
                 "## What to run next (Sony's tools, outside this project)",
                 "",
                 "The on-sensor binary is made by Sony's toolchain. Its converter reads models quantized by",
@@ -72,7 +89,13 @@ public final class Imx500Package {
                 "6. Compare the sensor's outputs on a few frames with this folder's int8 file through ONNX",
                 "   Runtime (same inputs): they use the same quantization scheme, so large differences point",
                 "   at a conversion problem.",
-                "",
+                "");
+    }
+
+    /** What the model takes and returns, and how to decode it on the host. */
+    private static List<String> inputAndOutputs(ExportManifest fp32Manifest) {
+        int s = fp32Manifest.inputSize();
+        return List.of(
                 "## Input and outputs",
                 "",
                 "- Input `images`: 1x3x" + s + "x" + s + ", RGB, resized without letterbox, pixel / 255, then"
@@ -85,8 +108,5 @@ public final class Imx500Package {
                 "Check the operator list against your converter version's documentation: this project's",
                 "`imx500` device profile is a conservative reading of it (`diredi profiles show imx500`).",
                 "");
-        Path out = dir.resolve(README);
-        AtomicFiles.writeString(out, readme);
-        return out;
     }
 }

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,13 +55,34 @@ public record MemoryReport(long weightBytes, long peakActivationBytes, String pe
             weights += elements(t.getDimsList().stream().mapToLong(Long::longValue).toArray()) * bytesOf(t.getDataType());
             inits.add(t.getName());
         }
-        // Quantization outputs stand for the tensor they re-type (see class comment).
+        Map<String, String> alias = aliases(g);
+        Sweep sweep = new Sweep(shapes, inits, alias, lastUses(g, alias), bytesPerActivation);
+        sweep.start(g.getInputList());
+        List<NodeProto> nodes = g.getNodeList();
+        for (int i = 0; i < nodes.size(); i++) {
+            sweep.run(i, nodes.get(i));
+        }
+        return new MemoryReport(weights, sweep.peak, sweep.peakAt, sweep.largestLayer, bytesPerActivation,
+                profile == null ? 0 : profile.memoryBudgetBytes(), profile == null ? 0 : profile.maxModelBytes());
+    }
+
+    /** Quantization outputs stand for the tensor they re-type (see class comment). */
+    private static Map<String, String> aliases(GraphProto g) {
         Map<String, String> alias = new HashMap<>();
         for (NodeProto n : g.getNodeList()) {
-            if (n.getDomain().isEmpty() && RETYPE.contains(n.getOpType())) {
+            if (retypes(n)) {
                 alias.put(n.getOutput(0), root(alias, n.getInput(0)));
             }
         }
+        return alias;
+    }
+
+    private static boolean retypes(NodeProto n) {
+        return n.getDomain().isEmpty() && RETYPE.contains(n.getOpType());
+    }
+
+    /** Index of the last node reading each tensor; graph outputs are read after the last node. */
+    private static Map<String, Integer> lastUses(GraphProto g, Map<String, String> alias) {
         List<NodeProto> nodes = g.getNodeList();
         Map<String, Integer> lastUse = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -71,39 +93,46 @@ public record MemoryReport(long weightBytes, long peakActivationBytes, String pe
         for (var o : g.getOutputList()) {
             lastUse.put(root(alias, o.getName()), nodes.size());
         }
-        Map<String, Long> live = new HashMap<>();
-        long liveBytes = 0;
-        for (var in : g.getInputList()) {
-            if (!inits.contains(in.getName()) && shapes.containsKey(in.getName())) {
-                long b = elements(shapes.get(in.getName())) * bytesPerActivation;
-                live.put(in.getName(), b);
-                liveBytes += b;
-            }
-        }
-        long peak = liveBytes;
+        return lastUse;
+    }
+
+    /** The live activations while the nodes run in order, with the peak sum and the largest layer so far. */
+    private static final class Sweep {
+        private final Map<String, long[]> shapes;
+        private final Set<String> inits;
+        private final Map<String, String> alias;
+        private final Map<String, Integer> lastUse;
+        private final int bytesPerActivation;
+        private final Map<String, Long> live = new HashMap<>();
+        private long liveBytes;
+        long peak;
         String peakAt = "(inputs)";
-        long largestLayer = 0;
-        for (int i = 0; i < nodes.size(); i++) {
-            NodeProto n = nodes.get(i);
-            boolean retype = n.getDomain().isEmpty() && RETYPE.contains(n.getOpType());
-            long layer = 0;
-            if (!retype) {
-                Set<String> seen = new HashSet<>();
-                for (String in : n.getInputList()) {
-                    String r = root(alias, in);
-                    if (!inits.contains(r) && seen.add(r) && shapes.containsKey(r)) {
-                        layer += elements(shapes.get(r)) * bytesPerActivation;
-                    }
-                }
-                for (String o : n.getOutputList()) {
-                    if (shapes.containsKey(o) && !inits.contains(o)) {
-                        long b = elements(shapes.get(o)) * bytesPerActivation;
-                        layer += b;
-                        live.put(o, b);
-                        liveBytes += b;
-                    }
+        long largestLayer;
+
+        Sweep(Map<String, long[]> shapes, Set<String> inits, Map<String, String> alias, Map<String, Integer> lastUse,
+              int bytesPerActivation) {
+            this.shapes = shapes;
+            this.inits = inits;
+            this.alias = alias;
+            this.lastUse = lastUse;
+            this.bytesPerActivation = bytesPerActivation;
+        }
+
+        /** Graph inputs are live from the start. */
+        void start(List<ValueInfoProto> inputs) {
+            for (var in : inputs) {
+                if (!inits.contains(in.getName()) && shapes.containsKey(in.getName())) {
+                    long b = bytes(in.getName());
+                    live.put(in.getName(), b);
+                    liveBytes += b;
                 }
             }
+            peak = liveBytes;
+        }
+
+        /** Node {@code i} allocates its outputs, then frees what it read for the last time. */
+        void run(int i, NodeProto n) {
+            long layer = retypes(n) ? 0 : allocate(n);
             largestLayer = Math.max(largestLayer, layer);
             if (liveBytes > peak) {
                 peak = liveBytes;
@@ -118,8 +147,31 @@ public record MemoryReport(long weightBytes, long peakActivationBytes, String pe
                 }
             }
         }
-        return new MemoryReport(weights, peak, peakAt, largestLayer, bytesPerActivation,
-                profile == null ? 0 : profile.memoryBudgetBytes(), profile == null ? 0 : profile.maxModelBytes());
+
+        /** Makes the node's outputs live; returns its layer size (distinct activation inputs plus outputs). */
+        private long allocate(NodeProto n) {
+            long layer = 0;
+            Set<String> seen = new HashSet<>();
+            for (String in : n.getInputList()) {
+                String r = root(alias, in);
+                if (!inits.contains(r) && seen.add(r) && shapes.containsKey(r)) {
+                    layer += bytes(r);
+                }
+            }
+            for (String o : n.getOutputList()) {
+                if (shapes.containsKey(o) && !inits.contains(o)) {
+                    long b = bytes(o);
+                    layer += b;
+                    live.put(o, b);
+                    liveBytes += b;
+                }
+            }
+            return layer;
+        }
+
+        private long bytes(String tensor) {
+            return elements(shapes.get(tensor)) * bytesPerActivation;
+        }
     }
 
     private static String root(Map<String, String> alias, String t) {

@@ -113,19 +113,46 @@ public final class QdqQuantizer {
         if (calibration.isEmpty()) {
             throw new IllegalArgumentException("static quantization needs at least one calibration image");
         }
+        requireOpset(fp32);
+        GraphProto g = fp32.getGraph();
+        Map<String, TensorProto> inits = new HashMap<>();
+        for (TensorProto t : g.getInitializerList()) {
+            inits.put(t.getName(), t);
+        }
+        List<NodeProto> convs = g.getNodeList().stream().filter(QdqQuantizer::isConv).toList();
+        Set<String> convInputs = convInputs(convs, inits);
+        Map<String, float[]> ranges = calibrate(fp32, calibration, convInputs);
+        Map<String, ActivationParams> act = new LinkedHashMap<>();
+        for (String x : convInputs) {
+            float[] r = ranges.get(x);
+            act.put(x, activationParams(r[0], r[1], options));
+        }
+
+        QdqRewrite rewrite = new QdqRewrite(g, inits, act, options);
+        g.getNodeList().forEach(rewrite::add);
+        String desc = String.format(Locale.ROOT, "qdq weights=int%d-per-channel activations=%s%s calibration=%d",
+                options.reduceRange() ? 7 : 8, options.activations().name().toLowerCase(Locale.ROOT),
+                options.powerOfTwoScales() ? "-pow2" : "", calibration.size());
+        ModelProto.Builder m = fp32.toBuilder().setGraph(rewrite.finish());
+        m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(QUANT_KEY).setValue(desc));
+        return new Quantized(m.build(), act, convs.size(), options);
+    }
+
+    private static void requireOpset(ModelProto fp32) {
         int opset = fp32.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty())
                 .mapToInt(o -> (int) o.getVersion()).findFirst().orElse(0);
         if (opset < MIN_OPSET) {
             throw new ExportException("opset " + opset + " cannot be quantized: per-channel DequantizeLinear needs "
                     + "opset >= " + MIN_OPSET + " (export at opset 13)");
         }
-        GraphProto g = fp32.getGraph();
-        Map<String, TensorProto> inits = new HashMap<>();
-        for (TensorProto t : g.getInitializerList()) {
-            inits.put(t.getName(), t);
-        }
-        List<NodeProto> convs = g.getNodeList().stream()
-                .filter(n -> n.getDomain().isEmpty() && n.getOpType().equals("Conv")).toList();
+    }
+
+    private static boolean isConv(NodeProto n) {
+        return n.getDomain().isEmpty() && n.getOpType().equals("Conv");
+    }
+
+    /** The tensors the Conv nodes read, in node order; every Conv weight must be an initializer. */
+    private static Set<String> convInputs(List<NodeProto> convs, Map<String, TensorProto> inits) {
         Set<String> convInputs = new LinkedHashSet<>();
         for (NodeProto c : convs) {
             if (!inits.containsKey(c.getInput(1))) {
@@ -133,141 +160,168 @@ public final class QdqQuantizer {
             }
             convInputs.add(c.getInput(0));
         }
-        Map<String, float[]> ranges = calibrate(fp32, calibration, convInputs);
-
-        Map<String, ActivationParams> act = new LinkedHashMap<>();
-        for (String x : convInputs) {
-            float[] r = ranges.get(x);
-            act.put(x, activationParams(r[0], r[1], options));
-        }
-
-        GraphProto.Builder out = g.toBuilder().clearNode();
-        List<TensorProto> keptInits = new ArrayList<>();
-        Set<String> replacedWeights = new HashSet<>();
-        Set<String> used = new HashSet<>();
-        g.getNodeList().forEach(n -> used.addAll(n.getOutputList()));
-        g.getInitializerList().forEach(t -> used.add(t.getName()));
-        g.getInputList().forEach(v -> used.add(v.getName()));
-        Map<String, String> dequantized = new HashMap<>(); // activation -> its DQ output
-        Map<String, QWeight> weights = new HashMap<>();
-        Map<String, String> biasDq = new HashMap<>();
-
-        for (NodeProto n : g.getNodeList()) {
-            if (!(n.getDomain().isEmpty() && n.getOpType().equals("Conv"))) {
-                out.addNode(n);
-                continue;
-            }
-            String x = n.getInput(0);
-            ActivationParams a = act.get(x);
-            String xdq = dequantized.get(x);
-            if (xdq == null) {
-                // One pair per tensor, inserted before its first Conv consumer: topological order holds.
-                String s = fresh(used, x + "_scale");
-                String zp = fresh(used, x + "_zero_point");
-                keptInits.add(scalarFloat(s, a.scale()));
-                keptInits.add(options.activations() == Activations.UINT8
-                        ? bytes(zp, TensorProto.DataType.UINT8, new byte[] {(byte) a.zeroPoint()})
-                        : bytes(zp, TensorProto.DataType.INT8, new byte[] {(byte) a.zeroPoint()}));
-                String q = fresh(used, x + "_quantized");
-                xdq = fresh(used, x + "_dequantized");
-                out.addNode(node("QuantizeLinear", q, List.of(x, s, zp)));
-                out.addNode(node("DequantizeLinear", xdq, List.of(q, s, zp)));
-                dequantized.put(x, xdq);
-            }
-            // Head convolutions are shared across pyramid levels: quantize each weight once.
-            String base = n.getInput(1);
-            QWeight qw = weights.get(base);
-            if (qw == null) {
-                qw = quantizeWeight(inits.get(base), options, used, keptInits, out);
-                weights.put(base, qw);
-            }
-            float[] ws = qw.scales();
-            int cout = ws.length;
-            String wdq = qw.dequantized();
-            replacedWeights.add(base);
-
-            NodeProto.Builder conv = n.toBuilder().setInput(0, xdq).setInput(1, wdq);
-            String biasKey = n.getInputCount() > 2 ? n.getInput(2) + "|" + xdq : "";
-            if (biasDq.containsKey(biasKey)) {
-                conv.setInput(2, biasDq.get(biasKey)); // same bias and same input scale: same int32 bias
-            } else if (n.getInputCount() > 2 && !n.getInput(2).isEmpty() && inits.containsKey(n.getInput(2))) {
-                // int32 bias at scale s_x * s_w[c], as an integer convolution accumulates it
-                float[] b = floats(inits.get(n.getInput(2)));
-                float[] bs = new float[cout];
-                ByteBuffer bq = ByteBuffer.allocate(4 * cout).order(ByteOrder.LITTLE_ENDIAN);
-                for (int c = 0; c < cout; c++) {
-                    bs[c] = a.scale() * ws[c];
-                    bq.putInt((int) Math.max(Integer.MIN_VALUE + 1L,
-                            Math.min(Integer.MAX_VALUE, Math.round((double) b[c] / bs[c]))));
-                }
-                String bbase = n.getInput(2);
-                String bqName = fresh(used, bbase + "_quantized");
-                String bsName = fresh(used, bbase + "_scale");
-                String bdq = fresh(used, bbase + "_dequantized");
-                keptInits.add(TensorProto.newBuilder().setName(bqName).setDataType(TensorProto.DataType.INT32.getNumber())
-                        .addDims(cout).setRawData(ByteString.copyFrom(bq.array())).build());
-                keptInits.add(floatVector(bsName, bs));
-                out.addNode(node("DequantizeLinear", bdq, List.of(bqName, bsName), "axis", 0L));
-                replacedWeights.add(bbase);
-                biasDq.put(biasKey, bdq);
-                conv.setInput(2, bdq);
-            }
-            out.addNode(conv);
-        }
-        // Drop float weights nothing reads any more (a weight shared with a non-Conv node stays).
-        Set<String> stillRead = new HashSet<>();
-        out.getNodeList().forEach(n -> stillRead.addAll(n.getInputList()));
-        out.clearInitializer();
-        for (TensorProto t : g.getInitializerList()) {
-            if (!replacedWeights.contains(t.getName()) || stillRead.contains(t.getName())) {
-                out.addInitializer(t);
-            }
-        }
-        out.addAllInitializer(keptInits);
-
-        String desc = String.format(Locale.ROOT, "qdq weights=int%d-per-channel activations=%s%s calibration=%d",
-                options.reduceRange() ? 7 : 8, options.activations().name().toLowerCase(Locale.ROOT),
-                options.powerOfTwoScales() ? "-pow2" : "", calibration.size());
-        ModelProto.Builder m = fp32.toBuilder().setGraph(out);
-        m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(QUANT_KEY).setValue(desc));
-        return new Quantized(m.build(), act, convs.size(), options);
+        return convInputs;
     }
 
     private record QWeight(String dequantized, float[] scales) {}
 
-    /** Symmetric per-output-channel int8 weight plus its DequantizeLinear (axis 0, zero point 0). */
-    private static QWeight quantizeWeight(TensorProto w, Options options, Set<String> used,
-                                          List<TensorProto> keptInits, GraphProto.Builder out) {
-        float[] wf = floats(w);
-        int cout = (int) w.getDims(0);
-        int per = wf.length / cout;
-        float[] ws = new float[cout];
-        byte[] wq = new byte[wf.length];
-        for (int c = 0; c < cout; c++) {
-            float m = 0;
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                m = Math.max(m, Math.abs(wf[i]));
-            }
-            // an all-zero channel still needs a positive scale
-            ws[c] = m > 0 ? m / options.weightMax() : 1f;
-            for (int i = c * per; i < (c + 1) * per; i++) {
-                long q = Math.round(wf[i] / ws[c]);
-                wq[i] = (byte) Math.max(options.weightMin(), Math.min(options.weightMax(), q));
-            }
+    /**
+     * The QDQ rewrite of a graph, node by node in topological order: each Conv reads its input
+     * through a QuantizeLinear/DequantizeLinear pair, its weight and bias through DequantizeLinear
+     * of int8 and int32 initializers. Every pair, weight and bias is made once and shared by the
+     * Convs that read the same tensor; new names never collide with the graph's.
+     */
+    private static final class QdqRewrite {
+        private final GraphProto g;
+        private final Map<String, TensorProto> inits;
+        private final Map<String, ActivationParams> act;
+        private final Options options;
+        private final GraphProto.Builder out;
+        private final List<TensorProto> keptInits = new ArrayList<>();
+        private final Set<String> replacedWeights = new HashSet<>();
+        private final Set<String> used = new HashSet<>();
+        private final Map<String, String> dequantized = new HashMap<>(); // activation -> its DQ output
+        private final Map<String, QWeight> weights = new HashMap<>();
+        private final Map<String, String> biasDq = new HashMap<>();
+
+        QdqRewrite(GraphProto g, Map<String, TensorProto> inits, Map<String, ActivationParams> act, Options options) {
+            this.g = g;
+            this.inits = inits;
+            this.act = act;
+            this.options = options;
+            this.out = g.toBuilder().clearNode();
+            g.getNodeList().forEach(n -> used.addAll(n.getOutputList()));
+            g.getInitializerList().forEach(t -> used.add(t.getName()));
+            g.getInputList().forEach(v -> used.add(v.getName()));
         }
-        String base = w.getName();
-        String wqName = fresh(used, base + "_quantized");
-        String wsName = fresh(used, base + "_scale");
-        String wzName = fresh(used, base + "_zero_point");
-        String wdq = fresh(used, base + "_dequantized");
-        TensorProto.Builder wqt = TensorProto.newBuilder().setName(wqName)
-                .setDataType(TensorProto.DataType.INT8.getNumber()).setRawData(ByteString.copyFrom(wq));
-        w.getDimsList().forEach(wqt::addDims);
-        keptInits.add(wqt.build());
-        keptInits.add(floatVector(wsName, ws));
-        keptInits.add(bytes(wzName, TensorProto.DataType.INT8, new byte[cout], cout));
-        out.addNode(node("DequantizeLinear", wdq, List.of(wqName, wsName, wzName), "axis", 0L));
-        return new QWeight(wdq, ws);
+
+        /** Appends {@code n}: unchanged unless it is a Conv, which reads quantized inputs. */
+        void add(NodeProto n) {
+            if (!isConv(n)) {
+                out.addNode(n);
+                return;
+            }
+            String x = n.getInput(0);
+            ActivationParams a = act.get(x);
+            String xdq = dequantizedActivation(x, a);
+            // Head convolutions are shared across pyramid levels: quantize each weight once.
+            String base = n.getInput(1);
+            QWeight qw = weights.get(base);
+            if (qw == null) {
+                qw = quantizeWeight(inits.get(base));
+                weights.put(base, qw);
+            }
+            replacedWeights.add(base);
+            NodeProto.Builder conv = n.toBuilder().setInput(0, xdq).setInput(1, qw.dequantized());
+            String bdq = dequantizedBias(n, xdq, a, qw.scales());
+            if (bdq != null) {
+                conv.setInput(2, bdq);
+            }
+            out.addNode(conv);
+        }
+
+        /** One pair per tensor, inserted before its first Conv consumer: topological order holds. */
+        private String dequantizedActivation(String x, ActivationParams a) {
+            String xdq = dequantized.get(x);
+            if (xdq != null) {
+                return xdq;
+            }
+            String s = fresh(used, x + "_scale");
+            String zp = fresh(used, x + "_zero_point");
+            keptInits.add(scalarFloat(s, a.scale()));
+            keptInits.add(options.activations() == Activations.UINT8
+                    ? bytes(zp, TensorProto.DataType.UINT8, new byte[] {(byte) a.zeroPoint()})
+                    : bytes(zp, TensorProto.DataType.INT8, new byte[] {(byte) a.zeroPoint()}));
+            String q = fresh(used, x + "_quantized");
+            xdq = fresh(used, x + "_dequantized");
+            out.addNode(node("QuantizeLinear", q, List.of(x, s, zp)));
+            out.addNode(node("DequantizeLinear", xdq, List.of(q, s, zp)));
+            dequantized.put(x, xdq);
+            return xdq;
+        }
+
+        /** Symmetric per-output-channel int8 weight plus its DequantizeLinear (axis 0, zero point 0). */
+        private QWeight quantizeWeight(TensorProto w) {
+            float[] wf = floats(w);
+            int cout = (int) w.getDims(0);
+            int per = wf.length / cout;
+            float[] ws = new float[cout];
+            byte[] wq = new byte[wf.length];
+            for (int c = 0; c < cout; c++) {
+                float m = 0;
+                for (int i = c * per; i < (c + 1) * per; i++) {
+                    m = Math.max(m, Math.abs(wf[i]));
+                }
+                // an all-zero channel still needs a positive scale
+                ws[c] = m > 0 ? m / options.weightMax() : 1f;
+                for (int i = c * per; i < (c + 1) * per; i++) {
+                    long q = Math.round(wf[i] / ws[c]);
+                    wq[i] = (byte) Math.max(options.weightMin(), Math.min(options.weightMax(), q));
+                }
+            }
+            String base = w.getName();
+            String wqName = fresh(used, base + "_quantized");
+            String wsName = fresh(used, base + "_scale");
+            String wzName = fresh(used, base + "_zero_point");
+            String wdq = fresh(used, base + "_dequantized");
+            TensorProto.Builder wqt = TensorProto.newBuilder().setName(wqName)
+                    .setDataType(TensorProto.DataType.INT8.getNumber()).setRawData(ByteString.copyFrom(wq));
+            w.getDimsList().forEach(wqt::addDims);
+            keptInits.add(wqt.build());
+            keptInits.add(floatVector(wsName, ws));
+            keptInits.add(bytes(wzName, TensorProto.DataType.INT8, new byte[cout], cout));
+            out.addNode(node("DequantizeLinear", wdq, List.of(wqName, wsName, wzName), "axis", 0L));
+            return new QWeight(wdq, ws);
+        }
+
+        /**
+         * The DequantizeLinear output of the Conv's int32 bias at scale {@code s_x * s_w[c]}, as an
+         * integer convolution accumulates it; null when the Conv has no initializer bias.
+         */
+        private String dequantizedBias(NodeProto n, String xdq, ActivationParams a, float[] ws) {
+            String biasKey = n.getInputCount() > 2 ? n.getInput(2) + "|" + xdq : "";
+            if (biasDq.containsKey(biasKey)) {
+                return biasDq.get(biasKey); // same bias and same input scale: same int32 bias
+            }
+            if (!(n.getInputCount() > 2 && !n.getInput(2).isEmpty() && inits.containsKey(n.getInput(2)))) {
+                return null;
+            }
+            float[] b = floats(inits.get(n.getInput(2)));
+            int cout = ws.length;
+            float[] bs = new float[cout];
+            ByteBuffer bq = ByteBuffer.allocate(4 * cout).order(ByteOrder.LITTLE_ENDIAN);
+            for (int c = 0; c < cout; c++) {
+                bs[c] = a.scale() * ws[c];
+                bq.putInt((int) Math.max(Integer.MIN_VALUE + 1L,
+                        Math.min(Integer.MAX_VALUE, Math.round((double) b[c] / bs[c]))));
+            }
+            String bbase = n.getInput(2);
+            String bqName = fresh(used, bbase + "_quantized");
+            String bsName = fresh(used, bbase + "_scale");
+            String bdq = fresh(used, bbase + "_dequantized");
+            keptInits.add(TensorProto.newBuilder().setName(bqName).setDataType(TensorProto.DataType.INT32.getNumber())
+                    .addDims(cout).setRawData(ByteString.copyFrom(bq.array())).build());
+            keptInits.add(floatVector(bsName, bs));
+            out.addNode(node("DequantizeLinear", bdq, List.of(bqName, bsName), "axis", 0L));
+            replacedWeights.add(bbase);
+            biasDq.put(biasKey, bdq);
+            return bdq;
+        }
+
+        /** The rewritten graph: float weights nothing reads any more dropped, quantized ones appended. */
+        GraphProto.Builder finish() {
+            // A weight shared with a non-Conv node stays.
+            Set<String> stillRead = new HashSet<>();
+            out.getNodeList().forEach(n -> stillRead.addAll(n.getInputList()));
+            out.clearInitializer();
+            for (TensorProto t : g.getInitializerList()) {
+                if (!replacedWeights.contains(t.getName()) || stillRead.contains(t.getName())) {
+                    out.addInitializer(t);
+                }
+            }
+            out.addAllInitializer(keptInits);
+            return out;
+        }
     }
 
     /** Memory needed on {@code profile} with int8 activations (shapes from one ONNX Runtime run). */

@@ -106,7 +106,6 @@ public final class TransferSender {
 
     private TransferManifest run(MqttLink link, String baseTopic, String transferId, byte[] manifestJson, Source src,
             int chunkSize, Progress progress) {
-        Progress p = progress == null ? Progress.NONE : progress;
         long size = src.size();
         long count = TransferManifest.chunkCount(size, chunkSize <= 0 ? 1 : chunkSize);
         if (count > Integer.MAX_VALUE) {
@@ -114,56 +113,86 @@ public final class TransferSender {
         }
         TransferManifest header = new TransferManifest(transferId, size, (int) count, chunkSize, src.sha256(),
                 manifestJson);
-        byte[] headerJson = header.toJson();
-        String manifestTopic = baseTopic + "/manifest";
-        String chunkTopic = baseTopic + "/chunk";
+        new Run(link, baseTopic, header, src, progress == null ? Progress.NONE : progress).send();
+        return header;
+    }
 
-        TreeSet<Integer> pending = new TreeSet<>();
-        for (int i = -1; i < header.chunks(); i++) {
-            pending.add(i); // -1 is the manifest: sorted first, so normally sent first
-        }
-        long acked = 0;
-        long lastProgress = System.nanoTime();
-        MessagingException lastFailure = null;
-        while (!pending.isEmpty()) {
-            if (!link.isConnected() && !link.awaitConnected(reconnectTimeout)) {
-                throw new MessagingException("transfer " + transferId + " to " + baseTopic + ": not connected to the"
-                        + " broker and no reconnect within " + reconnectTimeout.toSeconds() + " s; "
-                        + (header.chunks() + 1 - pending.size()) + " of " + (header.chunks() + 1)
-                        + " messages acknowledged" + (lastFailure == null ? "" : "; last error: " + lastFailure.getMessage()),
-                        lastFailure);
+    /**
+     * One transfer: the messages not yet acknowledged (-1 is the manifest), sent in rounds until
+     * none is left. A round publishes what is pending with at most {@code window} in flight and
+     * stops at the first failure; the next round starts once the link is connected again.
+     */
+    private final class Run {
+        private final MqttLink link;
+        private final String baseTopic;
+        private final TransferManifest header;
+        private final byte[] headerJson;
+        private final Source src;
+        private final Progress progress;
+        private final TreeSet<Integer> pending = new TreeSet<>();
+        private long acked;
+        private MessagingException lastFailure;
+
+        Run(MqttLink link, String baseTopic, TransferManifest header, Source src, Progress progress) {
+            this.link = link;
+            this.baseTopic = baseTopic;
+            this.header = header;
+            this.headerJson = header.toJson();
+            this.src = src;
+            this.progress = progress;
+            for (int i = -1; i < header.chunks(); i++) {
+                pending.add(i); // -1 is the manifest: sorted first, so normally sent first
             }
-            long ackedBefore = acked;
-            Deque<InFlight> inFlight = new ArrayDeque<>();
-            boolean broken = false;
-            for (int index : new ArrayList<>(pending)) {
-                while (inFlight.size() >= window && !broken) {
-                    InFlight f = inFlight.removeFirst();
-                    MessagingException e = await(link, f, transferId);
-                    if (e == null) {
-                        acked += ack(pending, f, acked, size, p);
-                    } else {
-                        lastFailure = e;
-                        broken = true;
-                    }
+        }
+
+        void send() {
+            long lastProgress = System.nanoTime();
+            while (!pending.isEmpty()) {
+                awaitConnection();
+                long ackedBefore = acked;
+                sendRound();
+                if (acked > ackedBefore || pending.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                    continue;
                 }
-                if (broken) {
+                // Bounded however the failures look (dropped connections, ack timeouts, a broker that
+                // keeps disconnecting us): no acknowledgement for reconnectTimeout ends the transfer.
+                if (System.nanoTime() - lastProgress > reconnectTimeout.toNanos()) {
+                    throw new MessagingException("transfer " + header.transferId() + " to " + baseTopic + " stalled: no"
+                            + " acknowledgement for " + reconnectTimeout.toSeconds() + " s; " + acknowledged()
+                            + " messages acknowledged; last error: "
+                            + (lastFailure == null ? "none" : lastFailure.getMessage()), lastFailure);
+                }
+                if (link.isConnected()) {
+                    // Failed while the client still looks connected (e.g. an ack timeout): give Paho a
+                    // moment to notice a dead socket before the next round.
+                    pauseBriefly();
+                }
+            }
+        }
+
+        private void awaitConnection() {
+            if (!link.isConnected() && !link.awaitConnected(reconnectTimeout)) {
+                throw new MessagingException("transfer " + header.transferId() + " to " + baseTopic + ": not connected"
+                        + " to the broker and no reconnect within " + reconnectTimeout.toSeconds() + " s; "
+                        + acknowledged() + " messages acknowledged"
+                        + (lastFailure == null ? "" : "; last error: " + lastFailure.getMessage()), lastFailure);
+            }
+        }
+
+        /** "k of n", n counting the manifest. */
+        private String acknowledged() {
+            return (header.chunks() + 1 - pending.size()) + " of " + (header.chunks() + 1);
+        }
+
+        private void sendRound() {
+            Deque<InFlight> inFlight = new ArrayDeque<>();
+            for (int index : new ArrayList<>(pending)) {
+                if (!makeRoom(inFlight)) {
                     break;
                 }
                 try {
-                    if (index < 0) {
-                        inFlight.addLast(new InFlight(index, 0, link.publishAsync(manifestTopic, headerJson, 1, false,
-                                Map.of("transfer", transferId))));
-                    } else {
-                        int len = header.chunkLength(index);
-                        byte[] chunk = src.read((long) index * chunkSize, len);
-                        Map<String, String> props = new LinkedHashMap<>();
-                        props.put("transfer", transferId);
-                        props.put("index", Integer.toString(index));
-                        props.put("count", Integer.toString(header.chunks()));
-                        props.put("sha256", Hashes.sha256Hex(chunk));
-                        inFlight.addLast(new InFlight(index, len, link.publishAsync(chunkTopic, chunk, 1, false, props)));
-                    }
+                    inFlight.addLast(publish(index));
                 } catch (RejectedByBroker e) {
                     throw e;
                 } catch (MessagingException e) { // not connected: wait for the reconnect, then resend
@@ -172,33 +201,47 @@ public final class TransferSender {
                 }
             }
             while (!inFlight.isEmpty()) { // collect what is out; failures stay pending
-                InFlight f = inFlight.removeFirst();
-                MessagingException e = await(link, f, transferId);
-                if (e == null) {
-                    acked += ack(pending, f, acked, size, p);
-                } else {
-                    lastFailure = e;
-                }
-            }
-            if (acked > ackedBefore || pending.isEmpty()) {
-                lastProgress = System.nanoTime();
-                continue;
-            }
-            // Bounded however the failures look (dropped connections, ack timeouts, a broker that
-            // keeps disconnecting us): no acknowledgement for reconnectTimeout ends the transfer.
-            if (System.nanoTime() - lastProgress > reconnectTimeout.toNanos()) {
-                throw new MessagingException("transfer " + transferId + " to " + baseTopic + " stalled: no"
-                        + " acknowledgement for " + reconnectTimeout.toSeconds() + " s; " + (header.chunks() + 1
-                        - pending.size()) + " of " + (header.chunks() + 1) + " messages acknowledged; last error: "
-                        + (lastFailure == null ? "none" : lastFailure.getMessage()), lastFailure);
-            }
-            if (link.isConnected()) {
-                // Failed while the client still looks connected (e.g. an ack timeout): give Paho a
-                // moment to notice a dead socket before the next round.
-                pauseBriefly();
+                collect(inFlight.removeFirst());
             }
         }
-        return header;
+
+        /** Waits for the oldest publishes until fewer than {@code window} are out; false if one failed. */
+        private boolean makeRoom(Deque<InFlight> inFlight) {
+            while (inFlight.size() >= window) {
+                if (!collect(inFlight.removeFirst())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Awaits {@code f}'s acknowledgement; false (and remembered) on a failure other than a refusal. */
+        private boolean collect(InFlight f) {
+            MessagingException e = await(link, f, header.transferId());
+            if (e != null) {
+                lastFailure = e;
+                return false;
+            }
+            acked += ack(pending, f, acked, header.size(), progress);
+            return true;
+        }
+
+        /** Publishes the manifest (index -1) or chunk {@code index} with its user properties. */
+        private InFlight publish(int index) {
+            String transferId = header.transferId();
+            if (index < 0) {
+                return new InFlight(index, 0, link.publishAsync(baseTopic + "/manifest", headerJson, 1, false,
+                        Map.of("transfer", transferId)));
+            }
+            int len = header.chunkLength(index);
+            byte[] chunk = src.read((long) index * header.chunkSize(), len);
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("transfer", transferId);
+            props.put("index", Integer.toString(index));
+            props.put("count", Integer.toString(header.chunks()));
+            props.put("sha256", Hashes.sha256Hex(chunk));
+            return new InFlight(index, len, link.publishAsync(baseTopic + "/chunk", chunk, 1, false, props));
+        }
     }
 
     private static void pauseBriefly() {

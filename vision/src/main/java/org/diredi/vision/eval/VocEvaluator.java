@@ -62,9 +62,22 @@ public final class VocEvaluator {
     public static EvalResult evaluate(List<VocImage> groundTruth, Map<String, List<Detection>> detections,
                                       ClassList classes, EvalConfig config) {
         Objects.requireNonNull(config, "config");
-        int numClasses = classes.size();
         int numImages = groundTruth.size();
+        checkImageIds(groundTruth, detections);
+        ByClass byClass = ByClass.of(groundTruth, detections, classes.size());
+        int[] numGt = positives(byClass.gt());
+        List<Integer> evaluated = evaluatedClasses(config, numGt);
+        List<ClassResult> results = new ArrayList<>(evaluated.size());
+        for (int c : evaluated) {
+            results.add(evaluateClass(c, classes.name(c), byClass.gt()[c], numGt[c], byClass.det()[c], numImages,
+                    config));
+        }
+        return summarise(results, numImages, config);
+    }
 
+    /** Image ids must be unique, and every image with detections must be in the ground truth. */
+    private static void checkImageIds(List<VocImage> groundTruth, Map<String, List<Detection>> detections) {
+        int numImages = groundTruth.size();
         Map<String, Integer> imageIndex = new HashMap<>(numImages * 2);
         for (int m = 0; m < numImages; m++) {
             if (imageIndex.put(groundTruth.get(m).id(), m) != null) {
@@ -76,40 +89,12 @@ public final class VocEvaluator {
                 throw new IllegalArgumentException("detections for image '" + id + "', which is not in the ground truth");
             }
         }
+    }
 
-        // Bucket ground truth and detections by class in one pass each, in image order, so that
-        // one class's boxes of one image are contiguous and ties sort deterministically.
-        int[] gtCount = new int[numClasses];
-        int[] detCount = new int[numClasses];
-        for (VocImage img : groundTruth) {
-            for (VocObject o : img.objects()) {
-                gtCount[checkClass(o.classId(), numClasses, img.id(), "ground-truth object")]++;
-            }
-            for (Detection d : detectionsOf(detections, img.id())) {
-                if (Float.isNaN(d.score())) {
-                    throw new IllegalArgumentException("detection with NaN score in image '" + img.id() + "'");
-                }
-                detCount[checkClass(d.classId(), numClasses, img.id(), "detection")]++;
-            }
-        }
-        Boxes[] gt = new Boxes[numClasses];
-        Boxes[] det = new Boxes[numClasses];
-        for (int c = 0; c < numClasses; c++) {
-            gt[c] = new Boxes(gtCount[c]);
-            det[c] = new Boxes(detCount[c]);
-        }
-        for (int m = 0; m < numImages; m++) {
-            VocImage img = groundTruth.get(m);
-            for (VocObject o : img.objects()) {
-                gt[o.classId()].add(m, o.box(), o.difficult() ? 1f : 0f);
-            }
-            for (Detection d : detectionsOf(detections, img.id())) {
-                det[d.classId()].add(m, d.box(), d.score());
-            }
-        }
-
-        int[] numGt = new int[numClasses];
-        for (int c = 0; c < numClasses; c++) {
+    /** Per class, the non-difficult ground-truth boxes (recall's denominator). */
+    private static int[] positives(Boxes[] gt) {
+        int[] numGt = new int[gt.length];
+        for (int c = 0; c < gt.length; c++) {
             Boxes g = gt[c];
             for (int i = 0; i < g.n; i++) {
                 if (g.value[i] == 0f) {
@@ -117,7 +102,12 @@ public final class VocEvaluator {
                 }
             }
         }
+        return numGt;
+    }
 
+    /** The configured class ids, or by default every class with at least one positive. */
+    private static List<Integer> evaluatedClasses(EvalConfig config, int[] numGt) {
+        int numClasses = numGt.length;
         List<Integer> evaluated = new ArrayList<>();
         if (config.classIds() == null) {
             for (int c = 0; c < numClasses; c++) {
@@ -133,16 +123,17 @@ public final class VocEvaluator {
                 evaluated.add(c);
             }
         }
+        return evaluated;
+    }
 
-        List<ClassResult> results = new ArrayList<>(evaluated.size());
+    /** mAP over the classes with ground truth; P/R/F1 from the TP/FP/FN summed over all evaluated classes. */
+    private static EvalResult summarise(List<ClassResult> results, int numImages, EvalConfig config) {
         double apSum = 0;
         int apCount = 0;
         int tpAll = 0;
         int fpAll = 0;
         int fnAll = 0;
-        for (int c : evaluated) {
-            ClassResult r = evaluateClass(c, classes.name(c), gt[c], numGt[c], det[c], numImages, config);
-            results.add(r);
+        for (ClassResult r : results) {
             if (r.hasGroundTruth()) {
                 apSum += r.ap();
                 apCount++;
@@ -216,14 +207,7 @@ public final class VocEvaluator {
 
     private static ClassResult evaluateClass(int c, String name, Boxes g, int npos, Boxes d, int numImages,
                                              EvalConfig config) {
-        // Per image, the range [off[m], off[m+1]) of this class's ground-truth boxes.
-        int[] off = new int[numImages + 1];
-        for (int i = 0; i < g.n; i++) {
-            off[g.image[i] + 1]++;
-        }
-        for (int m = 0; m < numImages; m++) {
-            off[m + 1] += off[m];
-        }
+        int[] off = imageOffsets(g, numImages);
         boolean[] matched = new boolean[g.n];
         int[] order = Nms.orderByScoreDesc(d.value) /* capacity == n */;
         double thr = config.iouThreshold();
@@ -241,29 +225,15 @@ public final class VocEvaluator {
         for (int k = 0; k < order.length; k++) {
             int i = order[k];
             int m = d.image[i];
-            double ovmax = Double.NEGATIVE_INFINITY;
-            int jmax = -1;
-            for (int j = off[m]; j < off[m + 1]; j++) {
-                double ov = iou(d, i, g, j);
-                if (ov > ovmax) {
-                    ovmax = ov;
-                    jmax = j;
-                }
+            int j = bestMatch(d, i, g, off[m], off[m + 1], thr);
+            if (j >= 0 && g.value[j] != 0f) {
+                continue; // matched a difficult object: ignored
             }
-            boolean isTp;
-            if (ovmax > thr) {
-                if (g.value[jmax] != 0f) {
-                    continue; // matched a difficult object: ignored
-                }
-                isTp = !matched[jmax];
-                matched[jmax] = true;
-            } else {
-                isTp = false;
-            }
-            if (isTp) {
+            if (j >= 0 && !matched[j]) {
+                matched[j] = true;
                 tp++;
             } else {
-                fp++;
+                fp++; // no overlap above the threshold, or a duplicate of a matched box
             }
             if (d.value[i] >= scoreThr) {
                 tpAt = tp;
@@ -279,6 +249,35 @@ public final class VocEvaluator {
         double p = ratio(tpAt, tpAt + fpAt);
         double r = ratio(tpAt, npos);
         return new ClassResult(c, name, ap, npos, g.n - npos, d.n, tpAt, fpAt, fnAt, p, r, f1(p, r));
+    }
+
+    /** Per image, the range [off[m], off[m+1]) of one class's ground-truth boxes (they are in image order). */
+    private static int[] imageOffsets(Boxes g, int numImages) {
+        int[] off = new int[numImages + 1];
+        for (int i = 0; i < g.n; i++) {
+            off[g.image[i] + 1]++;
+        }
+        for (int m = 0; m < numImages; m++) {
+            off[m + 1] += off[m];
+        }
+        return off;
+    }
+
+    /**
+     * The ground-truth box in [from, to) with the highest IoU with detection {@code i} (first on
+     * ties, matched or not, difficult included), or -1 unless that IoU is strictly above {@code thr}.
+     */
+    private static int bestMatch(Boxes d, int i, Boxes g, int from, int to, double thr) {
+        double ovmax = Double.NEGATIVE_INFINITY;
+        int jmax = -1;
+        for (int j = from; j < to; j++) {
+            double ov = iou(d, i, g, j);
+            if (ov > ovmax) {
+                ovmax = ov;
+                jmax = j;
+            }
+        }
+        return ovmax > thr ? jmax : -1;
     }
 
     private static double iou(Boxes a, int i, Boxes b, int j) {
@@ -311,6 +310,46 @@ public final class VocEvaluator {
     private static List<Detection> detectionsOf(Map<String, List<Detection>> detections, String id) {
         List<Detection> l = detections.get(id);
         return l == null ? List.of() : l;
+    }
+
+    /**
+     * Ground truth (value: 1 if difficult) and detections (value: score) bucketed by class in one
+     * pass each, in image order, so that one class's boxes of one image are contiguous and ties
+     * sort deterministically.
+     */
+    private record ByClass(Boxes[] gt, Boxes[] det) {
+
+        static ByClass of(List<VocImage> groundTruth, Map<String, List<Detection>> detections, int numClasses) {
+            int[] gtCount = new int[numClasses];
+            int[] detCount = new int[numClasses];
+            for (VocImage img : groundTruth) {
+                for (VocObject o : img.objects()) {
+                    gtCount[checkClass(o.classId(), numClasses, img.id(), "ground-truth object")]++;
+                }
+                for (Detection d : detectionsOf(detections, img.id())) {
+                    if (Float.isNaN(d.score())) {
+                        throw new IllegalArgumentException("detection with NaN score in image '" + img.id() + "'");
+                    }
+                    detCount[checkClass(d.classId(), numClasses, img.id(), "detection")]++;
+                }
+            }
+            Boxes[] gt = new Boxes[numClasses];
+            Boxes[] det = new Boxes[numClasses];
+            for (int c = 0; c < numClasses; c++) {
+                gt[c] = new Boxes(gtCount[c]);
+                det[c] = new Boxes(detCount[c]);
+            }
+            for (int m = 0; m < groundTruth.size(); m++) {
+                VocImage img = groundTruth.get(m);
+                for (VocObject o : img.objects()) {
+                    gt[o.classId()].add(m, o.box(), o.difficult() ? 1f : 0f);
+                }
+                for (Detection d : detectionsOf(detections, img.id())) {
+                    det[d.classId()].add(m, d.box(), d.score());
+                }
+            }
+            return new ByClass(gt, det);
+        }
     }
 
     /** Structure-of-arrays boxes of one class: image index, corners, area, and a value (score or difficult flag). */

@@ -85,16 +85,35 @@ public final class Augment {
         if (!(factor > 0)) {
             throw new IllegalArgumentException("zoom factor must be positive, got " + factor);
         }
-        int w = s.width();
-        int h = s.height();
+        Zoom z = new Zoom(factor, cx, cy);
+        float[] dst = resample(s.chw(), s.width(), s.height(), z);
+        return new Sample(dst, s.width(), s.height(),
+                zoomObjects(s.objects(), z, s.width(), s.height(), minVisible, minSize));
+    }
+
+    /** The map p -> c + factor (p - c) about the fixed point c = (cx, cy). */
+    private record Zoom(double factor, double cx, double cy) {
+
+        /** Continuous source coordinate (pixel centres at +0.5) of output pixel {@code x} on an axis. */
+        static double source(int x, double c, double factor) {
+            return c + (x + 0.5 - c) / factor - 0.5;
+        }
+
+        Box map(Box b) {
+            return new Box((float) (cx + factor * (b.x1() - cx)), (float) (cy + factor * (b.y1() - cy)),
+                    (float) (cx + factor * (b.x2() - cx)), (float) (cy + factor * (b.y2() - cy)));
+        }
+    }
+
+    /** Bilinear resampling of the CHW planes under {@code z}; outside the source stays 0 (the mean colour). */
+    private static float[] resample(float[] src, int w, int h, Zoom z) {
         int plane = w * h;
-        float[] src = s.chw();
         float[] dst = new float[src.length];
-        // Bilinear source position per output column/row; -1 marks padding.
+        // Bilinear source position per output column; -1 marks padding.
         int[] xi = new int[w];
         float[] xf = new float[w];
         for (int x = 0; x < w; x++) {
-            double sx = cx + (x + 0.5 - cx) / factor - 0.5;
+            double sx = Zoom.source(x, z.cx(), z.factor());
             if (sx < -0.5 || sx > w - 0.5) {
                 xi[x] = -1;
             } else {
@@ -104,7 +123,7 @@ public final class Augment {
             }
         }
         for (int y = 0; y < h; y++) {
-            double sy = cy + (y + 0.5 - cy) / factor - 0.5;
+            double sy = Zoom.source(y, z.cy(), z.factor());
             if (sy < -0.5 || sy > h - 0.5) {
                 continue; // row stays 0 = mean colour
             }
@@ -131,11 +150,15 @@ public final class Augment {
                 }
             }
         }
-        List<VocObject> objs = new ArrayList<>(s.objects().size());
-        for (VocObject o : s.objects()) {
-            Box b = o.box();
-            Box t = new Box((float) (cx + factor * (b.x1() - cx)), (float) (cy + factor * (b.y1() - cy)),
-                    (float) (cx + factor * (b.x2() - cx)), (float) (cy + factor * (b.y2() - cy)));
+        return dst;
+    }
+
+    /** The objects' boxes under {@code z}, clipped; too little or too small left drops an object. */
+    private static List<VocObject> zoomObjects(List<VocObject> objects, Zoom z, int w, int h, double minVisible,
+                                               double minSize) {
+        List<VocObject> objs = new ArrayList<>(objects.size());
+        for (VocObject o : objects) {
+            Box t = z.map(o.box());
             Box clipped = t.clip(w, h);
             float area = t.area();
             if (area <= 0 || clipped.area() < minVisible * area
@@ -145,7 +168,7 @@ public final class Augment {
             boolean cut = !clipped.equals(t);
             objs.add(new VocObject(o.classId(), clipped, o.difficult(), o.truncated() || cut));
         }
-        return new Sample(dst, w, h, objs);
+        return objs;
     }
 
     /**

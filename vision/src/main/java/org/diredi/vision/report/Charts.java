@@ -15,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,92 +93,112 @@ public final class Charts {
     /** Renders the line chart without writing it. */
     public static BufferedImage renderLineChart(String title, String xLabel, String yLabel,
                                                 Map<String, double[][]> series, Options o) {
-        boolean logY = o.logY();
-        double xmin = Double.POSITIVE_INFINITY;
-        double xmax = Double.NEGATIVE_INFINITY;
-        double ymin = Double.POSITIVE_INFINITY;
-        double ymax = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, double[][]> e : series.entrySet()) {
-            double[][] xy = e.getValue();
-            if (xy == null || xy.length != 2 || xy[0] == null || xy[1] == null || xy[0].length != xy[1].length) {
-                throw new IllegalArgumentException("series '" + e.getKey() + "' must be {xs, ys} with equal lengths");
-            }
-            for (int i = 0; i < xy[0].length; i++) {
-                double x = xy[0][i];
-                double y = xy[1][i];
-                if (usable(x, y, logY)) {
-                    xmin = Math.min(xmin, x);
-                    xmax = Math.max(xmax, x);
-                    ymin = Math.min(ymin, y);
-                    ymax = Math.max(ymax, y);
-                }
-            }
-        }
-        boolean empty = xmin > xmax;
-        if (empty) {
-            xmin = 0;
-            xmax = 1;
-            ymin = logY ? 1 : 0;
-            ymax = logY ? 10 : 1;
-        }
-
+        DataBounds bounds = DataBounds.of(series, o.logY());
         Canvas cv = new Canvas(o.width(), o.height());
-        Graphics2D g = cv.g;
-        Axis x = Axis.linear(xmin, xmax, Math.max(3, o.width() / 110), false);
-        Axis y = logY ? Axis.log(ymin, ymax) : Axis.linear(ymin, ymax, Math.max(3, o.height() / 70), false);
-
-        int left = cv.pad + cv.base + 8 + maxWidth(cv.small, y.labels);
-        int top = cv.pad + cv.titleFm.getHeight() + 6;
-        int bottom = o.height() - (cv.pad + cv.baseFm.getHeight() + cv.smallFm.getHeight() + 10);
-        int right = o.width() - cv.pad - Math.max(8, cv.smallFm.stringWidth(x.labels[x.labels.length - 1]) / 2);
-        Plot p = new Plot(left, top, right, bottom, x, y);
-
+        Plot p = linePlot(cv, o, bounds);
         cv.title(title);
         drawAxes(cv, p, xLabel, yLabel, true);
-
-        Shape oldClip = g.getClip();
-        g.clipRect(p.left, p.top, p.right - p.left + 1, p.bottom - p.top + 1);
-        g.setStroke(new BasicStroke(Math.max(2f, o.height() / 270f), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-        List<String> legend = new ArrayList<>();
-        int si = 0;
-        for (Map.Entry<String, double[][]> e : series.entrySet()) {
-            double[] xs = e.getValue()[0];
-            double[] ys = e.getValue()[1];
-            g.setColor(seriesColor(si++));
-            Path2D.Double path = new Path2D.Double();
-            boolean penDown = false;
-            double last = Double.NaN;
-            int n = xs.length;
-            for (int i = 0; i < n; i++) {
-                if (!usable(xs[i], ys[i], logY)) {
-                    penDown = false;
-                    continue;
-                }
-                double px = p.px(xs[i]);
-                double py = p.py(ys[i]);
-                last = ys[i];
-                boolean prevOk = i > 0 && usable(xs[i - 1], ys[i - 1], logY);
-                boolean nextOk = i + 1 < n && usable(xs[i + 1], ys[i + 1], logY);
-                if (!prevOk && !nextOk) {
-                    double r = Math.max(2.5, o.height() / 180.0);
-                    g.fill(new Ellipse2D.Double(px - r, py - r, 2 * r, 2 * r));
-                }
-                if (penDown) {
-                    path.lineTo(px, py);
-                } else {
-                    path.moveTo(px, py);
-                    penDown = true;
-                }
-            }
-            g.draw(path);
-            legend.add(Double.isNaN(last) ? e.getKey() : e.getKey() + "  " + fmtValue(last));
-        }
-        g.setClip(oldClip);
-        if (empty) {
+        List<String> legend = drawLines(cv, p, series, o);
+        if (bounds.empty()) {
             cv.centered("no data", (p.left + p.right) / 2, (p.top + p.bottom) / 2, cv.baseFont, TEXT);
         }
         drawLegendBox(cv, p, legend);
         return cv.done();
+    }
+
+    /** The range of a line chart's drawable points; an empty chart gets a unit (or one-decade) range. */
+    private record DataBounds(double xmin, double xmax, double ymin, double ymax, boolean empty) {
+
+        static DataBounds of(Map<String, double[][]> series, boolean logY) {
+            double xmin = Double.POSITIVE_INFINITY;
+            double xmax = Double.NEGATIVE_INFINITY;
+            double ymin = Double.POSITIVE_INFINITY;
+            double ymax = Double.NEGATIVE_INFINITY;
+            for (Map.Entry<String, double[][]> e : series.entrySet()) {
+                double[][] xy = e.getValue();
+                if (xy == null || xy.length != 2 || xy[0] == null || xy[1] == null || xy[0].length != xy[1].length) {
+                    throw new IllegalArgumentException("series '" + e.getKey() + "' must be {xs, ys} with equal lengths");
+                }
+                for (int i = 0; i < xy[0].length; i++) {
+                    double x = xy[0][i];
+                    double y = xy[1][i];
+                    if (usable(x, y, logY)) {
+                        xmin = Math.min(xmin, x);
+                        xmax = Math.max(xmax, x);
+                        ymin = Math.min(ymin, y);
+                        ymax = Math.max(ymax, y);
+                    }
+                }
+            }
+            if (xmin > xmax) {
+                return new DataBounds(0, 1, logY ? 1 : 0, logY ? 10 : 1, true);
+            }
+            return new DataBounds(xmin, xmax, ymin, ymax, false);
+        }
+    }
+
+    /** Axes sized to the data and a plot rectangle leaving room for tick labels and axis titles. */
+    private static Plot linePlot(Canvas cv, Options o, DataBounds b) {
+        Axis x = Axis.linear(b.xmin(), b.xmax(), Math.max(3, o.width() / 110), false);
+        Axis y = o.logY() ? Axis.log(b.ymin(), b.ymax())
+                : Axis.linear(b.ymin(), b.ymax(), Math.max(3, o.height() / 70), false);
+        int left = cv.pad + cv.base + 8 + maxWidth(cv.small, y.labels);
+        int top = cv.pad + cv.titleFm.getHeight() + 6;
+        int bottom = o.height() - (cv.pad + cv.baseFm.getHeight() + cv.smallFm.getHeight() + 10);
+        int right = o.width() - cv.pad - Math.max(8, cv.smallFm.stringWidth(x.labels[x.labels.length - 1]) / 2);
+        return new Plot(left, top, right, bottom, x, y);
+    }
+
+    /** Draws every series clipped to the plot; returns the legend entries (name and last value). */
+    private static List<String> drawLines(Canvas cv, Plot p, Map<String, double[][]> series, Options o) {
+        Graphics2D g = cv.g;
+        Shape oldClip = g.getClip();
+        g.clipRect(p.left, p.top, p.right - p.left + 1, p.bottom - p.top + 1);
+        g.setStroke(new BasicStroke(Math.max(2f, o.height() / 270f), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        double dotRadius = Math.max(2.5, o.height() / 180.0);
+        List<String> legend = new ArrayList<>();
+        int si = 0;
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            g.setColor(seriesColor(si++));
+            double last = drawLine(g, p, e.getValue()[0], e.getValue()[1], o.logY(), dotRadius);
+            legend.add(Double.isNaN(last) ? e.getKey() : e.getKey() + "  " + fmtValue(last));
+        }
+        g.setClip(oldClip);
+        return legend;
+    }
+
+    /**
+     * One series as a polyline broken at unusable points, isolated points as dots.
+     *
+     * @return the last drawn y value, NaN when nothing was drawn
+     */
+    private static double drawLine(Graphics2D g, Plot p, double[] xs, double[] ys, boolean logY, double dotRadius) {
+        Path2D.Double path = new Path2D.Double();
+        boolean penDown = false;
+        double last = Double.NaN;
+        int n = xs.length;
+        for (int i = 0; i < n; i++) {
+            if (!usable(xs[i], ys[i], logY)) {
+                penDown = false;
+                continue;
+            }
+            double px = p.px(xs[i]);
+            double py = p.py(ys[i]);
+            last = ys[i];
+            boolean prevOk = i > 0 && usable(xs[i - 1], ys[i - 1], logY);
+            boolean nextOk = i + 1 < n && usable(xs[i + 1], ys[i + 1], logY);
+            if (!prevOk && !nextOk) {
+                g.fill(new Ellipse2D.Double(px - dotRadius, py - dotRadius, 2 * dotRadius, 2 * dotRadius));
+            }
+            if (penDown) {
+                path.lineTo(px, py);
+            } else {
+                path.moveTo(px, py);
+                penDown = true;
+            }
+        }
+        g.draw(path);
+        return last;
     }
 
     /** {@link #groupedBarChart(String, List, Map, String, Options, Path)} with {@link Options#DEFAULT}. */
@@ -201,131 +222,199 @@ public final class Charts {
     /** Renders the grouped bar chart without writing it. */
     public static BufferedImage renderGroupedBarChart(String title, List<String> categories,
                                                       Map<String, double[]> values, String yLabel, Options o) {
-        int nc = categories.size();
-        int ns = values.size();
-        double vmin = 0;
-        double vmax = 0;
-        boolean unit = true;
-        for (Map.Entry<String, double[]> e : values.entrySet()) {
-            double[] v = e.getValue();
-            if (v == null || v.length != nc) {
-                throw new IllegalArgumentException("series '" + e.getKey() + "' needs " + nc + " values (one per category)");
-            }
-            for (double d : v) {
-                if (Double.isFinite(d)) {
-                    vmin = Math.min(vmin, d);
-                    vmax = Math.max(vmax, d);
-                    unit &= d >= 0 && d <= 1;
-                }
-            }
-        }
-        Axis y = unit ? Axis.linear(0, 1, 5, true) : Axis.linear(vmin, vmax == vmin ? vmin + 1 : vmax, Math.max(3, o.height() / 70), false);
-
+        BarRange range = BarRange.of(values, categories.size());
         Canvas cv = new Canvas(o.width(), o.height());
-        Graphics2D g = cv.g;
-        int left = cv.pad + cv.base + 8 + maxWidth(cv.small, y.labels);
-        int right = o.width() - cv.pad;
-        double slot = nc == 0 ? 0 : (right - left) / (double) nc;
-        int labelW = 0;
-        for (String c : categories) {
-            labelW = Math.max(labelW, cv.smallFm.stringWidth(c));
-        }
-        // Long names would overlap: rotate them 45 degrees and reserve room for the diagonal.
-        boolean rotate = labelW > slot - 4;
-        int catHeight = rotate ? (int) Math.ceil(labelW * Math.sqrt(0.5) + cv.smallFm.getAscent()) : cv.smallFm.getHeight();
-        catHeight = Math.min(catHeight, o.height() / 3);
-        boolean hasLegend = ns > 1 || (ns == 1 && !values.keySet().iterator().next().isEmpty());
-        // Legend entries packed into rows that fit the width (many series would run off the right edge).
-        int sw = cv.small.getSize();
-        List<List<String>> legendRows = new ArrayList<>();
-        List<Integer> rowWidths = new ArrayList<>();
-        if (hasLegend) {
-            int room = o.width() - 2 * cv.pad;
-            for (String s : values.keySet()) {
-                int w = sw + 6 + cv.smallFm.stringWidth(s) + 18;
-                int last = legendRows.size() - 1;
-                if (last < 0 || rowWidths.get(last) + w > room) {
-                    legendRows.add(new ArrayList<>());
-                    rowWidths.add(0);
-                    last++;
-                }
-                legendRows.get(last).add(s);
-                rowWidths.set(last, rowWidths.get(last) + w);
-            }
-        }
-        int rowH = cv.smallFm.getHeight() + 2;
-        int legendH = hasLegend ? legendRows.size() * rowH + 6 : 0;
-        int top = cv.pad + cv.titleFm.getHeight() + 6 + legendH + cv.smallFm.getHeight(); // room for value labels
-        int bottom = o.height() - (cv.pad + cv.baseFm.getHeight() + catHeight + 10);
-        Axis x = new Axis(0, 1, new double[0], new String[0], false);
-        Plot p = new Plot(left, top, right, bottom, x, y);
-
+        LegendRows legend = LegendRows.pack(cv, values.keySet(), o.width() - 2 * cv.pad);
+        BarLayout l = BarLayout.of(cv, o, categories, values.size(), legend, range);
         cv.title(title);
-        // Horizontal legend under the title, centred, so it never covers bars.
+        drawLegendRows(cv, legend, o.width());
+        drawAxes(cv, l.plot(), null, yLabel, false);
+        for (int c = 0; c < categories.size(); c++) {
+            drawBarGroup(cv, l, range, values.values(), c);
+            drawCategoryLabel(cv, l, categories.get(c), c);
+        }
+        Graphics2D g = cv.g;
+        g.setColor(AXIS);
+        g.setStroke(new BasicStroke(1f));
+        g.drawLine(l.plot().left, (int) Math.round(l.zero()), l.plot().right, (int) Math.round(l.zero()));
+        return cv.done();
+    }
+
+    /** The span of a bar chart's finite values (always including 0) and whether all lie in [0, 1]. */
+    private record BarRange(double min, double max, boolean unit) {
+
+        static BarRange of(Map<String, double[]> values, int categories) {
+            double vmin = 0;
+            double vmax = 0;
+            boolean unit = true;
+            for (Map.Entry<String, double[]> e : values.entrySet()) {
+                double[] v = e.getValue();
+                if (v == null || v.length != categories) {
+                    throw new IllegalArgumentException("series '" + e.getKey() + "' needs " + categories
+                            + " values (one per category)");
+                }
+                for (double d : v) {
+                    if (Double.isFinite(d)) {
+                        vmin = Math.min(vmin, d);
+                        vmax = Math.max(vmax, d);
+                        unit &= d >= 0 && d <= 1;
+                    }
+                }
+            }
+            return new BarRange(vmin, vmax, unit);
+        }
+
+        /** [0, 1] for unit data so charts compare at a glance, else nice ticks over the span. */
+        Axis axis(Options o) {
+            return unit ? Axis.linear(0, 1, 5, true)
+                    : Axis.linear(min, max == min ? min + 1 : max, Math.max(3, o.height() / 70), false);
+        }
+
+        String label(double v) {
+            return unit ? String.format(Locale.ROOT, "%.2f", v) : fmtValue(v);
+        }
+
+        String widestLabel() {
+            return unit ? "0.00" : fmtValue(max);
+        }
+    }
+
+    /** Series names packed into rows that fit the width (many series would run off the right edge). */
+    private record LegendRows(List<List<String>> rows, List<Integer> widths, int swatch, int rowHeight) {
+
+        /** No rows when there is nothing to tell apart: no series, or one without a name. */
+        static LegendRows pack(Canvas cv, Collection<String> names, int room) {
+            int sw = cv.small.getSize();
+            List<List<String>> rows = new ArrayList<>();
+            List<Integer> widths = new ArrayList<>();
+            boolean show = names.size() > 1 || (names.size() == 1 && !names.iterator().next().isEmpty());
+            if (show) {
+                for (String s : names) {
+                    int w = entryWidth(cv, sw, s);
+                    int last = rows.size() - 1;
+                    if (last < 0 || widths.get(last) + w > room) {
+                        rows.add(new ArrayList<>());
+                        widths.add(0);
+                        last++;
+                    }
+                    rows.get(last).add(s);
+                    widths.set(last, widths.get(last) + w);
+                }
+            }
+            return new LegendRows(rows, widths, sw, cv.smallFm.getHeight() + 2);
+        }
+
+        static int entryWidth(Canvas cv, int swatch, String name) {
+            return swatch + 6 + cv.smallFm.stringWidth(name) + 18;
+        }
+
+        int height() {
+            return rows.isEmpty() ? 0 : rows.size() * rowHeight + 6;
+        }
+    }
+
+    /** Horizontal legend under the title, centred, so it never covers bars. */
+    private static void drawLegendRows(Canvas cv, LegendRows legend, int width) {
+        Graphics2D g = cv.g;
         g.setFont(cv.small);
-        int si0 = 0;
-        for (int r = 0; r < legendRows.size(); r++) {
-            int lx = Math.max(cv.pad, (o.width() - rowWidths.get(r)) / 2);
-            int ly = cv.pad + cv.titleFm.getHeight() + 4 + r * rowH;
-            for (String s : legendRows.get(r)) {
-                g.setColor(seriesColor(si0++));
+        int sw = legend.swatch();
+        int si = 0;
+        for (int r = 0; r < legend.rows().size(); r++) {
+            int lx = Math.max(cv.pad, (width - legend.widths().get(r)) / 2);
+            int ly = cv.pad + cv.titleFm.getHeight() + 4 + r * legend.rowHeight();
+            for (String s : legend.rows().get(r)) {
+                g.setColor(seriesColor(si++));
                 g.fillRect(lx, ly + (cv.smallFm.getHeight() - sw) / 2, sw, sw);
                 g.setColor(TEXT);
                 g.drawString(s, lx + sw + 6, ly + cv.smallFm.getAscent());
-                lx += sw + 6 + cv.smallFm.stringWidth(s) + 18;
+                lx += LegendRows.entryWidth(cv, sw, s);
             }
         }
-        drawAxes(cv, p, null, yLabel, false);
+    }
 
-        double group = slot * 0.8;
-        double barW = ns == 0 ? 0 : group / ns;
-        String widest = unit ? "0.00" : fmtValue(vmax);
-        boolean labels = barW >= cv.tinyFm.stringWidth(widest) + 2;
-        double zero = p.py(Math.max(y.min, Math.min(y.max, 0)));
-        for (int c = 0; c < nc; c++) {
-            double gx = left + c * slot + (slot - group) / 2;
-            int si = 0;
-            for (double[] v : values.values()) {
-                double val = v[c];
-                double bx = gx + si * barW;
-                Color col = seriesColor(si++);
-                int x0 = (int) Math.round(bx);
-                int x1 = (int) Math.round(bx + barW) - (barW >= 4 ? 1 : 0); // 1 px gap between bars
-                if (!Double.isFinite(val)) {
-                    if (labels) {
-                        cv.centered("n/a", (x0 + x1) / 2, (int) zero - cv.tinyFm.getDescent() - 2, cv.tiny, AXIS);
-                    }
-                    continue;
-                }
-                int yv = (int) Math.round(p.py(val));
-                int y0 = (int) Math.round(zero);
-                g.setColor(col);
-                g.fillRect(x0, Math.min(yv, y0), Math.max(1, x1 - x0), Math.max(1, Math.abs(y0 - yv)));
-                if (labels) {
-                    String t = unit ? String.format(Locale.ROOT, "%.2f", val) : fmtValue(val);
-                    int ty = val >= 0 ? Math.min(yv, y0) - 3 : Math.max(yv, y0) + cv.tinyFm.getAscent() + 2;
-                    cv.centered(t, (x0 + x1) / 2, ty, cv.tiny, TEXT);
-                }
+    /**
+     * Geometry of a bar chart: the plot, one slot per category with its bars in the middle 80%,
+     * whether category names are rotated, whether values fit above the bars, and the zero line.
+     */
+    private record BarLayout(Plot plot, double slot, boolean rotateNames, double group, double barWidth,
+                             boolean valueLabels, double zero) {
+
+        static BarLayout of(Canvas cv, Options o, List<String> categories, int series, LegendRows legend,
+                            BarRange range) {
+            Axis y = range.axis(o);
+            int nc = categories.size();
+            int left = cv.pad + cv.base + 8 + maxWidth(cv.small, y.labels);
+            int right = o.width() - cv.pad;
+            double slot = nc == 0 ? 0 : (right - left) / (double) nc;
+            int labelW = 0;
+            for (String c : categories) {
+                labelW = Math.max(labelW, cv.smallFm.stringWidth(c));
             }
-            // Category label
-            String name = categories.get(c);
-            int cx = (int) Math.round(left + (c + 0.5) * slot);
-            g.setFont(cv.small);
-            g.setColor(TEXT);
-            if (rotate) {
-                AffineTransform at = g.getTransform();
-                g.translate(cx + cv.smallFm.getAscent() / 2.0, bottom + 6);
-                g.rotate(-Math.PI / 4);
-                g.drawString(name, -cv.smallFm.stringWidth(name), 0);
-                g.setTransform(at);
-            } else {
-                g.drawString(name, cx - cv.smallFm.stringWidth(name) / 2, bottom + 4 + cv.smallFm.getAscent());
-            }
+            // Long names would overlap: rotate them 45 degrees and reserve room for the diagonal.
+            boolean rotate = labelW > slot - 4;
+            int catHeight = rotate ? (int) Math.ceil(labelW * Math.sqrt(0.5) + cv.smallFm.getAscent())
+                    : cv.smallFm.getHeight();
+            catHeight = Math.min(catHeight, o.height() / 3);
+            int top = cv.pad + cv.titleFm.getHeight() + 6 + legend.height() + cv.smallFm.getHeight(); // room for value labels
+            int bottom = o.height() - (cv.pad + cv.baseFm.getHeight() + catHeight + 10);
+            Axis x = new Axis(0, 1, new double[0], new String[0], false);
+            Plot p = new Plot(left, top, right, bottom, x, y);
+            double group = slot * 0.8;
+            double barW = series == 0 ? 0 : group / series;
+            boolean labels = barW >= cv.tinyFm.stringWidth(range.widestLabel()) + 2;
+            double zero = p.py(Math.max(y.min, Math.min(y.max, 0)));
+            return new BarLayout(p, slot, rotate, group, barW, labels, zero);
         }
-        g.setColor(AXIS);
-        g.setStroke(new BasicStroke(1f));
-        g.drawLine(p.left, (int) Math.round(zero), p.right, (int) Math.round(zero));
-        return cv.done();
+    }
+
+    /** The bars of category {@code c}, one per series side by side. */
+    private static void drawBarGroup(Canvas cv, BarLayout l, BarRange range, Collection<double[]> values, int c) {
+        double gx = l.plot().left + c * l.slot() + (l.slot() - l.group()) / 2;
+        int si = 0;
+        for (double[] v : values) {
+            double bx = gx + si * l.barWidth();
+            drawBar(cv, l, range, v[c], bx, seriesColor(si));
+            si++;
+        }
+    }
+
+    /** One bar from the zero line to {@code val} with its value above (below if negative); NaN is "n/a". */
+    private static void drawBar(Canvas cv, BarLayout l, BarRange range, double val, double bx, Color col) {
+        double barW = l.barWidth();
+        int x0 = (int) Math.round(bx);
+        int x1 = (int) Math.round(bx + barW) - (barW >= 4 ? 1 : 0); // 1 px gap between bars
+        if (!Double.isFinite(val)) {
+            if (l.valueLabels()) {
+                cv.centered("n/a", (x0 + x1) / 2, (int) l.zero() - cv.tinyFm.getDescent() - 2, cv.tiny, AXIS);
+            }
+            return;
+        }
+        int yv = (int) Math.round(l.plot().py(val));
+        int y0 = (int) Math.round(l.zero());
+        cv.g.setColor(col);
+        cv.g.fillRect(x0, Math.min(yv, y0), Math.max(1, x1 - x0), Math.max(1, Math.abs(y0 - yv)));
+        if (l.valueLabels()) {
+            int ty = val >= 0 ? Math.min(yv, y0) - 3 : Math.max(yv, y0) + cv.tinyFm.getAscent() + 2;
+            cv.centered(range.label(val), (x0 + x1) / 2, ty, cv.tiny, TEXT);
+        }
+    }
+
+    /** A category's name under its slot, rotated 45 degrees when the names are too long to fit. */
+    private static void drawCategoryLabel(Canvas cv, BarLayout l, String name, int c) {
+        Graphics2D g = cv.g;
+        int cx = (int) Math.round(l.plot().left + (c + 0.5) * l.slot());
+        int bottom = l.plot().bottom;
+        g.setFont(cv.small);
+        g.setColor(TEXT);
+        if (l.rotateNames()) {
+            AffineTransform at = g.getTransform();
+            g.translate(cx + cv.smallFm.getAscent() / 2.0, bottom + 6);
+            g.rotate(-Math.PI / 4);
+            g.drawString(name, -cv.smallFm.stringWidth(name), 0);
+            g.setTransform(at);
+        } else {
+            g.drawString(name, cx - cv.smallFm.stringWidth(name) / 2, bottom + 4 + cv.smallFm.getAscent());
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -39,8 +39,8 @@ import org.diredi.vision.data.VocWriter;
 public final class FashionScenes {
 
     /** Generates the default FashionScenes into {@code data} unless it is there already. */
-    public static void ensure(java.nio.file.Path data) {
-        if (!java.nio.file.Files.exists(data.resolve("classes.txt"))) {
+    public static void ensure(Path data) {
+        if (!Files.exists(data.resolve("classes.txt"))) {
             System.out.println("generating FashionScenes in " + data);
             System.out.print(generate(FashionScenesConfig.DEFAULT, data).format());
         }
@@ -118,80 +118,122 @@ public final class FashionScenes {
         FashionMnist t10k = FashionMnist.t10k();
         FashionMnist extra = config.extraTrain().map(FashionMnist::trainFrom).orElse(null);
         prepare(outDir);
-        ClassList classes = ClassList.FASHION;
-        VocWriter writer = new VocWriter(outDir, classes, "FashionScenes");
+        VocWriter writer = new VocWriter(outDir, ClassList.FASHION, "FashionScenes");
 
         Map<String, SplitSummary> summaries = new LinkedHashMap<>();
         StringBuilder provenance = new StringBuilder(
                 "split,image,object,source,crop,label,class,x1,y1,x2,y2,paste_x,paste_y,paste_w,paste_h,background\n");
         for (int si = 0; si < SPLITS.size(); si++) {
-            String split = SPLITS.get(si);
+            SplitPlan plan = SplitPlan.of(config, si, t10k, extra);
+            Rendered[] rendered = renderSplit(config, plan, writer);
+            summaries.put(plan.split(), summarise(plan, rendered, writer, provenance));
+        }
+        finish(outDir, config, summaries, provenance);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Summary(outDir, config, summaries, seconds);
+    }
+
+    /**
+     * One split's images, crop pool [{@code from}, {@code to}) of {@code source} and background photos.
+     *
+     * @param index position in {@link #SPLITS}, part of every seed of the split
+     */
+    private record SplitPlan(int index, String split, int count, FashionMnist source, int from, int to,
+                             List<SceneRenderer.Photo> photos) {
+
+        /** The train split draws from the extra training files when given, every split else from t10k. */
+        static SplitPlan of(FashionScenesConfig config, int si, FashionMnist t10k, FashionMnist extra) {
             int count = si == 0 ? config.trainImages() : si == 1 ? config.valImages() : config.testImages();
             FashionMnist source = si == 0 && extra != null ? extra : t10k;
             int from = source == extra ? 0 : T10K_RANGES[si][0];
             int to = source == extra ? extra.count() : T10K_RANGES[si][1];
             List<SceneRenderer.Photo> photos = (si == 0 ? TRAIN_PHOTOS : EVAL_PHOTOS).stream()
                     .map(SceneRenderer.Photo::load).toList();
-            SceneRenderer renderer = new SceneRenderer(config, photos);
-
-            // Fix every image's crops up front (a seeded permutation of the split's pool, dealt in
-            // image order) so parallel rendering cannot change which crop goes where.
-            long[] seeds = new long[count];
-            int[] firstCrop = new int[count + 1];
-            for (int i = 0; i < count; i++) {
-                seeds[i] = Seeds.mix(config.seed(), si + 1, i, 0x1A6EL);
-                firstCrop[i + 1] = firstCrop[i] + SceneRenderer.objectCount(config, seeds[i]);
-            }
-            int[] pool = Seeds.permutation(to - from, Seeds.mix(config.seed(), si + 1, 0xC409L));
-            Rendered[] rendered = new Rendered[count];
-            IntStream.range(0, count).parallel().forEach(i -> {
-                int[] crops = new int[firstCrop[i + 1] - firstCrop[i]];
-                for (int k = 0; k < crops.length; k++) {
-                    // Cycles through the pool again only if a split needs more crops than it has.
-                    crops[k] = from + pool[(firstCrop[i] + k) % pool.length];
-                }
-                SceneRenderer.Scene scene = renderer.render(seeds[i], source, crops);
-                String id = String.format(Locale.ROOT, "%s_%06d", split, i);
-                int s = config.imageSize();
-                BufferedImage img = new BufferedImage(s, s, BufferedImage.TYPE_INT_RGB);
-                img.getRaster().setDataElements(0, 0, s, s, scene.rgb()); // bulk, no colour model
-                List<VocObject> objects = scene.objects().stream()
-                        .map(p -> new VocObject(p.label(), p.box(), false, false)).toList();
-                writer.write(id, img, objects);
-                rendered[i] = new Rendered(id, scene.background(), scene.objects());
-            });
-
-            List<String> ids = new ArrayList<>(count);
-            int[] perClass = new int[classes.size()];
-            TreeSet<Integer> used = new TreeSet<>();
-            int objects = 0;
-            for (Rendered r : rendered) {
-                ids.add(r.id());
-                for (int k = 0; k < r.objects().size(); k++) {
-                    SceneRenderer.Placed p = r.objects().get(k);
-                    perClass[p.label()]++;
-                    used.add(p.cropIndex());
-                    objects++;
-                    Box b = p.box();
-                    provenance.append(String.join(",", split, r.id(), Integer.toString(k),
-                            source.name(), Integer.toString(p.cropIndex()), Integer.toString(p.label()),
-                            classes.name(p.label()), Integer.toString((int) b.x1()),
-                            Integer.toString((int) b.y1()), Integer.toString((int) b.x2()),
-                            Integer.toString((int) b.y2()), Integer.toString(p.pasteX()),
-                            Integer.toString(p.pasteY()), Integer.toString(p.width()),
-                            Integer.toString(p.height()), r.background())).append('\n');
-                }
-            }
-            writer.writeSplit(split, ids);
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            for (int c = 0; c < perClass.length; c++) {
-                counts.put(classes.name(c), perClass[c]);
-            }
-            summaries.put(split, new SplitSummary(split, count, objects, counts, source.name(), from,
-                    to, List.copyOf(used), photos.stream().map(SceneRenderer.Photo::name).toList()));
+            return new SplitPlan(si, SPLITS.get(si), count, source, from, to, photos);
         }
+    }
 
-        classes.write(outDir.resolve("classes.txt"));
+    /** Renders and writes the split's images in parallel; returns what each holds, in image order. */
+    private static Rendered[] renderSplit(FashionScenesConfig config, SplitPlan plan, VocWriter writer) {
+        SceneRenderer renderer = new SceneRenderer(config, plan.photos());
+        int count = plan.count();
+        // Fix every image's crops up front (a seeded permutation of the split's pool, dealt in
+        // image order) so parallel rendering cannot change which crop goes where.
+        long[] seeds = new long[count];
+        int[] firstCrop = new int[count + 1];
+        for (int i = 0; i < count; i++) {
+            seeds[i] = Seeds.mix(config.seed(), plan.index() + 1, i, 0x1A6EL);
+            firstCrop[i + 1] = firstCrop[i] + SceneRenderer.objectCount(config, seeds[i]);
+        }
+        int[] pool = Seeds.permutation(plan.to() - plan.from(), Seeds.mix(config.seed(), plan.index() + 1, 0xC409L));
+        Rendered[] rendered = new Rendered[count];
+        IntStream.range(0, count).parallel().forEach(i -> {
+            int[] crops = new int[firstCrop[i + 1] - firstCrop[i]];
+            for (int k = 0; k < crops.length; k++) {
+                // Cycles through the pool again only if a split needs more crops than it has.
+                crops[k] = plan.from() + pool[(firstCrop[i] + k) % pool.length];
+            }
+            SceneRenderer.Scene scene = renderer.render(seeds[i], plan.source(), crops);
+            rendered[i] = write(writer, plan.split(), i, config.imageSize(), scene);
+        });
+        return rendered;
+    }
+
+    /** Writes image {@code i} of the split and its annotation. */
+    private static Rendered write(VocWriter writer, String split, int i, int size, SceneRenderer.Scene scene) {
+        String id = String.format(Locale.ROOT, "%s_%06d", split, i);
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        img.getRaster().setDataElements(0, 0, size, size, scene.rgb()); // bulk, no colour model
+        List<VocObject> objects = scene.objects().stream()
+                .map(p -> new VocObject(p.label(), p.box(), false, false)).toList();
+        writer.write(id, img, objects);
+        return new Rendered(id, scene.background(), scene.objects());
+    }
+
+    /** Writes the split's image list, appends its objects to {@code provenance} and counts them. */
+    private static SplitSummary summarise(SplitPlan plan, Rendered[] rendered, VocWriter writer,
+                                          StringBuilder provenance) {
+        ClassList classes = ClassList.FASHION;
+        List<String> ids = new ArrayList<>(rendered.length);
+        int[] perClass = new int[classes.size()];
+        TreeSet<Integer> used = new TreeSet<>();
+        int objects = 0;
+        for (Rendered r : rendered) {
+            ids.add(r.id());
+            for (int k = 0; k < r.objects().size(); k++) {
+                SceneRenderer.Placed p = r.objects().get(k);
+                perClass[p.label()]++;
+                used.add(p.cropIndex());
+                objects++;
+                provenance.append(provenanceRow(plan, r, k, classes)).append('\n');
+            }
+        }
+        writer.writeSplit(plan.split(), ids);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (int c = 0; c < perClass.length; c++) {
+            counts.put(classes.name(c), perClass[c]);
+        }
+        return new SplitSummary(plan.split(), plan.count(), objects, counts, plan.source().name(), plan.from(),
+                plan.to(), List.copyOf(used), plan.photos().stream().map(SceneRenderer.Photo::name).toList());
+    }
+
+    /** Object {@code k} of image {@code r}: crop index, box, paste frame, background. */
+    private static String provenanceRow(SplitPlan plan, Rendered r, int k, ClassList classes) {
+        SceneRenderer.Placed p = r.objects().get(k);
+        Box b = p.box();
+        return String.join(",", plan.split(), r.id(), Integer.toString(k),
+                plan.source().name(), Integer.toString(p.cropIndex()), Integer.toString(p.label()),
+                classes.name(p.label()), Integer.toString((int) b.x1()),
+                Integer.toString((int) b.y1()), Integer.toString((int) b.x2()),
+                Integer.toString((int) b.y2()), Integer.toString(p.pasteX()),
+                Integer.toString(p.pasteY()), Integer.toString(p.width()),
+                Integer.toString(p.height()), r.background());
+    }
+
+    /** The dataset-wide files; removing the in-progress marker last marks the output complete. */
+    private static void finish(Path outDir, FashionScenesConfig config, Map<String, SplitSummary> summaries,
+                               StringBuilder provenance) {
+        ClassList.FASHION.write(outDir.resolve("classes.txt"));
         AtomicFiles.string(outDir.resolve(PROVENANCE), provenance.toString());
         copyResource(FashionMnist.LICENSE, outDir.resolve(FashionMnist.LICENSE));
         copyResource("backgrounds/SOURCES.md", outDir.resolve(BACKGROUND_SOURCES));
@@ -201,8 +243,6 @@ public final class FashionScenes {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + IN_PROGRESS, e);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Summary(outDir, config, summaries, seconds);
     }
 
     private static String metadata(FashionScenesConfig config, Map<String, SplitSummary> splits) {
