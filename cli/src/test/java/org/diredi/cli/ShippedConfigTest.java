@@ -8,6 +8,7 @@ import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.config.ConfigFiles;
+import org.diredi.workflow.experiment.ExperimentSpec;
 import org.junit.jupiter.api.Test;
 
 /** The configuration files and experiment specs shipped in the repository load, and say what the code does. */

@@ -20,14 +20,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
-import org.diredi.core.distill.FgdConfig;
-import org.diredi.core.gate.GateDecision;
-import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.model.Presets;
-import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.export.OnnxExporter;
 import org.diredi.messaging.DeltaDecision;
@@ -211,44 +208,53 @@ public final class CloudService implements AutoCloseable {
         KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
         Path job = work.resolve("jobs").resolve(transferId);
         Files.createDirectories(job);
-        // Eq. 10; refuses a delta made against another tutor, or with other names / shapes
-        Path updated = job.resolve("tutor-updated.ckpt");
-        if (!Files.exists(updated)) {
-            WeightSubstitution.apply(Path.of(st.tutor()), delta, config.lambda(), updated);
-        }
-        audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
-                "baseTutor", delta.manifest().baseTutorId()));
         ClassList classes = new ClassList(delta.manifest().classes());
-        Set<String> added = new HashSet<>(delta.manifest().classesAdded());
-        Set<String> removed = new HashSet<>(delta.manifest().classesRemoved());
-        // the gate judges the tutor's own classes and the added ones; other classes' objects are unlabelled
-        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes, added, removed);
-        List<String> gated = new ArrayList<>(update);
-        removed.stream().filter(r -> !gated.contains(r)).forEach(gated::add);
-        VocDataset val = VocDataset.load(Path.of(config.data()), config.validationSplit(), classes).restrictTo(gated);
-        EvalResult before = Stages.evaluate(Path.of(st.tutor()), val, null);
-        EvalResult after = Stages.evaluate(updated, val, null);
-        GateDecision gate = VerificationGate.decide(before, after, added, removed, config.gate());
-        AtomicFiles.writeString(job.resolve("gate.md"), gate.toMarkdown());
-        AtomicFiles.writeJson(job.resolve("gate.json"), gate);
-        Map<String, double[]> ap = perClassAp(before, after);
-        if (!gate.accepted()) {
-            return decision(transferId, "REJECTED", "verification gate: " + String.join("; ", gate.reasons()), ap, -1,
-                    List.of());
-        }
-        // Distill C: updated tutor -> edge, from the current edge weights, on the manufacturer's own data
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch());
-        FgdConfig f = FgdConfig.DEFAULTS;
-        FgdConfig fgdC = new FgdConfig(config.distillCTemperature(), f.alpha(), f.beta(), f.gamma(), f.lambda());
-        VocDataset own = VocDataset.load(Path.of(config.data()), config.trainSplit(), classes).restrictTo(update);
-        Stages.Result edge = Stages.run(Stages.Stage.direct("edge-updated", Presets.get(c.edgePreset()), t, own)
-                .distilledFrom(updated, fgdC).from(Path.of(st.edge())).weights(1f, config.distillCFeatureWeight()), classes,
+        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(Path.of(st.tutor()), Path.of(st.edge()),
+                Presets.get(c.edgePreset()), delta);
+        ManufacturerUpdate.Layout layout = new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job,
                 job.resolve("edge-distill-C"));
+        // Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C
+        ManufacturerUpdate.Result r = new ManufacturerUpdate(updateSettings(), audited(transferId, customer, delta))
+                .run(in, ownData(st, classes, delta), layout);
+        Map<String, double[]> ap = perClassAp(r.verification().before(), r.verification().after());
+        if (!r.gate().accepted()) {
+            return decision(transferId, "REJECTED", "verification gate: " + String.join("; ", r.gate().reasons()), ap,
+                    -1, List.of());
+        }
         long version = st.version() + 1;
-        List<String> shipped = ship(customer, c, edge.checkpoint(), classes, version, st, transferId, job);
-        saveState(customer, new CustomerState(updated.toString(), edge.checkpoint().toString(), version));
+        List<String> shipped = ship(customer, c, r.distillC().checkpoint(), classes, version, st, transferId, job);
+        saveState(customer, new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(),
+                version));
         return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " shipped to " + shipped.size()
                 + " device(s)", ap, version, shipped);
+    }
+
+    /** The configured lambda (Eq. 10), gate and Distill C budget; a rejected update stops at the gate. */
+    private ManufacturerUpdate.Settings updateSettings() {
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch());
+        return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
+                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP);
+    }
+
+    /** The manufacturer's validation and training splits; the update covers the customer's tutor's classes. */
+    private ManufacturerUpdate.OwnData ownData(CustomerState st, ClassList classes, KnowledgeDelta delta)
+            throws IOException {
+        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes,
+                new HashSet<>(delta.manifest().classesAdded()), new HashSet<>(delta.manifest().classesRemoved()));
+        Path data = Path.of(config.data());
+        return new ManufacturerUpdate.OwnData(VocDataset.load(data, config.validationSplit(), classes),
+                VocDataset.load(data, config.trainSplit(), classes), update);
+    }
+
+    /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */
+    private ManufacturerUpdate.Listener audited(String transferId, String customer, KnowledgeDelta delta) {
+        return new ManufacturerUpdate.Listener() {
+            @Override
+            public void applied(Path updatedTutor) {
+                audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
+                        "baseTutor", delta.manifest().baseTutorId()));
+            }
+        };
     }
 
     /** The tutor's classes (its training subset, or all) without the removed ones, plus the added ones. */

@@ -1,4 +1,4 @@
-package org.diredi.cli;
+package org.diredi.workflow.experiment;
 
 import java.util.List;
 import java.util.Map;
@@ -86,6 +86,22 @@ public record ExperimentSpec(
             throw new IllegalArgumentException("rdLearningRate must be > 0, got " + rdLearningRate);
         }
         removed = removed == null ? List.of() : List.copyOf(removed);
+        requireClassChanges(presumed, added, removed);
+        unseen = unseenClasses(presumed, added, unseen);
+        if (!(customerShare > 0 && customerShare < 1)) {
+            throw new IllegalArgumentException("customerShare must be in (0, 1), got " + customerShare);
+        }
+        requireEpochs(epochs);
+        featureWeights = featureWeights == null ? Map.of() : Map.copyOf(featureWeights);
+        requireFeatureWeights(featureWeights);
+        backbones = backbones == null ? "" : backbones;
+        if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
+            throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
+        }
+    }
+
+    /** Added classes are new to the manufacturer; removed ones are among its presumed classes. */
+    private static void requireClassChanges(List<String> presumed, List<String> added, List<String> removed) {
         for (String a : added) {
             if (presumed.contains(a)) {
                 throw new IllegalArgumentException("added: '" + a + "' is already a presumed class");
@@ -96,23 +112,29 @@ public record ExperimentSpec(
                 throw new IllegalArgumentException("removed: '" + r + "' is not a presumed class");
             }
         }
-        // The manufacturer's images never show these classes (its presumed data leaves out every image that does);
-        // experiments listing the same ones share the manufacturer's stages.
-        unseen = unseen == null || unseen.isEmpty() ? added : List.copyOf(unseen);
+    }
+
+    /**
+     * The classes the manufacturer's images never show (its presumed data leaves out every image that
+     * does): the added ones by default; experiments listing the same ones share the manufacturer's stages.
+     */
+    private static List<String> unseenClasses(List<String> presumed, List<String> added, List<String> unseen) {
+        List<String> u = unseen == null || unseen.isEmpty() ? added : List.copyOf(unseen);
         for (String a : added) {
-            if (!unseen.contains(a)) {
+            if (!u.contains(a)) {
                 throw new IllegalArgumentException("unseen: must list every added class, '" + a + "' is missing "
                         + "(the presumed data cannot show a class the customer adds)");
             }
         }
-        for (String u : unseen) {
-            if (presumed.contains(u)) {
-                throw new IllegalArgumentException("unseen: '" + u + "' is a presumed class");
+        for (String c : u) {
+            if (presumed.contains(c)) {
+                throw new IllegalArgumentException("unseen: '" + c + "' is a presumed class");
             }
         }
-        if (!(customerShare > 0 && customerShare < 1)) {
-            throw new IllegalArgumentException("customerShare must be in (0, 1), got " + customerShare);
-        }
+        return u;
+    }
+
+    private static void requireEpochs(Map<String, Integer> epochs) {
         for (String s : STAGES) {
             Integer e = epochs == null ? null : epochs.get(s);
             if (e == null || e < 1) {
@@ -124,7 +146,9 @@ public record ExperimentSpec(
                 throw new IllegalArgumentException("epochs: unknown stage '" + s + "' (stages: " + STAGES + ")");
             }
         }
-        featureWeights = featureWeights == null ? Map.of() : Map.copyOf(featureWeights);
+    }
+
+    private static void requireFeatureWeights(Map<String, Float> featureWeights) {
         for (String s : DISTILL_STAGES) {
             Float w = featureWeights.get(s);
             if (w == null || !(w >= 0) || Float.isInfinite(w)) {
@@ -136,10 +160,6 @@ public record ExperimentSpec(
                 throw new IllegalArgumentException("featureWeights: unknown stage '" + s + "' (distillation stages: "
                         + DISTILL_STAGES + ")");
             }
-        }
-        backbones = backbones == null ? "" : backbones;
-        if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
-            throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }
     }
 

@@ -1,13 +1,22 @@
-package org.diredi.cli;
+package org.diredi.workflow.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.model.FcosDetector;
+import org.diredi.core.model.Presets;
+import org.diredi.core.pretrain.BackboneFile;
+import org.diredi.core.pretrain.BackbonePretrainer;
+import org.diredi.core.pretrain.PretrainConfig;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.scenes.FashionScenes;
 import org.diredi.vision.scenes.FashionScenesConfig;
 import org.junit.jupiter.api.Test;
@@ -30,9 +39,9 @@ class ExperimentRunTest {
                 .withObjectSize(28, 44).withSeed(5), data);
         // a pretrained backbone for the edge model only: Distill B starts from it, the others from random weights
         Path backbones = tmp.resolve("backbones");
-        var p = BadInputTest.run("pretrain", "--preset", "tiny/edge", "--epochs", "1", "--images", "64", "--batch", "32",
-                "--out", backbones.resolve("tiny-edge.backbone").toString());
-        assertEquals(0, p.code(), p.err());
+        new BackbonePretrainer(Presets.get("tiny/edge"),
+                PretrainConfig.DEFAULTS.withEpochs(1).withBatchSize(32).withImages(64), System.out)
+                .run(backbones.resolve("tiny-edge.backbone"));
         Path spec = tmp.resolve("exp.yaml");
         Files.writeString(spec, String.join("\n",
                 "name: smoke",
@@ -46,16 +55,18 @@ class ExperimentRunTest {
                 "gate: {protectedClasses: {bag: 5.0}, maxDropOther: 5.0, minGainAdded: 10.0}",
                 "gateVariants: {open: {protectedClasses: {}, minGainAdded: 0.0}}", ""));
         Path out = tmp.resolve("runs/smoke");
-        var r = BadInputTest.run("experiment", "run", spec.toString(), "--out", out.toString());
-        assertEquals(0, r.code(), r.err() + r.out());
+        run(spec, out);
         String report = Files.readString(out.resolve("report.md"));
         for (String row : new String[] {"Original edge-AI model", "Tutor 1 (RD B)", "Tutor 2 (RD A)",
                 "Updated tutor (Eq. 10)", "Updated edge-AI model (Distill C)", "Updated edge-AI model (Training)",
-                "boot (added)", "Verification gate", "Gate variant: open", "## Time", "RD A (tutor 2)"}) {
+                "boot (added)", "Verification gate", "Gate variant: open", "## Time", "RD A (tutor 2)",
+                "Command: `test run`"}) {
             assertTrue(report.contains(row), "report lacks '" + row + "'");
         }
         assertTrue(Files.exists(out.resolve("per-class-ap.png")));
         assertTrue(Files.exists(out.resolve("report.json")));
+        assertTrue(Files.exists(out.resolve("gate.md")) && Files.exists(out.resolve("gate.json")));
+        assertTrue(Files.exists(out.resolve("tutor-updated/model.ckpt")));
         KnowledgeDelta d = KnowledgeDelta.read(out.resolve("update.delta"));
         assertTrue(d.tensors().stream().allMatch(t -> FcosDetector.isNeckOrHead(t.name())));
         assertEquals(java.util.List.of("boot"), d.manifest().classesAdded());
@@ -68,12 +79,24 @@ class ExperimentRunTest {
         }
         var edge = Checkpoint.read(manufacturer.resolve("edge-distill-B/model.ckpt")).manifest();
         assertEquals("backbone", edge.parent().relation());
-        assertEquals(org.diredi.core.pretrain.BackboneFile.read(backbones.resolve("tiny-edge.backbone")).manifest().id(),
-                edge.parent().id());
+        assertEquals(BackboneFile.read(backbones.resolve("tiny-edge.backbone")).manifest().id(), edge.parent().id());
         assertEquals(null, Checkpoint.read(manufacturer.resolve("tutor-distill-A/model.ckpt")).manifest().parent());
         assertTrue(report.contains("tutor random, edge pretrained"), report);
-        var again = BadInputTest.run("experiment", "run", spec.toString(), "--out", out.toString());
-        assertEquals(0, again.code(), again.err());
-        assertEquals(7, again.out().split("is done: reusing", -1).length - 1, again.out());
+        String again = run(spec, out);
+        assertEquals(7, again.split("is done: reusing", -1).length - 1, again);
+    }
+
+    /** Loads the spec and runs it into {@code out}; returns what the run printed. */
+    private static String run(Path specFile, Path out) throws Exception {
+        ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            new ExperimentRunner(spec, ExperimentData.load(spec), out, TrainConfig.DEFAULTS).run("test run");
+        } finally {
+            System.setOut(oldOut);
+        }
+        return printed.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,160 @@
+package org.diredi.cloud.update;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.diredi.cloud.WeightSubstitution;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.gate.GatePolicy;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.io.AtomicFiles;
+
+/**
+ * The manufacturer's side of one update (paper steps 7-8), shared by the cloud service and the
+ * experiments: Eq. 10 weight substitution, the verification gate on the manufacturer's validation
+ * data, then Distill C from the updated tutor into the edge model on the manufacturer's own data.
+ * Each step writes where {@link Layout} says and is reused when it finished before, so an
+ * interrupted update resumes.
+ */
+public final class ManufacturerUpdate {
+
+    /** What follows a rejected gate: the service stops there; an experiment measures Distill C anyway. */
+    public enum WhenRejected { STOP, DISTILL_ANYWAY }
+
+    /**
+     * @param lambda       Eq. 10: {@code W_new = W_tutor + lambda * dW}
+     * @param gate         the verification gate's policy
+     * @param distillC     the Distill C stage
+     * @param whenRejected whether Distill C runs after a rejected gate
+     */
+    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {}
+
+    /**
+     * Distill C: updated tutor -> edge model by FGD, from the current edge weights.
+     *
+     * @param train         epochs, batch and the rest of the training settings
+     * @param temperature   FGD temperature (the paper's Distill C uses 1.5)
+     * @param featureWeight weight of the FGD loss against the detection loss
+     */
+    public record DistillC(TrainConfig train, float temperature, float featureWeight) {
+
+        /** {@link FgdConfig#DEFAULTS} at this stage's temperature. */
+        public FgdConfig fgd() {
+            FgdConfig f = FgdConfig.DEFAULTS;
+            return new FgdConfig(temperature, f.alpha(), f.beta(), f.gamma(), f.lambda());
+        }
+    }
+
+    /**
+     * What one update starts from.
+     *
+     * @param tutor     the tutor the customer's delta was made against
+     * @param edge      the edge model the customer's cameras run now (Distill C starts from it)
+     * @param edgeModel the edge model's architecture
+     * @param delta     the customer's knowledge delta (Eq. 9)
+     */
+    public record Inputs(Path tutor, Path edge, ModelConfig edgeModel, KnowledgeDelta delta) {}
+
+    /**
+     * The manufacturer's own data, never the customer's.
+     *
+     * @param validation    the gate's split (restricted here to the gated classes)
+     * @param train         Distill C's images (restricted here to {@code updateClasses})
+     * @param updateClasses the classes the update covers: the tutor's, without the removed, plus the added
+     */
+    public record OwnData(VocDataset validation, VocDataset train, List<String> updateClasses) {}
+
+    /** Where the steps write: the updated tutor's checkpoint, gate.md / gate.json, Distill C's stage folder. */
+    public record Layout(Path updatedTutor, Path gateDir, Path distillCDir) {}
+
+    /** The updated tutor, the gate's evidence and verdict, and the updated edge model (null when not distilled). */
+    public record Result(Path updatedTutor, Verification verification, Stages.Result distillC) {
+
+        public GateDecision gate() {
+            return verification.decision();
+        }
+    }
+
+    /** Told after each step (the service audits, an experiment prints). */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        default void applied(Path updatedTutor) {}
+
+        default void verified(Verification verification) {}
+    }
+
+    private final Settings settings;
+    private final Listener listener;
+
+    public ManufacturerUpdate(Settings settings, Listener listener) {
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** Eq. 10, the gate, then Distill C unless the gate rejected and {@link WhenRejected#STOP} applies. */
+    public Result run(Inputs in, OwnData data, Layout out) throws IOException {
+        Path updated = substitute(in, out.updatedTutor());
+        listener.applied(updated);
+        Verification v = verify(in, updated, data, out.gateDir());
+        listener.verified(v);
+        if (!v.decision().accepted() && settings.whenRejected() == WhenRejected.STOP) {
+            return new Result(updated, v, null);
+        }
+        return new Result(updated, v, distillC(in, updated, data, out.distillCDir()));
+    }
+
+    /**
+     * Eq. 10 (through {@link WeightSubstitution}, which refuses a delta made against another tutor or
+     * with other names / shapes); an updated tutor written before is kept.
+     */
+    public Path substitute(Inputs in, Path updatedTutor) throws IOException {
+        if (!Files.exists(updatedTutor)) {
+            WeightSubstitution.apply(in.tutor(), in.delta(), settings.lambda(), updatedTutor);
+        }
+        return updatedTutor;
+    }
+
+    /** The gate: both tutors on the validation split's gated classes; writes gate.md and gate.json. */
+    public Verification verify(Inputs in, Path updatedTutor, OwnData data, Path gateDir) throws IOException {
+        Set<String> added = new HashSet<>(in.delta().manifest().classesAdded());
+        Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
+        VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
+        EvalResult before = Stages.evaluate(in.tutor(), val, null);
+        EvalResult after = Stages.evaluate(updatedTutor, val, null);
+        Verification v = Verification.decide(before, after, added, removed, settings.gate());
+        Files.createDirectories(gateDir);
+        AtomicFiles.writeString(gateDir.resolve("gate.md"), v.decision().toMarkdown());
+        AtomicFiles.writeJson(gateDir.resolve("gate.json"), v.decision());
+        return v;
+    }
+
+    /**
+     * The classes the gate judges: the update's (the tutor's kept ones and the added ones) and the
+     * removed ones, so their loss is reported; other classes' objects stay unlabelled.
+     */
+    static List<String> gatedClasses(List<String> updateClasses, Set<String> removed) {
+        List<String> gated = new ArrayList<>(updateClasses);
+        removed.stream().filter(r -> !gated.contains(r)).sorted().forEach(gated::add);
+        return gated;
+    }
+
+    /** Distill C: the edge model from its current weights, taught by the updated tutor on the update's classes. */
+    public Stages.Result distillC(Inputs in, Path updatedTutor, OwnData data, Path stageDir) throws IOException {
+        DistillC c = settings.distillC();
+        VocDataset own = data.train().restrictTo(data.updateClasses());
+        return Stages.run(Stages.Stage.direct("edge-updated", in.edgeModel(), c.train(), own)
+                .distilledFrom(updatedTutor, c.fgd()).from(in.edge()).weights(1f, c.featureWeight()),
+                own.classes(), stageDir);
+    }
+}

@@ -1,0 +1,131 @@
+package org.diredi.cloud.update;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.diredi.core.TestData;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.gate.GatePolicy;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The manufacturer's update path on tiny models with a zero delta (tutor 2 = tutor 1): the steps run in
+ * order, a rejecting gate stops the service's path before Distill C, an experiment's path distills anyway,
+ * and a rerun reuses every step's output.
+ */
+class ManufacturerUpdateTest {
+
+    @TempDir
+    static Path dir;
+    static Map<String, Path> models;
+    static KnowledgeDelta delta;
+    static String added;
+    static ManufacturerUpdate.OwnData own;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        VocDataset train = TestData.scenes(dir.resolve("data"), 8);
+        VocDataset val = VocDataset.load(dir.resolve("data"), "val", ClassList.FASHION);
+        // the added class has validation objects, so the gate judges its (zero) gain
+        added = ClassList.FASHION.name(val.images().stream().flatMap(i -> i.objects().stream()).findFirst()
+                .orElseThrow().classId());
+        List<String> presumed = ClassList.FASHION.names().stream().filter(c -> !c.equals(added)).toList();
+        models = TestData.tinyTutorAndEdge(dir.resolve("m"), train.restrictTo(presumed));
+        Checkpoint tutor = Checkpoint.read(models.get("tutor"));
+        delta = ReverseDistillation.delta(tutor, tutor, tutor, ClassList.FASHION, List.of(added), List.of(),
+                new ReverseDistillation.Settings(TrainConfig.DEFAULTS, 1f, 1f, 1.0, false, FgdConfig.DEFAULTS),
+                Map.of(), Map.of(), dir.resolve("zero.delta"));
+        List<String> update = new ArrayList<>(presumed);
+        update.add(added);
+        own = new ManufacturerUpdate.OwnData(val, train, update);
+    }
+
+    static ManufacturerUpdate.Settings settings(ManufacturerUpdate.WhenRejected whenRejected) {
+        TrainConfig one = TrainConfig.DEFAULTS.withEpochs(1).atBatchSize(4);
+        return new ManufacturerUpdate.Settings(1.0, GatePolicy.DEFAULTS,
+                new ManufacturerUpdate.DistillC(one, 1.5f, 0.01f), whenRejected);
+    }
+
+    static ManufacturerUpdate.Inputs inputs() {
+        return new ManufacturerUpdate.Inputs(models.get("tutor"), models.get("edge"), Presets.get("tiny/edge"), delta);
+    }
+
+    static ManufacturerUpdate.Layout layout(String name) {
+        Path job = dir.resolve(name);
+        return new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job, job.resolve("edge-distill-C"));
+    }
+
+    @Test
+    void aRejectingGateStopsTheServicesPathBeforeDistillC() throws Exception {
+        List<String> steps = new ArrayList<>();
+        ManufacturerUpdate.Listener listener = new ManufacturerUpdate.Listener() {
+            @Override
+            public void applied(Path updatedTutor) {
+                steps.add("applied " + Files.exists(updatedTutor));
+            }
+
+            @Override
+            public void verified(Verification v) {
+                steps.add("verified " + v.decision().accepted());
+            }
+        };
+        ManufacturerUpdate.Layout out = layout("stop");
+        ManufacturerUpdate.Result r = new ManufacturerUpdate(settings(ManufacturerUpdate.WhenRejected.STOP), listener)
+                .run(inputs(), own, out);
+        assertEquals(List.of("applied true", "verified false"), steps);
+        assertFalse(r.gate().accepted(), "a zero delta cannot gain the 10 points the default gate asks of " + added);
+        assertTrue(r.gate().reasons().stream().anyMatch(s -> s.startsWith(added + " (added)")), r.gate().reasons()
+                .toString());
+        assertNull(r.distillC());
+        assertFalse(Files.exists(out.distillCDir()));
+        assertTrue(Files.exists(out.gateDir().resolve("gate.md")) && Files.exists(out.gateDir().resolve("gate.json")));
+        var m = Checkpoint.read(out.updatedTutor()).manifest();
+        assertEquals(Checkpoint.read(models.get("tutor")).manifest().weightsSha256(), m.weightsSha256(),
+                "Eq. 10 with a zero delta leaves the weights as they were");
+    }
+
+    @Test
+    void anExperimentDistillsWhateverTheGateSaysAndARerunReusesEveryStep() throws Exception {
+        ManufacturerUpdate update = new ManufacturerUpdate(settings(ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY),
+                ManufacturerUpdate.Listener.NONE);
+        ManufacturerUpdate.Layout out = layout("anyway");
+        ManufacturerUpdate.Result first = update.run(inputs(), own, out);
+        assertFalse(first.gate().accepted());
+        assertNotNull(first.distillC());
+        assertEquals(out.distillCDir().resolve("model.ckpt"), first.distillC().checkpoint());
+        var edge = Checkpoint.read(first.distillC().checkpoint()).manifest();
+        assertEquals(Checkpoint.read(models.get("edge")).manifest().id(), edge.parent().id(), "from the current edge");
+        var tutorTime = Files.getLastModifiedTime(out.updatedTutor());
+        var edgeTime = Files.getLastModifiedTime(first.distillC().checkpoint());
+        ManufacturerUpdate.Result again = update.run(inputs(), own, out);
+        assertEquals(tutorTime, Files.getLastModifiedTime(out.updatedTutor()));
+        assertEquals(edgeTime, Files.getLastModifiedTime(again.distillC().checkpoint()));
+        assertEquals(first.gate(), again.gate());
+    }
+
+    @Test
+    void theGateJudgesTheUpdatesClassesAndTheRemovedOnes() {
+        Set<String> removed = new HashSet<>(List.of("bag", "tshirt"));
+        assertEquals(List.of("tshirt", "dress", "boot", "bag"),
+                ManufacturerUpdate.gatedClasses(List.of("tshirt", "dress", "boot"), removed));
+    }
+}

@@ -1,0 +1,54 @@
+package org.diredi.workflow.experiment;
+
+import java.nio.file.Path;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.scenes.FashionScenes;
+
+/**
+ * The data plan of {@link ExperimentSpec}: the training split cut by image order into the
+ * manufacturer's part and the customer's private part (share {@code customerShare}), and the
+ * validation and test splits.
+ */
+public record ExperimentData(ClassList classes, VocDataset manufacturer, VocDataset customer, VocDataset validation,
+                             VocDataset test) {
+
+    /**
+     * Loads the spec's data (generating FashionScenes there first if the folder has none) and checks that
+     * it knows every class the spec names.
+     */
+    public static ExperimentData load(ExperimentSpec spec) {
+        Path data = Path.of(spec.data());
+        FashionScenes.ensure(data);
+        ClassList classes = ClassList.read(data.resolve("classes.txt"));
+        classes.ids(spec.presumed());
+        classes.ids(spec.added());
+        classes.ids(spec.unseen());
+        VocDataset train = VocDataset.load(data, "train", classes);
+        int cut = (int) Math.round(train.size() * (1 - spec.customerShare()));
+        return new ExperimentData(classes,
+                VocDataset.of(data, "train", classes, train.images().subList(0, cut)),
+                VocDataset.of(data, "train", classes, train.images().subList(cut, train.size())),
+                VocDataset.load(data, spec.validationSplit(), classes),
+                VocDataset.load(data, spec.testSplit(), classes));
+    }
+
+    /**
+     * The manufacturer's presumed data: its part without any image that shows an unseen class (so the
+     * added classes are absent, not unlabelled background; {@link VocDataset#withoutImagesOf}), labelled
+     * with the presumed classes.
+     */
+    public VocDataset presumed(ExperimentSpec spec) {
+        return manufacturer.withoutImagesOf(spec.unseen()).restrictTo(spec.presumed());
+    }
+
+    /** The customer's private data, labelled with the classes the update covers. */
+    public VocDataset privateData(ExperimentSpec spec) {
+        return customer.restrictTo(spec.updateClasses());
+    }
+
+    /** The manufacturer's own data labelled with the update's classes (the direct-training baseline's). */
+    public VocDataset ownUpdate(ExperimentSpec spec) {
+        return manufacturer.restrictTo(spec.updateClasses());
+    }
+}

@@ -1,0 +1,151 @@
+package org.diredi.workflow.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.diredi.cloud.update.ManufacturerUpdate;
+import org.diredi.cloud.update.Verification;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.model.Presets;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.DetectorTrainer;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.vision.data.VocDataset;
+
+/**
+ * Runs every stage of an {@link ExperimentSpec}, each cached in its own folder (a rerun after a kill
+ * resumes): the manufacturer's stages, the customer's reverse distillation and knowledge delta, the
+ * manufacturer's update (Eq. 10, gate, Distill C), the direct-training baseline, then the Table III
+ * evaluation and report.
+ */
+public final class ExperimentRunner {
+
+    private final ExperimentSpec spec;
+    private final Path dir;
+    private final TrainConfig base;
+    private final ExperimentData data;
+    private final Backbones backbones;
+    private final VocDataset presumed;
+    private final VocDataset privateData;
+    private final VocDataset ownUpdate;
+
+    /**
+     * @param dir  the experiment's folder (the shared manufacturer stages go beside it)
+     * @param base training settings every stage starts from (its epochs come from the spec)
+     */
+    public ExperimentRunner(ExperimentSpec spec, ExperimentData data, Path dir, TrainConfig base) {
+        this.spec = spec;
+        this.dir = dir;
+        this.base = base;
+        this.data = data;
+        this.backbones = new Backbones(spec);
+        this.presumed = data.presumed(spec);
+        this.privateData = data.privateData(spec);
+        this.ownUpdate = data.ownUpdate(spec);
+    }
+
+    /** Runs or resumes every stage and writes the report; {@code command} is quoted in its time section. */
+    public void run(String command) throws IOException {
+        long start = System.nanoTime();
+        Files.createDirectories(dir);
+        ManufacturerStages.Models m = new ManufacturerStages(spec, base, backbones, data.classes()).run(presumed, dir);
+        ReverseDistillation.Outcome rd = customerReverseDistillation(m);
+        ManufacturerUpdate.Result update = manufacturerUpdate(m, rd.knowledgeDelta());
+        ReportWriter.Gates gates = new ReportWriter.Gates(update.gate(), gateVariants(update.verification()));
+        Stages.Result baseline = baseline(m);
+        Evaluation ev = evaluation(m, rd, update, baseline);
+        String timing = stageTimes(m, update, baseline).toMarkdown(command, start);
+        new ReportWriter(spec, dir, backbones).write(ev, gates, rd.knowledgeDelta(), timing);
+    }
+
+    /**
+     * The customer: reverse distillation from the deployed edge model (Eq. 8), both tutors from the same
+     * start, and the knowledge delta (Eq. 9); only the delta leaves the customer.
+     */
+    private ReverseDistillation.Outcome customerReverseDistillation(ManufacturerStages.Models m) throws IOException {
+        return ReverseDistillation.run(m.edge().checkpoint(), m.tutor().checkpoint(), preset(spec, "tutor"),
+                data.classes(), presumed, privateData, spec.added(), spec.removed(),
+                new ReverseDistillation.Settings(cfg("rd").withLearningRate(spec.rdLearningRate()), spec.rdAlpha(),
+                        spec.rdBeta(), spec.gamma(), false, FgdConfig.DEFAULTS),
+                dir, Map.of("experiment", spec.name()));
+    }
+
+    /**
+     * The manufacturer's update from the delta: Eq. 10, the gate on the validation split, Distill C on its
+     * own data. Distill C runs whatever the gate says: the experiment measures it either way.
+     */
+    private ManufacturerUpdate.Result manufacturerUpdate(ManufacturerStages.Models m, KnowledgeDelta delta)
+            throws IOException {
+        ManufacturerUpdate.Settings settings = new ManufacturerUpdate.Settings(spec.lambda(), spec.gate(),
+                new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
+                        spec.distillCTemperature(), spec.featureWeight("distillC")),
+                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY);
+        ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
+            @Override
+            public void verified(Verification v) {
+                System.out.print(v.decision().toMarkdown());
+            }
+        };
+        return new ManufacturerUpdate(settings, printGate).run(
+                new ManufacturerUpdate.Inputs(m.tutor().checkpoint(), m.edge().checkpoint(), preset(spec, "edge"),
+                        delta),
+                new ManufacturerUpdate.OwnData(data.validation(), data.manufacturer(), spec.updateClasses()),
+                new ManufacturerUpdate.Layout(dir.resolve("tutor-updated/model.ckpt"), dir,
+                        dir.resolve("edge-distill-C")));
+    }
+
+    /** The same evaluations judged under each of the spec's gate variants. */
+    private Map<String, GateDecision> gateVariants(Verification v) {
+        Map<String, GateDecision> variants = new LinkedHashMap<>();
+        spec.gateVariants().forEach((name, policy) -> variants.put(name, v.under(policy)));
+        return variants;
+    }
+
+    /** The comparison: the edge model trained directly on the manufacturer's own data, from the same start. */
+    private Stages.Result baseline(ManufacturerStages.Models m) throws IOException {
+        return Stages.run(Stages.Stage.direct("edge-trained", preset(spec, "edge"), cfg("baseline"), ownUpdate)
+                .from(m.edge().checkpoint()), data.classes(), dir.resolve("edge-baseline"));
+    }
+
+    /** Table III's rows, every model on the test split. */
+    private Evaluation evaluation(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,
+                                  ManufacturerUpdate.Result update, Stages.Result baseline) throws IOException {
+        Map<String, Path> rows = new LinkedHashMap<>();
+        rows.put("Original edge-AI model", m.edge().checkpoint());
+        rows.put("Original tutor", m.tutor().checkpoint());
+        rows.put("Tutor 1 (RD B)", rd.tutor1());
+        rows.put("Tutor 2 (RD A)", rd.tutor2());
+        rows.put("Updated tutor (Eq. 10)", update.updatedTutor());
+        rows.put("Updated edge-AI model (Distill C)", update.distillC().checkpoint());
+        rows.put("Updated edge-AI model (Training)", baseline.checkpoint());
+        return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed());
+    }
+
+    private StageTimes stageTimes(ManufacturerStages.Models m, ManufacturerUpdate.Result update,
+                                  Stages.Result baseline) {
+        return new StageTimes()
+                .add("large teacher (direct)", m.large().history(), presumed.size())
+                .add("Distill A (tutor)", m.tutor().history(), presumed.size())
+                .add("Distill B (edge)", m.edge().history(), presumed.size())
+                .add("RD B (tutor 1)", DetectorTrainer.readHistory(dir.resolve("tutor1-rdB")), presumed.size())
+                .add("RD A (tutor 2)", DetectorTrainer.readHistory(dir.resolve("tutor2-rdA")),
+                        presumed.size() + privateData.size())
+                .add("Distill C (updated edge)", update.distillC().history(), ownUpdate.size())
+                .add("direct-training baseline", baseline.history(), ownUpdate.size());
+    }
+
+    private TrainConfig cfg(String stage) {
+        return base.withEpochs(spec.epochs(stage));
+    }
+
+    /** The family's model of {@code role} (large, tutor or edge). */
+    static ModelConfig preset(ExperimentSpec spec, String role) {
+        return Presets.get(spec.family() + "/" + role);
+    }
+}

@@ -1,0 +1,71 @@
+package org.diredi.workflow.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.TreeMap;
+import org.diredi.core.checkpoint.TensorFile;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.model.ModelConfig;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+
+/**
+ * The manufacturer's first stages on the presumed data: the large teacher (direct), Distill A (tutor)
+ * and Distill B (edge model), both by FGD. Experiments with the same presumed classes, data and budgets
+ * share these stages in a folder beside them (Experiment 2 reuses Experiment 1's).
+ */
+final class ManufacturerStages {
+
+    /** The three trained models. */
+    record Models(Stages.Result large, Stages.Result tutor, Stages.Result edge) {}
+
+    private final ExperimentSpec spec;
+    private final TrainConfig base;
+    private final Backbones backbones;
+    private final ClassList classes;
+
+    ManufacturerStages(ExperimentSpec spec, TrainConfig base, Backbones backbones, ClassList classes) {
+        this.spec = spec;
+        this.base = base;
+        this.backbones = backbones;
+        this.classes = classes;
+    }
+
+    Models run(VocDataset presumed, Path experimentDir) throws IOException {
+        ModelConfig large = ExperimentRunner.preset(spec, "large");
+        ModelConfig tutor = ExperimentRunner.preset(spec, "tutor");
+        ModelConfig edge = ExperimentRunner.preset(spec, "edge");
+        Path shared = sharedDir(experimentDir, large, tutor, edge);
+        FgdConfig fgd = FgdConfig.DEFAULTS;
+        Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumed)
+                .withBackbone(backbones.file(large)), classes, shared.resolve("large"));
+        Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumed)
+                .withBackbone(backbones.file(tutor)).distilledFrom(rLarge.checkpoint(), fgd)
+                .weights(1f, spec.featureWeight("tutor")), classes, shared.resolve("tutor-distill-A"));
+        Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
+                .withBackbone(backbones.file(edge)).distilledFrom(rTutor.checkpoint(), fgd)
+                .weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
+        return new Models(rLarge, rTutor, rEdge);
+    }
+
+    /**
+     * The shared folder, beside the experiment's: named by a hash of everything these stages depend on
+     * (data, family, presumed and unseen classes, budgets, training settings, customer share, feature
+     * weights, backbones), so runs that differ only in later stages find them done.
+     */
+    private Path sharedDir(Path experimentDir, ModelConfig large, ModelConfig tutor, ModelConfig edge)
+            throws IOException {
+        String key = spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large")
+                + "/" + spec.epochs("tutor") + "/" + spec.epochs("edge") + base + spec.customerShare()
+                + new TreeMap<>(spec.featureWeights())
+                + backbones.identity(large) + backbones.identity(tutor) + backbones.identity(edge);
+        return experimentDir.toAbsolutePath().getParent()
+                .resolve("manufacturer-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
+    }
+
+    private TrainConfig cfg(String stage) {
+        return base.withEpochs(spec.epochs(stage));
+    }
+}

@@ -1,0 +1,113 @@
+package org.diredi.workflow.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.report.Machine;
+import org.diredi.vision.eval.ClassResult;
+import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.Charts;
+import org.diredi.vision.report.MarkdownTable;
+
+/**
+ * An experiment's report in its folder: report.md (Table III, per-class AP, the knowledge delta, the
+ * gate and its variants, the time), report.json (the same as data, with the spec and the machine) and
+ * per-class-ap.png.
+ */
+final class ReportWriter {
+
+    /** The gate's verdict under the spec's policy and under each of its variants. */
+    record Gates(GateDecision gate, Map<String, GateDecision> variants) {}
+
+    private final ExperimentSpec spec;
+    private final Path dir;
+    private final Backbones backbones;
+
+    ReportWriter(ExperimentSpec spec, Path dir, Backbones backbones) {
+        this.spec = spec;
+        this.dir = dir;
+        this.backbones = backbones;
+    }
+
+    /** Writes the three files and prints report.md. */
+    void write(Evaluation ev, Gates gates, KnowledgeDelta delta, String timing) throws IOException {
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        String md = markdown(ev, perClassTable(ev, bars), gates, delta, timing);
+        AtomicFiles.writeString(dir.resolve("report.md"), md);
+        AtomicFiles.writeJson(dir.resolve("report.json"), json(ev, gates, delta));
+        Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", ev.shown(), bars, "AP",
+                dir.resolve("per-class-ap.png"));
+        System.out.println(md);
+    }
+
+    private String markdown(Evaluation ev, MarkdownTable perClass, Gates gates, KnowledgeDelta delta, String timing) {
+        String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
+                + "Backbones: " + backbones.describe() + ".\n\n"
+                + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
+                + ". Table III: test split restricted to the classes the update covers " + ev.updateClasses()
+                + (ev.showsRemoved() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"
+                + "## Table III (percent)\n\n" + tableThree(ev) + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass
+                + "\n\n## Knowledge delta\n\n" + delta.manifest().describe(dir.resolve("update.delta"))
+                + "\n" + gates.gate().toMarkdown();
+        for (Map.Entry<String, GateDecision> v : gates.variants().entrySet()) {
+            md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
+        }
+        return md + "\n" + timing;
+    }
+
+    private static MarkdownTable tableThree(Evaluation ev) {
+        MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1");
+        for (Map.Entry<String, EvalResult> e : ev.results().entrySet()) {
+            EvalResult r = e.getValue();
+            t.row(e.getKey(), pct(r.map()), pct(r.precision()), pct(r.recall()), pct(r.f1()));
+        }
+        return t;
+    }
+
+    /** AP per class and model; fills {@code bars} (model -> AP per shown class) for the chart. */
+    private MarkdownTable perClassTable(Evaluation ev, Map<String, double[]> bars) {
+        List<String> header = new ArrayList<>(List.of("class"));
+        header.addAll(ev.results().keySet());
+        MarkdownTable perClass = new MarkdownTable(header);
+        for (String name : ev.perClass().keySet()) {
+            bars.put(name, new double[ev.shown().size()]);
+        }
+        for (int i = 0; i < ev.shown().size(); i++) {
+            String c = ev.shown().get(i);
+            List<Object> row = new ArrayList<>();
+            row.add(c + (spec.added().contains(c) ? " (added)" : spec.removed().contains(c) ? " (removed)" : ""));
+            for (Map.Entry<String, EvalResult> e : ev.perClass().entrySet()) {
+                ClassResult cr = e.getValue().find(c);
+                double ap = cr == null ? Double.NaN : cr.ap();
+                bars.get(e.getKey())[i] = ap;
+                row.add(pct(ap));
+            }
+            perClass.row(row);
+        }
+        return perClass;
+    }
+
+    private Map<String, Object> json(Evaluation ev, Gates gates, KnowledgeDelta delta) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("spec", spec);
+        json.put("machine", Machine.facts());
+        json.put("results", ev.results());
+        if (ev.showsRemoved()) {
+            json.put("resultsWithRemovedClasses", ev.perClass());
+        }
+        json.put("gate", gates.gate());
+        json.put("gateVariants", gates.variants());
+        json.put("delta", delta.manifest());
+        return json;
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.1f", v * 100);
+    }
+}
