@@ -142,7 +142,7 @@ public record ModelConfig(
             return this;
         }
 
-        /** A bottleneck ResNet with these blocks per stage, stem width {@value ResNetConfig#PAPER_WIDTH} until {@link #width}. */
+        /** A bottleneck ResNet with these blocks per stage; stem width as in the ResNet paper until {@link #width}. */
         public Builder resnet(int... depths) {
             return backbone(backboneOf(name, () -> new ResNetConfig(depths, ResNetConfig.PAPER_WIDTH)));
         }

@@ -64,7 +64,8 @@ class ModelConfigTest {
                 vgg.getMessage());
         var noDepths = assertThrows(JsonMappingException.class, () -> ConfigFiles.JSON.readValue(
                 CPU_TUTOR_JSON.replace("[ 1, 2, 3, 1 ]", "null"), ModelConfig.class));
-        assertTrue(noDepths.getMessage().contains("model cpu/tutor: resnet needs 4 stage depths"), noDepths.getMessage());
+        assertTrue(noDepths.getMessage().contains("model cpu/tutor: resnet needs 4 stage depths"),
+                noDepths.getMessage());
         assertThrows(JsonMappingException.class, () -> ConfigFiles.JSON.readValue(
                 CPU_EDGE_JSON.replace("\"name\"", "\"extra\" : 1, \"name\""), ModelConfig.class));
     }
