@@ -11,7 +11,8 @@ import org.diredi.vision.scenes.FashionScenesConfig;
 public final class TestData {
 
     /** A MobileNetV2 FCOS small enough to train in seconds at 96 px. */
-    public static final ModelConfig SMALL = new ModelConfig("test/small", "mobilenetv2", null, 0, 0.5f, 0.5f, 32, 1, 8, 96);
+    public static final ModelConfig SMALL = ModelConfig.fcos("test/small").mobileNetV2(0.5f).depth(0.5f)
+            .fpn(32).headConvs(1).groupNorm(8).input(96);
 
     private TestData() {}
 

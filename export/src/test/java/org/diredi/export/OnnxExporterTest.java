@@ -47,7 +47,7 @@ class OnnxExporterTest {
 
     /** A tiny ResNet FCOS: exercises the max-pool stem and residuals with projection shortcuts. */
     private static final ModelConfig TINY_RESNET =
-            new ModelConfig("test/resnet", "resnet", new int[] {1, 1, 1, 1}, 8, 0, 0, 16, 1, 4, 64);
+            ModelConfig.fcos("test/resnet").resnet(1, 1, 1, 1).width(8).fpn(16).headConvs(1).groupNorm(4).input(64);
 
     @TempDir
     static Path dir;

@@ -51,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainedExportTest {
 
     /** TestData.SMALL with batch-norm head towers (gnGroups 0), as cpu/edge-bn is to cpu/edge. */
-    static final ModelConfig SMALL_BN = new ModelConfig("test/small-bn", "mobilenetv2", null, 0, 0.5f, 0.5f, 32, 1, 0,
-            96);
+    static final ModelConfig SMALL_BN = ModelConfig.fcos("test/small-bn").mobileNetV2(0.5f).depth(0.5f)
+            .fpn(32).headConvs(1).batchNormPerLevel().input(96);
 
     @TempDir
     static Path dir;

@@ -29,45 +29,19 @@ public final class VerificationGate {
             if (a == null || !b.hasGroundTruth()) {
                 continue; // no validation objects of this class: nothing to judge
             }
-            String name = b.name();
-            double change = (a.ap() - b.ap()) * 100;
-            String role;
-            String rule;
-            boolean pass;
-            Double protect = policy.protectedClasses().get(name);
-            if (added.contains(name)) {
-                role = "added";
-                rule = String.format("gain >= %.1f", policy.minGainAdded());
-                pass = change >= policy.minGainAdded();
-            } else if (protect != null) {
-                role = removed.contains(name) ? "removed, protected" : "protected";
-                rule = String.format("drop <= %.1f", protect);
-                pass = -change <= protect;
-            } else if (removed.contains(name)) {
-                role = "removed";
-                rule = "reported";
-                pass = true;
-            } else {
-                role = "kept";
-                rule = policy.maxDropOther() == null ? "reported" : String.format("drop <= %.1f", policy.maxDropOther());
-                pass = policy.maxDropOther() == null || -change <= policy.maxDropOther();
-            }
-            if (!removed.contains(name)) {
+            GateDecision.Row row = judge(b.name(), b.ap(), a.ap(), added, removed, policy);
+            if (!removed.contains(row.name())) {
                 sumBefore += b.ap();
                 sumAfter += a.ap();
                 kept++;
             }
-            if (!pass) {
-                failures.add(String.format("%s (%s): AP %.3f -> %.3f (%+.1f points) breaks '%s'", name, role, b.ap(),
-                        a.ap(), change, rule));
+            if (!row.pass()) {
+                failures.add(String.format("%s (%s): AP %.3f -> %.3f (%+.1f points) breaks '%s'", row.name(),
+                        row.role(), row.apBefore(), row.apAfter(), row.changePoints(), row.rule()));
             }
-            rows.add(new GateDecision.Row(name, role, b.ap(), a.ap(), change, rule, pass));
+            rows.add(row);
         }
-        for (String name : added) {
-            if (rows.stream().noneMatch(r -> r.name().equals(name))) {
-                failures.add(name + " (added): no validation objects of this class, so the gain cannot be verified");
-            }
-        }
+        failures.addAll(unverifiedAdditions(added, rows));
         double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
         double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
         if (policy.minMapChange() != null && (mapAfter - mapBefore) * 100 < policy.minMapChange()) {
@@ -79,5 +53,44 @@ public final class VerificationGate {
                 ? List.of(String.format("all %d rules hold", rows.size() + (policy.minMapChange() == null ? 0 : 1)))
                 : failures;
         return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy);
+    }
+
+    /** One class's row: its role in the update, the rule that role is held to, and whether the AP change keeps it. */
+    private static GateDecision.Row judge(String name, double apBefore, double apAfter, Set<String> added,
+                                          Set<String> removed, GatePolicy policy) {
+        double change = (apAfter - apBefore) * 100;
+        String role;
+        String rule;
+        boolean pass;
+        Double protect = policy.protectedClasses().get(name);
+        if (added.contains(name)) {
+            role = "added";
+            rule = String.format("gain >= %.1f", policy.minGainAdded());
+            pass = change >= policy.minGainAdded();
+        } else if (protect != null) {
+            role = removed.contains(name) ? "removed, protected" : "protected";
+            rule = String.format("drop <= %.1f", protect);
+            pass = -change <= protect;
+        } else if (removed.contains(name)) {
+            role = "removed";
+            rule = "reported";
+            pass = true;
+        } else {
+            role = "kept";
+            rule = policy.maxDropOther() == null ? "reported" : String.format("drop <= %.1f", policy.maxDropOther());
+            pass = policy.maxDropOther() == null || -change <= policy.maxDropOther();
+        }
+        return new GateDecision.Row(name, role, apBefore, apAfter, change, rule, pass);
+    }
+
+    /** Added classes without validation objects: their gain cannot be verified, so each is a failure. */
+    private static List<String> unverifiedAdditions(Set<String> added, List<GateDecision.Row> rows) {
+        List<String> out = new ArrayList<>();
+        for (String name : added) {
+            if (rows.stream().noneMatch(r -> r.name().equals(name))) {
+                out.add(name + " (added): no validation objects of this class, so the gain cannot be verified");
+            }
+        }
+        return out;
     }
 }

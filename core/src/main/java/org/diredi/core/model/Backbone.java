@@ -23,13 +23,6 @@ public abstract class Backbone extends AbstractBlock {
     private final int[] outChannels = new int[3];
     private int tapped;
 
-    /** The backbone a preset's detector uses (also the body of the pretraining classifier). */
-    public static Backbone of(ModelConfig c) {
-        return c.backbone().equals("resnet")
-                ? new ResNetBackbone(c.resnetDepths(), c.resnetWidth())
-                : new MobileNetV2Backbone(c.mobilenetWidth(), c.mobilenetDepth());
-    }
-
     protected final void stem(Chain stem) {
         this.stem = addChildBlock("stem", stem);
     }

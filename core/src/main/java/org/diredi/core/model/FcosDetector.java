@@ -37,7 +37,7 @@ public final class FcosDetector extends AbstractBlock {
     public FcosDetector(ModelConfig config, ClassList classes) {
         this.config = config;
         this.classes = classes;
-        backbone = addChildBlock("backbone", Backbone.of(config));
+        backbone = addChildBlock("backbone", config.backbone().build());
         neck = addChildBlock("neck", new Fpn(config.fpnChannels()));
         head = addChildBlock("head", new FcosHead(config.fpnChannels(), config.headConvs(), config.gnGroups(),
                 classes.size()));

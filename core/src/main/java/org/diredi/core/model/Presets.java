@@ -1,7 +1,11 @@
 package org.diredi.core.model;
 
+import static org.diredi.core.model.ModelConfig.fcos;
+
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The three model sizes of DiReDi (large teacher, tutor, edge) in two families:
@@ -16,18 +20,19 @@ public final class Presets {
     public static final List<String> ROLES = List.of("large", "tutor", "edge");
     public static final List<String> FAMILIES = List.of("paper", "cpu", "tiny");
 
-    private static final Map<String, ModelConfig> ALL = Map.ofEntries(
-            Map.entry("paper/large", new ModelConfig("paper/large", "resnet", new int[] {3, 4, 23, 3}, 64, 0, 0, 256, 4, 32, 512)),
-            Map.entry("paper/tutor", new ModelConfig("paper/tutor", "resnet", new int[] {3, 4, 6, 3}, 64, 0, 0, 256, 4, 32, 512)),
-            Map.entry("paper/edge", new ModelConfig("paper/edge", "mobilenetv2", null, 0, 1.0f, 1.0f, 256, 4, 32, 512)),
-            Map.entry("cpu/large", new ModelConfig("cpu/large", "resnet", new int[] {2, 2, 6, 2}, 32, 0, 0, 96, 3, 16, 160)),
-            Map.entry("cpu/tutor", new ModelConfig("cpu/tutor", "resnet", new int[] {1, 2, 3, 1}, 32, 0, 0, 96, 3, 16, 160)),
-            Map.entry("cpu/edge", new ModelConfig("cpu/edge", "mobilenetv2", null, 0, 0.5f, 0.5f, 48, 2, 16, 160)),
-            Map.entry("cpu/edge-bn", new ModelConfig("cpu/edge-bn", "mobilenetv2", null, 0, 0.5f, 0.5f, 48, 2, 0, 160)),
+    /** The table: backbone, FPN channels, head convs per tower, head norm, input size. */
+    private static final Map<String, ModelConfig> ALL = byName(
+            fcos("paper/large").resnet(3, 4, 23, 3).width(64).fpn(256).headConvs(4).groupNorm(32).input(512),
+            fcos("paper/tutor").resnet(3, 4, 6, 3).width(64).fpn(256).headConvs(4).groupNorm(32).input(512),
+            fcos("paper/edge").mobileNetV2(1.0f).depth(1.0f).fpn(256).headConvs(4).groupNorm(32).input(512),
+            fcos("cpu/large").resnet(2, 2, 6, 2).width(32).fpn(96).headConvs(3).groupNorm(16).input(160),
+            fcos("cpu/tutor").resnet(1, 2, 3, 1).width(32).fpn(96).headConvs(3).groupNorm(16).input(160),
+            fcos("cpu/edge").mobileNetV2(0.5f).depth(0.5f).fpn(48).headConvs(2).groupNorm(16).input(160),
+            fcos("cpu/edge-bn").mobileNetV2(0.5f).depth(0.5f).fpn(48).headConvs(2).batchNormPerLevel().input(160),
             // seconds per epoch on a handful of 96 px images: smoke tests of whole pipelines
-            Map.entry("tiny/large", new ModelConfig("tiny/large", "resnet", new int[] {1, 1, 2, 1}, 16, 0, 0, 32, 1, 8, 96)),
-            Map.entry("tiny/tutor", new ModelConfig("tiny/tutor", "resnet", new int[] {1, 1, 1, 1}, 16, 0, 0, 32, 1, 8, 96)),
-            Map.entry("tiny/edge", new ModelConfig("tiny/edge", "mobilenetv2", null, 0, 0.35f, 0.35f, 16, 1, 8, 96)));
+            fcos("tiny/large").resnet(1, 1, 2, 1).width(16).fpn(32).headConvs(1).groupNorm(8).input(96),
+            fcos("tiny/tutor").resnet(1, 1, 1, 1).width(16).fpn(32).headConvs(1).groupNorm(8).input(96),
+            fcos("tiny/edge").mobileNetV2(0.35f).depth(0.35f).fpn(16).headConvs(1).groupNorm(8).input(96));
 
     private Presets() {}
 
@@ -45,5 +50,9 @@ public final class Presets {
 
     public static List<String> names() {
         return ALL.keySet().stream().sorted().toList();
+    }
+
+    private static Map<String, ModelConfig> byName(ModelConfig... configs) {
+        return Arrays.stream(configs).collect(Collectors.toUnmodifiableMap(ModelConfig::name, c -> c));
     }
 }

@@ -28,7 +28,7 @@ public final class BackboneClassifier extends AbstractBlock {
     public BackboneClassifier(ModelConfig config, int classes) {
         this.config = config;
         this.classes = classes;
-        backbone = addChildBlock("backbone", Backbone.of(config));
+        backbone = addChildBlock("backbone", config.backbone().build());
         classifier = addChildBlock("classifier", Linear.builder().setUnits(classes).build());
         if (!children.keys().get(0).equals(FcosDetector.BACKBONE)) {
             throw new IllegalStateException("backbone block named " + children.keys().get(0) + ", the detector's is "

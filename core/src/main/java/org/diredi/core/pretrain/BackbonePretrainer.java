@@ -85,10 +85,6 @@ public final class BackbonePretrainer {
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException(out + " is a directory; give the backbone file to write");
         }
-        int classes = ClassList.FASHION.size();
-        int b = config.batchSize();
-        int s = config.imageSize();
-        int steps = config.images() / b;
         Engine.getInstance().setRandomSeed((int) config.seed());
         ExecutorService render = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "pretrain-images");
@@ -96,59 +92,103 @@ public final class BackbonePretrainer {
             return t;
         });
         try (NDManager manager = NDManager.newBaseManager()) {
-            BackboneClassifier model = new BackboneClassifier(preset, classes).init(manager, s);
-            Optimizer optimizer = optimizer(config, model);
-            LrSchedule schedule = new LrSchedule(config.lr(), config.warmupSteps(), steps * config.epochs(),
+            BackboneClassifier model = new BackboneClassifier(preset, ClassList.FASHION.size())
+                    .init(manager, config.imageSize());
+            List<BackboneManifest.Epoch> history = new Session(model, manager, render).train();
+            return write(out, model, history);
+        } finally {
+            render.shutdownNow();
+        }
+    }
+
+    private int stepsPerEpoch() {
+        return config.images() / config.batchSize();
+    }
+
+    /** Writes the backbone's parameters and a manifest of the data, settings and history that made them. */
+    private Result write(Path out, BackboneClassifier model, List<BackboneManifest.Epoch> history)
+            throws IOException {
+        int steps = stepsPerEpoch();
+        int b = config.batchSize();
+        BackboneManifest.Data info = new BackboneManifest.Data(data.cropSource(), data.trainFrom(),
+                data.trainTo(), data.valTo(), steps * b, (long) steps * b * config.epochs(), data.valImages(),
+                config.imageSize(), data.photos(), ClassList.FASHION.names());
+        BackboneManifest m = BackboneFile.write(out, new BackboneManifest(null, null, null, preset, info, config,
+                history, history.get(history.size() - 1).valAccuracy(), null),
+                ModelWeights.snapshot(model, n -> n.startsWith(FcosDetector.BACKBONE + "_")));
+        log.printf("wrote %s (id %s, %d bytes) and %s%n", out, m.id(), Files.size(out),
+                BackboneFile.manifestOf(out).getFileName());
+        return new Result(out, m);
+    }
+
+    /** One run's moving parts: the classifier, its optimizer and schedule, and the batch rendered one step ahead. */
+    private final class Session {
+        private final BackboneClassifier model;
+        private final NDManager manager;
+        private final ExecutorService render;
+        private final ParameterStore ps;
+        private final Optimizer optimizer;
+        private final LrSchedule schedule;
+        private final int steps = stepsPerEpoch();
+        private Future<Batch> next;
+
+        Session(BackboneClassifier model, NDManager manager, ExecutorService render) {
+            this.model = model;
+            this.manager = manager;
+            this.render = render;
+            this.ps = new ParameterStore(manager, false);
+            this.optimizer = optimizer(config, model);
+            this.schedule = new LrSchedule(config.lr(), config.warmupSteps(), steps * config.epochs(),
                     config.minLrFactor());
-            ParameterStore ps = new ParameterStore(manager, false);
+        }
+
+        /** Every epoch, each followed by a validation pass; returns the history. */
+        List<BackboneManifest.Epoch> train() {
+            int b = config.batchSize();
             Batch val = validation();
             List<BackboneManifest.Epoch> history = new ArrayList<>();
             log.printf("pretraining the %s backbone: %s; %d validation images%n", preset, config.summary(),
                     data.valImages());
             try (ProgressBar bar = new ProgressBar("pretrain " + preset.name(), (long) config.epochs() * steps * b,
                     log, "img")) {
-                Future<Batch> next = render.submit(() -> batch(0, 0));
+                next = render.submit(() -> batch(0, 0));
                 for (int epoch = 0; epoch < config.epochs(); epoch++) {
                     long t0 = System.nanoTime();
-                    double lossSum = 0;
-                    long correct = 0;
-                    for (int step = 0; step < steps; step++) {
-                        Batch batch = take(next);
-                        int ne = step + 1 < steps ? epoch : epoch + 1;
-                        int ns = step + 1 < steps ? step + 1 : 0;
-                        next = ne < config.epochs() ? render.submit(() -> batch(ne, ns)) : null;
-                        float lr = schedule.at(optimizer.step());
-                        float[] r = trainStep(model, manager, ps, batch, optimizer, lr);
-                        if (!Float.isFinite(r[0])) {
-                            throw new IllegalStateException("pretraining loss became " + r[0] + " at epoch "
-                                    + (epoch + 1) + ", step " + optimizer.step() + " (lr " + lr
-                                    + "): lower the learning rate");
-                        }
-                        lossSum += r[0];
-                        correct += (long) r[1];
-                        bar.step(b, String.format("ep %d/%d loss %.3f acc %.3f", epoch + 1, config.epochs(),
-                                lossSum / (step + 1), correct / (double) ((step + 1) * b)));
-                    }
+                    double[] train = epoch(epoch, bar);
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     double[] v = evaluate(model, manager, ps, val, b);
                     history.add(new BackboneManifest.Epoch(epoch + 1, optimizer.step(), schedule.at(optimizer.step()),
-                            lossSum / steps, correct / (double) (steps * b), v[0], v[1], seconds,
-                            steps * b / seconds));
+                            train[0], train[1], v[0], v[1], seconds, steps * b / seconds));
                     log.printf("%nepoch %d/%d: loss %.4f, train acc %.4f, val loss %.4f, val top-1 %.4f%n",
-                            epoch + 1, config.epochs(), lossSum / steps, correct / (double) (steps * b), v[0], v[1]);
+                            epoch + 1, config.epochs(), train[0], train[1], v[0], v[1]);
                 }
             }
-            BackboneManifest.Data info = new BackboneManifest.Data(data.cropSource(), data.trainFrom(),
-                    data.trainTo(), data.valTo(), steps * b, (long) steps * b * config.epochs(), data.valImages(), s,
-                    data.photos(), ClassList.FASHION.names());
-            BackboneManifest m = BackboneFile.write(out, new BackboneManifest(null, null, null, preset, info, config,
-                    history, history.get(history.size() - 1).valAccuracy(), null),
-                    ModelWeights.snapshot(model, n -> n.startsWith(FcosDetector.BACKBONE + "_")));
-            log.printf("wrote %s (id %s, %d bytes) and %s%n", out, m.id(), Files.size(out),
-                    BackboneFile.manifestOf(out).getFileName());
-            return new Result(out, m);
-        } finally {
-            render.shutdownNow();
+            return history;
+        }
+
+        /** One epoch of optimisation steps; returns {mean loss, train accuracy}. */
+        private double[] epoch(int epoch, ProgressBar bar) {
+            int b = config.batchSize();
+            double lossSum = 0;
+            long correct = 0;
+            for (int step = 0; step < steps; step++) {
+                Batch batch = take(next);
+                int ne = step + 1 < steps ? epoch : epoch + 1;
+                int ns = step + 1 < steps ? step + 1 : 0;
+                next = ne < config.epochs() ? render.submit(() -> batch(ne, ns)) : null;
+                float lr = schedule.at(optimizer.step());
+                float[] r = trainStep(model, manager, ps, batch, optimizer, lr);
+                if (!Float.isFinite(r[0])) {
+                    throw new IllegalStateException("pretraining loss became " + r[0] + " at epoch "
+                            + (epoch + 1) + ", step " + optimizer.step() + " (lr " + lr
+                            + "): lower the learning rate");
+                }
+                lossSum += r[0];
+                correct += (long) r[1];
+                bar.step(b, String.format("ep %d/%d loss %.3f acc %.3f", epoch + 1, config.epochs(),
+                        lossSum / (step + 1), correct / (double) ((step + 1) * b)));
+            }
+            return new double[] {lossSum / steps, correct / (double) (steps * b)};
         }
     }
 

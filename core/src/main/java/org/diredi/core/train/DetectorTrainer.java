@@ -111,19 +111,66 @@ public final class DetectorTrainer {
                     + "continue it, or choose another output directory");
         }
         AtomicFiles.cleanStale(dir); // what a kill -9 during a write left behind
-        ModelConfig mc = model.config();
-        PairList<String, Parameter> trainable = model.parameters(trains);
-        Block extra = objective.trainableBlock();
-        if (extra != null) {
-            for (Pair<String, Parameter> p : extra.getParameters()) {
-                trainable.add(OBJECTIVE_PREFIX + p.getKey(), p.getValue());
+        Session session = new Session(train, val, run, last);
+        int startEpoch = resume && Files.exists(last) ? session.resume() : 0;
+        long imagesTotal = (long) (config.epochs() - startEpoch) * train.size();
+        try (ProgressBar bar = new ProgressBar(run.role() + " " + model.config().name(), imagesTotal, log, "img")) {
+            for (int epoch = startEpoch; epoch < Math.min(config.epochs(), stopAfter); epoch++) {
+                session.epoch(epoch, bar);
             }
         }
-        Optimizer optimizer = new Optimizer(config, trainable);
-        List<EpochRecord> history = new ArrayList<>();
-        int startEpoch = 0;
-        if (resume && Files.exists(last)) {
-            Checkpoint ck = Checkpoint.read(last).requireCompatible(mc, model.classes());
+        if (stopAfter < config.epochs()) {
+            return new Result(last, Checkpoint.read(last).manifest(), session.history, session.eval);
+        }
+        return session.finish();
+    }
+
+    /** One call of {@link #run}: optimizer, schedule and targets, the epochs so far and the latest evaluation. */
+    private final class Session {
+        private final DetectionSet train;
+        private final DetectionSet val;
+        private final RunInfo run;
+        private final Path last;
+        private final Block extra = objective.trainableBlock();
+        private final Optimizer optimizer;
+        private final FcosTargets targets;
+        private final LrSchedule schedule;
+        private final Augment augment = config.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
+        private final TrainStep trainStep;
+        private final List<EpochRecord> history = new ArrayList<>();
+        private EvalResult eval;
+        private int badInARow; // a streak of bad steps may cross an epoch's end
+
+        Session(DetectionSet train, DetectionSet val, RunInfo run, Path last) {
+            this.train = train;
+            this.val = val;
+            this.run = run;
+            this.last = last;
+            this.optimizer = new Optimizer(config, trainable());
+            ModelConfig mc = model.config();
+            FcosGrid grid = new FcosGrid(mc.inputSize(), ModelConfig.STRIDES);
+            this.targets = new FcosTargets(grid, new FcosTargets.Config(
+                    FcosTargets.Config.forInput(mc.inputSize()).rangeBounds(), config.centerRadius()));
+            int perEpoch = BatchLoader.batchesPerEpoch(train.size(), config.batchSize());
+            this.schedule = new LrSchedule(config.lr(), config.warmupSteps(), perEpoch * config.epochs(),
+                    config.minLrFactor());
+            this.trainStep = new TrainStep(model, manager, objective, optimizer);
+        }
+
+        /** The model parameters being trained, then the objective's own under {@link #OBJECTIVE_PREFIX}. */
+        private PairList<String, Parameter> trainable() {
+            PairList<String, Parameter> trainable = model.parameters(trains);
+            if (extra != null) {
+                for (Pair<String, Parameter> p : extra.getParameters()) {
+                    trainable.add(OBJECTIVE_PREFIX + p.getKey(), p.getValue());
+                }
+            }
+            return trainable;
+        }
+
+        /** Restores weights, optimizer and objective state and the history from last.ckpt; returns its epoch. */
+        int resume() throws IOException {
+            Checkpoint ck = Checkpoint.read(last).requireCompatible(model.config(), model.classes());
             ModelWeights.restore(model, ck.weights(), true, last.toString());
             if (ck.optimizer() != null) {
                 optimizer.load(ck.optimizer(), last.toString());
@@ -131,108 +178,134 @@ public final class DetectorTrainer {
             if (extra != null && ck.objective() != null) {
                 ModelWeights.restore(extra, ck.objective(), true, last.toString());
             }
-            startEpoch = ck.manifest().progress().epoch();
-            history.addAll(readHistory(dir, startEpoch));
+            int startEpoch = ck.manifest().progress().epoch();
+            history.addAll(readHistory(run.dir(), startEpoch));
             log.printf("resuming %s at epoch %d/%d (step %d)%n", last, startEpoch, config.epochs(), optimizer.step());
+            return startEpoch;
         }
-        FcosGrid grid = new FcosGrid(mc.inputSize(), ModelConfig.STRIDES);
-        FcosTargets targets = new FcosTargets(grid,
-                new FcosTargets.Config(FcosTargets.Config.forInput(mc.inputSize()).rangeBounds(), config.centerRadius()));
-        int perEpoch = BatchLoader.batchesPerEpoch(train.size(), config.batchSize());
-        LrSchedule schedule = new LrSchedule(config.lr(), config.warmupSteps(), perEpoch * config.epochs(),
-                config.minLrFactor());
-        Augment augment = config.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
-        TrainStep trainStep = new TrainStep(model, manager, objective, optimizer);
-        EvalResult eval = null;
-        long imagesTotal = (long) (config.epochs() - startEpoch) * train.size();
-        try (ProgressBar bar = new ProgressBar(run.role() + " " + mc.name(), imagesTotal, log, "img")) {
-            int badInARow = 0; // a streak of bad steps may cross an epoch's end
-            for (int epoch = startEpoch; epoch < Math.min(config.epochs(), stopAfter); epoch++) {
-                long t0 = System.nanoTime();
-                Map<String, double[]> sums = new TreeMap<>();
-                int steps = 0;
-                double normSum = 0;
-                double normMax = 0;
-                int clippedSteps = 0;
-                try (BatchLoader loader = new BatchLoader(train, config.batchSize(), augment, config.seed(), epoch,
-                        targets)) {
-                    while (loader.hasNext()) {
-                        HostBatch hb = loader.next();
-                        float lr = schedule.at(optimizer.step());
-                        Map<String, Float> losses = null;
-                        float norm = Float.NaN;
-                        String bad;
-                        try {
-                            losses = trainStep.run(hb, lr, null);
-                            norm = losses.remove(TrainStep.GRAD_NORM);
-                            bad = Float.isFinite(norm) ? null : "gradient norm " + norm;
-                        } catch (TrainStep.NonFiniteLoss e) {
-                            bad = e.getMessage();
-                        }
-                        if (bad != null) {
-                            // A bad step changed no weight and is skipped; several in a row mean the model itself
-                            // has gone bad.
-                            if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
-                                throw new IllegalStateException(bad + " at epoch " + (epoch + 1) + ", step "
-                                        + optimizer.step() + " (lr " + lr + "), " + badInARow + " steps in a row: "
-                                        + "lower the learning rate; " + lastGood(last));
-                            }
-                            log.printf("%nwarning: %s at epoch %d (step %d): batch skipped%n", bad, epoch + 1,
-                                    optimizer.step());
-                            continue;
-                        }
-                        badInARow = 0;
-                        normSum += norm;
-                        normMax = Math.max(normMax, norm);
-                        clippedSteps += optimizer.clips(norm) ? 1 : 0;
-                        for (Map.Entry<String, Float> e : losses.entrySet()) {
-                            sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue();
-                        }
-                        steps++;
+
+        /** Trains epoch {@code epoch} (0-based), then evaluates when due and writes last.ckpt and history.json. */
+        void epoch(int epoch, ProgressBar bar) throws IOException {
+            long t0 = System.nanoTime();
+            EpochStats stats = new EpochStats();
+            try (BatchLoader loader = new BatchLoader(train, config.batchSize(), augment, config.seed(), epoch,
+                    targets)) {
+                while (loader.hasNext()) {
+                    HostBatch hb = loader.next();
+                    if (step(hb, epoch, stats)) {
                         bar.step(hb.size(), String.format("ep %d/%d loss %.3f", epoch + 1, config.epochs(),
-                                sums.get("total")[0] / steps));
+                                stats.meanTotal()));
                     }
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                Map<String, Double> mean = new LinkedHashMap<>();
-                for (Map.Entry<String, double[]> e : sums.entrySet()) {
-                    mean.put(e.getKey(), e.getValue()[0] / Math.max(1, steps));
+            }
+            endEpoch(epoch, stats, (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** One batch; false when its loss or gradient was not finite and it was skipped. */
+        private boolean step(HostBatch hb, int epoch, EpochStats stats) {
+            float lr = schedule.at(optimizer.step());
+            Map<String, Float> losses = null;
+            float norm = Float.NaN;
+            String bad;
+            try {
+                losses = trainStep.run(hb, lr, null);
+                norm = losses.remove(TrainStep.GRAD_NORM);
+                bad = Float.isFinite(norm) ? null : "gradient norm " + norm;
+            } catch (TrainStep.NonFiniteLoss e) {
+                bad = e.getMessage();
+            }
+            if (bad != null) {
+                // A bad step changed no weight and is skipped; several in a row mean the model itself has gone bad.
+                if (++badInARow >= MAX_BAD_STEPS_IN_A_ROW) {
+                    throw new IllegalStateException(bad + " at epoch " + (epoch + 1) + ", step " + optimizer.step()
+                            + " (lr " + lr + "), " + badInARow + " steps in a row: lower the learning rate; "
+                            + lastGood(last));
                 }
-                Double valMap = null;
-                boolean lastEpoch = epoch + 1 == config.epochs();
-                if (val != null && (lastEpoch || (config.evalEvery() > 0 && (epoch + 1) % config.evalEvery() == 0))) {
-                    eval = new Predictor(model, manager, FcosDecoder.Config.EVAL).evaluate(val, EvalConfig.DEFAULT);
-                    valMap = eval.map();
-                }
-                history.add(new EpochRecord(epoch + 1, optimizer.step(), schedule.at(optimizer.step()), mean, seconds,
-                        train.size() / seconds, valMap, normSum / Math.max(1, steps), normMax,
-                        clippedSteps / (double) Math.max(1, steps)));
-                Map<String, Double> metrics = new LinkedHashMap<>(mean);
-                if (valMap != null) {
-                    metrics.put("valMap", valMap);
-                }
-                Manifest m = manifest(run, metrics, epoch + 1, optimizer.step());
-                Checkpoint.write(last, m, ModelWeights.snapshot(model), optimizer.state(),
-                        extra == null ? null : ModelWeights.snapshot(extra));
-                AtomicFiles.writeJson(dir.resolve("history.json"), history);
-                if (valMap != null) {
-                    log.printf("%nepoch %d/%d: loss %.4f, val mAP@0.5 %.4f%n", epoch + 1, config.epochs(),
-                            mean.get("total"), valMap);
-                }
+                log.printf("%nwarning: %s at epoch %d (step %d): batch skipped%n", bad, epoch + 1, optimizer.step());
+                return false;
+            }
+            badInARow = 0;
+            stats.add(losses, norm, optimizer.clips(norm));
+            return true;
+        }
+
+        /** Evaluates when due, records the epoch and writes last.ckpt and history.json. */
+        private void endEpoch(int epoch, EpochStats stats, double seconds) throws IOException {
+            Map<String, Double> mean = stats.meanLosses();
+            Double valMap = null;
+            boolean lastEpoch = epoch + 1 == config.epochs();
+            if (val != null && (lastEpoch || (config.evalEvery() > 0 && (epoch + 1) % config.evalEvery() == 0))) {
+                eval = new Predictor(model, manager, FcosDecoder.Config.EVAL).evaluate(val, EvalConfig.DEFAULT);
+                valMap = eval.map();
+            }
+            history.add(new EpochRecord(epoch + 1, optimizer.step(), schedule.at(optimizer.step()), mean, seconds,
+                    train.size() / seconds, valMap, stats.meanNorm(), stats.normMax, stats.clippedShare()));
+            Map<String, Double> metrics = new LinkedHashMap<>(mean);
+            if (valMap != null) {
+                metrics.put("valMap", valMap);
+            }
+            Manifest m = manifest(run, metrics, epoch + 1, optimizer.step());
+            Checkpoint.write(last, m, ModelWeights.snapshot(model), optimizer.state(),
+                    extra == null ? null : ModelWeights.snapshot(extra));
+            AtomicFiles.writeJson(run.dir().resolve("history.json"), history);
+            if (valMap != null) {
+                log.printf("%nepoch %d/%d: loss %.4f, val mAP@0.5 %.4f%n", epoch + 1, config.epochs(),
+                        mean.get("total"), valMap);
             }
         }
-        if (stopAfter < config.epochs()) {
-            return new Result(last, Checkpoint.read(last).manifest(), history, eval);
+
+        /** The finished run: model.ckpt, the loss chart and the last evaluation's reports. */
+        Result finish() throws IOException {
+            Path dir = run.dir();
+            Manifest finalManifest = Checkpoint.write(dir.resolve("model.ckpt"),
+                    manifest(run, lastMetrics(history), config.epochs(), optimizer.step()),
+                    ModelWeights.snapshot(model), null);
+            writeLossChart(dir, history);
+            if (eval != null) {
+                AtomicFiles.writeString(dir.resolve("eval.md"), eval.toMarkdown());
+                AtomicFiles.writeString(dir.resolve("eval.json"), eval.toJson());
+            }
+            return new Result(dir.resolve("model.ckpt"), finalManifest, history, eval);
         }
-        Manifest finalManifest = Checkpoint.write(dir.resolve("model.ckpt"),
-                manifest(run, lastMetrics(history), config.epochs(), optimizer.step()),
-                ModelWeights.snapshot(model), null);
-        writeLossChart(dir, history);
-        if (eval != null) {
-            AtomicFiles.writeString(dir.resolve("eval.md"), eval.toMarkdown());
-            AtomicFiles.writeString(dir.resolve("eval.json"), eval.toJson());
+    }
+
+    /** Sums over one epoch's good steps: loss terms, gradient norms before clipping, clipped steps. */
+    private static final class EpochStats {
+        private final Map<String, double[]> sums = new TreeMap<>();
+        private int steps;
+        private double normSum;
+        private double normMax;
+        private int clippedSteps;
+
+        void add(Map<String, Float> losses, float norm, boolean clipped) {
+            normSum += norm;
+            normMax = Math.max(normMax, norm);
+            clippedSteps += clipped ? 1 : 0;
+            for (Map.Entry<String, Float> e : losses.entrySet()) {
+                sums.computeIfAbsent(e.getKey(), k -> new double[1])[0] += e.getValue();
+            }
+            steps++;
         }
-        return new Result(dir.resolve("model.ckpt"), finalManifest, history, eval);
+
+        double meanTotal() {
+            return sums.get("total")[0] / steps;
+        }
+
+        Map<String, Double> meanLosses() {
+            Map<String, Double> mean = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : sums.entrySet()) {
+                mean.put(e.getKey(), e.getValue()[0] / Math.max(1, steps));
+            }
+            return mean;
+        }
+
+        double meanNorm() {
+            return normSum / Math.max(1, steps);
+        }
+
+        double clippedShare() {
+            return clippedSteps / (double) Math.max(1, steps);
+        }
     }
 
     private static String lastGood(Path last) {

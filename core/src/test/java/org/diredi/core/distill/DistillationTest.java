@@ -32,7 +32,8 @@ class DistillationTest {
     Path tmp;
 
     /** A smaller student than TestData.SMALL, with other FPN channels, so an align conv is needed. */
-    static final ModelConfig STUDENT = new ModelConfig("test/student", "mobilenetv2", null, 0, 0.35f, 0.35f, 16, 1, 8, 96);
+    static final ModelConfig STUDENT = ModelConfig.fcos("test/student").mobileNetV2(0.35f).depth(0.35f)
+            .fpn(16).headConvs(1).groupNorm(8).input(96);
 
     @Test
     void theTeacherStaysBitIdenticalWhileTheStudentAndAlignConvsLearn() throws IOException {
@@ -73,8 +74,8 @@ class DistillationTest {
             var e = assertThrows(IllegalArgumentException.class, () -> new DistillationObjective(otherClasses, student,
                     m, FgdConfig.DEFAULTS, new DetectionObjective(FcosLoss.Config.DEFAULT), 1f));
             assertTrue(e.getMessage().contains("class"), e.getMessage());
-            FcosDetector bigInput = new FcosDetector(new ModelConfig("t", "mobilenetv2", null, 0, 0.35f, 0.35f, 16, 1, 8,
-                    128), ClassList.FASHION).init(m);
+            FcosDetector bigInput = new FcosDetector(ModelConfig.fcos("t").mobileNetV2(0.35f).depth(0.35f).fpn(16)
+                    .headConvs(1).groupNorm(8).input(128), ClassList.FASHION).init(m);
             var e2 = assertThrows(IllegalArgumentException.class, () -> new DistillationObjective(bigInput, student,
                     m, FgdConfig.DEFAULTS, new DetectionObjective(FcosLoss.Config.DEFAULT), 1f));
             assertTrue(e2.getMessage().contains("aligned"), e2.getMessage());

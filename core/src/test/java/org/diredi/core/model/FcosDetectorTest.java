@@ -108,7 +108,7 @@ class FcosDetectorTest {
                 assertEquals(outGn.get(i).getShape(), outBn.get(i).getShape());
             }
             assertThrows(IllegalArgumentException.class,
-                    () -> new ModelConfig("x", "mobilenetv2", null, 0, 1, 1, 64, 2, -1, 160));
+                    () -> ModelConfig.fcos("x").mobileNetV2(1).fpn(64).headConvs(2).groupNorm(-1).input(160));
         }
     }
 
@@ -117,10 +117,14 @@ class FcosDetectorTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
         assertTrue(e.getMessage().contains("cpu/edge"), e.getMessage());
         var e2 = assertThrows(IllegalArgumentException.class,
-                () -> new ModelConfig("x", "vgg", null, 0, 1, 1, 64, 2, 16, 160));
-        assertTrue(e2.getMessage().contains("backbone"));
+                () -> ModelConfig.fcos("x").resnet(1, 2, 3).fpn(64).headConvs(2).groupNorm(16).input(160));
+        assertTrue(e2.getMessage().contains("model x: resnet needs 4 stage depths"), e2.getMessage());
         var e3 = assertThrows(IllegalArgumentException.class,
-                () -> new ModelConfig("x", "mobilenetv2", null, 0, 1, 1, 64, 2, 16, 100));
+                () -> ModelConfig.fcos("x").mobileNetV2(1).fpn(64).headConvs(2).groupNorm(16).input(100));
         assertTrue(e3.getMessage().contains("multiple of 32"));
+        var e4 = assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.fcos("x").mobileNetV2(1).depth(0).fpn(64).headConvs(2).groupNorm(16).input(160));
+        assertTrue(e4.getMessage().contains("model x: mobilenet width and depth must be > 0"), e4.getMessage());
+        assertThrows(IllegalStateException.class, () -> ModelConfig.fcos("x").mobileNetV2(1).width(32));
     }
 }
