@@ -118,7 +118,8 @@ public final class Stages {
     /**
      * Trains a stage: the model from {@code init} or random weights (the backbone perhaps pretrained:
      * the manifest's parent then names the backbone file, relation {@code backbone}), the FCOS loss,
-     * plus the stage's distillation method (FGD by default) from a frozen {@code teacher} when it has one; validation on {@code val} when given.
+     * plus the stage's distillation method (FGD by default) from a frozen {@code teacher} when it has one;
+     * validation on {@code val} when given.
      *
      * @param subset the class subset to record in the manifest, or null
      * @param resume continue from {@code dir/last.ckpt}
