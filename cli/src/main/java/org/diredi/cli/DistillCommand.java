@@ -40,8 +40,9 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "CKPT", description = "start the student from these weights")
     Path init;
 
-    @Option(names = "--fgd", paramLabel = "FILE", description = "FGD settings (YAML or JSON: temperature, alpha, beta, "
-            + "gamma, lambda) over the FGD authors' FCOS values")
+    @Option(names = "--fgd", paramLabel = "FILE", description = "distillation settings (YAML or JSON: "
+            + "distillation (fgd, none or a sum such as fgd+none), FGD's temperature, alpha, beta, gamma, lambda) "
+            + "over the FGD authors' FCOS values")
     Path fgdFile;
 
     // 0.01 on top of configs/fgd.yaml: the least harmful weight measured for Distill B (BENCHMARKS.md section 5;

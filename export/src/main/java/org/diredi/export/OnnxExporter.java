@@ -28,6 +28,7 @@ import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.FcosHead;
 import org.diredi.core.model.Fpn;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.model.Pyramid;
 import org.diredi.core.nn.Act;
 import org.diredi.core.nn.Chain;
 import org.diredi.core.nn.ConvNormAct;
@@ -222,21 +223,21 @@ public final class OnnxExporter {
         // First child is the stem, the rest are stages. The backbone does not expose which stages
         // feed C3-C5; they are the last stage at each of strides 8, 16, 32 (true for ResNet and
         // MobileNetV2), which the channel counts then confirm.
-        String[] taps = new String[3];
+        String[] taps = new String[Pyramid.levels()];
         long input = g.shape(x)[2];
         for (Pair<String, Block> c : children) {
             x = block(c.getValue(), x, "");
             long stride = input / g.shape(x)[2];
-            for (int l = 0; l < 3; l++) {
+            for (int l = 0; l < taps.length; l++) {
                 if (stride == ModelConfig.STRIDES[l]) {
                     taps[l] = x;
                 }
             }
         }
         int[] want = b.outChannels();
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < taps.length; l++) {
             if (taps[l] == null || g.shape(taps[l])[1] != want[l]) {
-                throw new ExportException("cannot find backbone output C" + (l + 3) + " (stride "
+                throw new ExportException("cannot find backbone output C" + Pyramid.number(l) + " (stride "
                         + ModelConfig.STRIDES[l] + ", " + want[l] + " channels) in " + model.config());
             }
         }
@@ -244,18 +245,19 @@ public final class OnnxExporter {
     }
 
     private String[] neck(Fpn fpn, String[] c) {
-        String[] lat = new String[3];
-        for (int i = 0; i < 3; i++) {
+        int n = fpn.levels();
+        String[] lat = new String[n];
+        for (int i = 0; i < n; i++) {
             lat[i] = conv(fpn.lateral(i), c[i], "");
         }
-        String[] merged = new String[3];
-        merged[2] = lat[2];
-        for (int i = 1; i >= 0; i--) {
+        String[] merged = new String[n];
+        merged[n - 1] = lat[n - 1];
+        for (int i = n - 2; i >= 0; i--) {
             String up = upsample(merged[i + 1], g.shape(lat[i]), paths.get(fpn) + "_up" + (i + 1));
             merged[i] = g.node("Add", paths.get(fpn) + "_merge" + i, g.shape(lat[i]), new String[] {lat[i], up});
         }
-        String[] out = new String[3];
-        for (int i = 0; i < 3; i++) {
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
             out[i] = conv(fpn.output(i), merged[i], "");
         }
         return out;
@@ -279,8 +281,8 @@ public final class OnnxExporter {
         List<String> box = new ArrayList<>();
         List<String> ctr = new ArrayList<>();
         int numClasses = h.numClasses();
-        for (int l = 0; l < 3; l++) {
-            String lvl = "@P" + (l + 3);
+        for (int l = 0; l < p.length; l++) {
+            String lvl = "@P" + Pyramid.number(l);
             long[] ps = g.shape(p[l]);
             long hw = ps[2] * ps[3];
             String ct = h.clsTower(l).size() == 0 ? p[l] : block(h.clsTower(l), p[l], lvl);

@@ -1,12 +1,12 @@
 package org.diredi.export;
 
 import org.diredi.inference.OnnxModel;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.diredi.core.model.DetectorOutput;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.vision.fcos.FcosGrid;
@@ -69,9 +69,10 @@ public final class OnnxParity {
             ParameterStore ps = new ParameterStore(m, false);
             for (float[] x : images) {
                 try (NDManager step = m.newSubManager()) {
-                    NDList out = model.forward(ps, new NDList(step.create(x, model.inputShape(1))), false);
+                    DetectorOutput out = model.run(ps, step.create(x, model.inputShape(1)), false);
                     OnnxModel.Outputs o = ort.run(x);
-                    float[][] djl = {out.get(0).toFloatArray(), out.get(1).toFloatArray(), out.get(2).toFloatArray()};
+                    float[][] djl = {out.classLogits().toFloatArray(), out.boxes().toFloatArray(),
+                            out.centerness().toFloatArray()};
                     float[][] onx = {o.cls(), o.box(), o.centerness()};
                     for (int k = 0; k < 3; k++) {
                         if (djl[k].length != onx[k].length) {

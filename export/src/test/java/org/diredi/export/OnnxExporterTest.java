@@ -159,10 +159,9 @@ class OnnxExporterTest {
                 var ps = new ai.djl.training.ParameterStore(step, false);
                 for (int i = 0; i < scenes.size(); i++) {
                     VocImage img = sceneImages.get(i);
-                    var out = model.forward(ps, new ai.djl.ndarray.NDList(step.create(scenes.get(i), model.inputShape(1))),
-                            false);
-                    List<Detection> djl = decoder.decode(out.get(0).toFloatArray(), out.get(1).toFloatArray(),
-                            out.get(2).toFloatArray(), img.width(), img.height());
+                    var out = model.run(ps, step.create(scenes.get(i), model.inputShape(1)), false);
+                    List<Detection> djl = decoder.decode(out.classLogits().toFloatArray(), out.boxes().toFloatArray(),
+                            out.centerness().toFloatArray(), img.width(), img.height());
                     OnnxModel.Outputs o = ort.run(scenes.get(i));
                     List<Detection> onx = decoder.decode(o.cls(), o.box(), o.centerness(), img.width(), img.height());
                     assertSameDetections(djl, onx, 0.5f, img.id());

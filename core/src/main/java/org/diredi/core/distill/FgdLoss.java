@@ -9,11 +9,12 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
+import org.diredi.core.model.Pyramid;
 import org.diredi.core.nn.ConvNormAct;
 import org.diredi.vision.data.VocObject;
 
 /**
- * FGD feature distillation over the three FPN levels (FGD Eq. 9 summed over levels):
+ * FGD feature distillation over the FPN levels (FGD Eq. 9 summed over the {@link Pyramid} levels):
  * {@code alpha * L_fg + beta * L_bg + gamma * L_at + lambda * L_global}, where the focal part
  * imitates teacher features inside and outside the boxes weighted by the teacher's spatial and
  * channel attention (Eq. 4), the attention part makes the student's attention follow the
@@ -30,9 +31,9 @@ public final class FgdLoss extends AbstractBlock {
     public record Terms(NDArray total, NDArray fg, NDArray bg, NDArray attention, NDArray global) {}
 
     private final FgdConfig config;
-    private final ConvNormAct[] align = new ConvNormAct[3];
-    private final ContextBlock[] studentContext = new ContextBlock[3];
-    private final ContextBlock[] teacherContext = new ContextBlock[3];
+    private final ConvNormAct[] align = new ConvNormAct[Pyramid.levels()];
+    private final ContextBlock[] studentContext = new ContextBlock[Pyramid.levels()];
+    private final ContextBlock[] teacherContext = new ContextBlock[Pyramid.levels()];
 
     /**
      * @param studentChannels FPN channels of the student
@@ -40,7 +41,7 @@ public final class FgdLoss extends AbstractBlock {
      */
     public FgdLoss(FgdConfig config, int studentChannels, int teacherChannels) {
         this.config = config;
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < align.length; l++) {
             if (studentChannels != teacherChannels) {
                 align[l] = addChildBlock("align" + l, ConvNormAct.builder(teacherChannels, 1).build());
             }
@@ -54,8 +55,8 @@ public final class FgdLoss extends AbstractBlock {
     }
 
     /**
-     * @param student the student's P3-P5
-     * @param teacher the teacher's P3-P5 (no gradient)
+     * @param student the student's neck features, P3 first
+     * @param teacher the teacher's neck features (no gradient)
      * @param objects boxes per image in input pixels, for the masks
      */
     public Terms evaluate(ParameterStore ps, NDList student, NDList teacher, List<List<VocObject>> objects,
@@ -64,7 +65,7 @@ public final class FgdLoss extends AbstractBlock {
         NDArray bg = null;
         NDArray at = null;
         NDArray gl = null;
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < align.length; l++) {
             NDArray s = student.get(l);
             if (align[l] != null) {
                 s = align[l].forward(ps, new NDList(s), true).singletonOrThrow();
@@ -134,15 +135,16 @@ public final class FgdLoss extends AbstractBlock {
         return new Shape[] {new Shape()};
     }
 
-    /** Input shapes: the student's P3-P5 then the teacher's P3-P5. */
+    /** Input shapes: the student's features of every level, then the teacher's. */
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        for (int l = 0; l < 3; l++) {
+        int levels = align.length;
+        for (int l = 0; l < levels; l++) {
             if (align[l] != null) {
                 align[l].initialize(manager, dataType, inputShapes[l]);
             }
-            studentContext[l].initialize(manager, dataType, inputShapes[3 + l]);
-            teacherContext[l].initialize(manager, dataType, inputShapes[3 + l]);
+            studentContext[l].initialize(manager, dataType, inputShapes[levels + l]);
+            teacherContext[l].initialize(manager, dataType, inputShapes[levels + l]);
         }
     }
 }

@@ -1,7 +1,6 @@
 package org.diredi.core.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.model.DetectorOutput;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.train.DetectionSet;
@@ -73,11 +73,11 @@ public final class Predictor {
         int c = model.classes().size();
         try (NDManager step = manager.newSubManager()) {
             NDArray input = step.create(x, new Shape(n, 3, s, s));
-            NDList out = model.forward(ps, new NDList(input), false);
-            float[] cls = out.get(0).toFloatArray();
-            float[] box = out.get(1).toFloatArray();
-            float[] ctr = out.get(2).toFloatArray();
-            int l = (int) out.get(2).getShape().get(1);
+            DetectorOutput out = model.run(ps, input, false);
+            float[] cls = out.classLogits().toFloatArray();
+            float[] box = out.boxes().toFloatArray();
+            float[] ctr = out.centerness().toFloatArray();
+            int l = out.locations();
             List<List<Detection>> res = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 float[] ci = java.util.Arrays.copyOfRange(cls, i * l * c, (i + 1) * l * c);

@@ -3,7 +3,7 @@ package org.diredi.core.fcos;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import org.diredi.core.model.DetectorOutput;
 
 /**
  * The FCOS detector loss on a batch: sigmoid focal loss over every location and class, GIoU loss
@@ -29,14 +29,14 @@ public final class FcosLoss {
 
     /**
      * @param predictions the detector outputs: class logits (N, L, C), distances (N, L, 4),
-     *                    center-ness logits (N, L) (any extra outputs are ignored)
+     *                    center-ness logits (N, L) (the features are not used)
      * @param targets     from {@link TargetBatch}: one-hot classes (N, L, C), box targets (N, L, 4),
      *                    center-ness targets (N, L), positive mask (N, L)
      */
-    public Terms evaluate(NDList predictions, TargetBatch targets) {
-        NDArray clsLogits = predictions.get(0);
-        NDArray boxPred = predictions.get(1);
-        NDArray ctrLogits = predictions.get(2);
+    public Terms evaluate(DetectorOutput predictions, TargetBatch targets) {
+        NDArray clsLogits = predictions.classLogits();
+        NDArray boxPred = predictions.boxes();
+        NDArray ctrLogits = predictions.centerness();
         NDArray pos = targets.positive();
         float numPos = Math.max(1f, targets.positives());
         NDArray cls = sigmoidFocal(clsLogits, targets.classes(), config.focalAlpha(), config.focalGamma())

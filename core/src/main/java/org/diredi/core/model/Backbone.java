@@ -12,15 +12,15 @@ import java.util.List;
 import org.diredi.core.nn.Chain;
 
 /**
- * A backbone: a stem, then stages applied in order; the outputs of three "tap" stages are C3, C4
- * and C5 (strides 8, 16, 32). Subclasses only build the stages.
+ * A backbone: a stem, then stages applied in order; the outputs of the "tap" stages are C3, C4 and
+ * C5 (strides 8, 16, 32), one per {@link Pyramid} level. Subclasses only build the stages.
  */
 public abstract class Backbone extends AbstractBlock {
 
     private Chain stem;
     private final List<Chain> stages = new ArrayList<>();
-    private final int[] taps = new int[3];
-    private final int[] outChannels = new int[3];
+    private final int[] taps = new int[Pyramid.levels()];
+    private final int[] outChannels = new int[Pyramid.levels()];
     private int tapped;
 
     protected final void stem(Chain stem) {
@@ -31,6 +31,10 @@ public abstract class Backbone extends AbstractBlock {
     protected final void stage(Chain stage, int tapChannels) {
         stages.add(addChildBlock("stage" + (stages.size() + 1), stage));
         if (tapChannels > 0) {
+            if (tapped == taps.length) {
+                throw new IllegalStateException(getClass().getSimpleName() + " taps more stages than the "
+                        + taps.length + " pyramid levels");
+            }
             taps[tapped] = stages.size() - 1;
             outChannels[tapped++] = tapChannels;
         }
@@ -45,11 +49,11 @@ public abstract class Backbone extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = stem.forward(ps, inputs, training, params);
-        NDList out = new NDList(3);
+        NDList out = new NDList(taps.length);
         int k = 0;
         for (int i = 0; i < stages.size(); i++) {
             x = stages.get(i).forward(ps, x, training, params);
-            if (k < 3 && taps[k] == i) {
+            if (k < taps.length && taps[k] == i) {
                 out.add(x.singletonOrThrow());
                 k++;
             }
@@ -59,20 +63,29 @@ public abstract class Backbone extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        requireEveryLevelTapped();
         Shape[] s = stem.getOutputShapes(inputShapes);
-        Shape[] out = new Shape[3];
+        Shape[] out = new Shape[taps.length];
         int k = 0;
         for (int i = 0; i < stages.size(); i++) {
             s = stages.get(i).getOutputShapes(s);
-            if (k < 3 && taps[k] == i) {
+            if (k < taps.length && taps[k] == i) {
                 out[k++] = s[0];
             }
         }
         return out;
     }
 
+    private void requireEveryLevelTapped() {
+        if (tapped != taps.length) {
+            throw new IllegalStateException(getClass().getSimpleName() + " taps " + tapped + " stages, the pyramid has "
+                    + taps.length + " levels");
+        }
+    }
+
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        requireEveryLevelTapped();
         stem.initialize(manager, dataType, inputShapes);
         Shape[] s = stem.getOutputShapes(inputShapes);
         for (Chain stage : stages) {

@@ -1,5 +1,6 @@
 package org.diredi.core.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,8 +20,9 @@ import org.diredi.vision.data.ClassList;
  * which is how the knowledge delta (paper Eq. 9) selects neck + head.
  *
  * <p>Input: (N, 3, S, S) images normalised by {@code Preprocess}. Output: class logits (N, L, C),
- * box distances in pixels (N, L, 4), center-ness logits (N, L), then the three neck features
- * P3, P4, P5 (N, F, S/8, S/8) ... for feature distillation.
+ * box distances in pixels (N, L, 4), center-ness logits (N, L), then the neck features of every
+ * pyramid level, P3 (N, F, S/8, S/8) first, for feature distillation: the NDList that
+ * {@link DetectorOutput} names ({@link #run}).
  */
 public final class FcosDetector extends AbstractBlock {
 
@@ -66,6 +68,16 @@ public final class FcosDetector extends AbstractBlock {
     /** Input shape for a batch of {@code n} images. */
     public Shape inputShape(int n) {
         return new Shape(n, 3, config.inputSize(), config.inputSize());
+    }
+
+    /** Runs the detector on images (N, 3, S, S) and names its outputs. */
+    public DetectorOutput run(ParameterStore ps, NDArray images, boolean training) {
+        return DetectorOutput.of(forward(ps, new NDList(images), training), neck.levels());
+    }
+
+    /** Shapes of the neck features P3, P4, ... for a batch of {@code n} images. */
+    public Shape[] featureShapes(int n) {
+        return neck.getOutputShapes(backbone.getOutputShapes(new Shape[] {inputShape(n)}));
     }
 
     /** Initialises all parameters (random, or the given initializers) for this model's input size. */
@@ -122,7 +134,7 @@ public final class FcosDetector extends AbstractBlock {
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape[] f = neck.getOutputShapes(backbone.getOutputShapes(inputShapes));
         Shape[] h = head.getOutputShapes(f);
-        return new Shape[] {h[0], h[1], h[2], f[0], f[1], f[2]};
+        return DetectorOutput.shapes(h, f);
     }
 
     @Override

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import java.util.Arrays;
 import org.diredi.core.nn.Act;
 import org.diredi.core.nn.Chain;
 import org.diredi.core.nn.ConvNormAct;
@@ -29,7 +30,7 @@ import org.diredi.core.nn.ConvNormAct;
  * so the head needs no per-sample statistics (ReduceMean / Sqrt / Div), which int8 accelerators
  * such as the IMX500 do not run. The predictors (logits, box, center-ness) stay shared.
  *
- * <p>Output, concatenated over levels in P3, P4, P5 order and row-major within a level:
+ * <p>Output, concatenated over the {@link Pyramid} levels (P3 first) and row-major within a level:
  * class logits (N, L, C), box distances (N, L, 4), center-ness logits (N, L).
  */
 public final class FcosHead extends AbstractBlock {
@@ -42,30 +43,30 @@ public final class FcosHead extends AbstractBlock {
     private final ConvNormAct clsLogits;
     private final ConvNormAct boxPred;
     private final ConvNormAct centerness;
-    private final Parameter[] scales = new Parameter[3];
+    private final Parameter[] scales = new Parameter[Pyramid.levels()];
     private final int numClasses;
 
     public FcosHead(int channels, int convs, int gnGroups, int numClasses) {
         this.numClasses = numClasses;
         NormalInitializer headInit = new NormalInitializer(0.01f);
+        int levels = Pyramid.levels();
+        clsTowers = new Chain[levels];
+        boxTowers = new Chain[levels];
         if (gnGroups > 0) {
-            Chain cls = addChildBlock("clsTower", tower(channels, convs, gnGroups, headInit));
-            Chain box = addChildBlock("boxTower", tower(channels, convs, gnGroups, headInit));
-            clsTowers = new Chain[] {cls, cls, cls};
-            boxTowers = new Chain[] {box, box, box};
+            Arrays.fill(clsTowers, addChildBlock("clsTower", tower(channels, convs, gnGroups, headInit)));
+            Arrays.fill(boxTowers, addChildBlock("boxTower", tower(channels, convs, gnGroups, headInit)));
         } else {
-            clsTowers = new Chain[3];
-            boxTowers = new Chain[3];
-            for (int l = 0; l < 3; l++) {
-                clsTowers[l] = addChildBlock("clsTowerP" + (l + 3), tower(channels, convs, 0, headInit));
-                boxTowers[l] = addChildBlock("boxTowerP" + (l + 3), tower(channels, convs, 0, headInit));
+            for (int l = 0; l < levels; l++) {
+                String p = "P" + Pyramid.number(l);
+                clsTowers[l] = addChildBlock("clsTower" + p, tower(channels, convs, 0, headInit));
+                boxTowers[l] = addChildBlock("boxTower" + p, tower(channels, convs, 0, headInit));
             }
         }
         clsLogits = addChildBlock("clsLogits", ConvNormAct.builder(numClasses, 3).build()
                 .initWeight(headInit).initBias((float) -Math.log((1 - PRIOR) / PRIOR)));
         boxPred = addChildBlock("boxPred", ConvNormAct.builder(4, 3).build().initWeight(headInit));
         centerness = addChildBlock("centerness", ConvNormAct.builder(1, 3).build().initWeight(headInit));
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < levels; i++) {
             scales[i] = addParameter(Parameter.builder().setName("scale" + i).setType(Parameter.Type.OTHER)
                     .optShape(new Shape(1)).optInitializer(new ConstantInitializer(1f)).build());
         }
@@ -112,10 +113,11 @@ public final class FcosHead extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray[] cls = new NDArray[3];
-        NDArray[] box = new NDArray[3];
-        NDArray[] ctr = new NDArray[3];
-        for (int l = 0; l < 3; l++) {
+        int levels = scales.length;
+        NDArray[] cls = new NDArray[levels];
+        NDArray[] box = new NDArray[levels];
+        NDArray[] ctr = new NDArray[levels];
+        for (int l = 0; l < levels; l++) {
             NDList p = new NDList(inputs.get(l));
             NDList ct = clsTowers[l].size() == 0 ? p : clsTowers[l].forward(ps, p, training, params);
             NDList bt = boxTowers[l].size() == 0 ? p : boxTowers[l].forward(ps, p, training, params);
@@ -148,7 +150,7 @@ public final class FcosHead extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape p3 = inputShapes[0];
-        for (int l = 0; l < 3; l++) {
+        for (int l = 0; l < scales.length; l++) {
             if (l == 0 || clsTowers[l] != clsTowers[0]) {
                 clsTowers[l].initialize(manager, dataType, inputShapes[l]);
                 boxTowers[l].initialize(manager, dataType, inputShapes[l]);

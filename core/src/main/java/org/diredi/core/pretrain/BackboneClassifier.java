@@ -1,5 +1,6 @@
 package org.diredi.core.pretrain;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -50,8 +51,9 @@ public final class BackboneClassifier extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList c = backbone.forward(ps, inputs, training, params);
+        NDArray top = c.get(c.size() - 1); // C5, the coarsest level
         // libtorch through DJL averages over one axis at a time
-        return classifier.forward(ps, new NDList(c.get(2).mean(new int[] {3}).mean(new int[] {2})), training, params);
+        return classifier.forward(ps, new NDList(top.mean(new int[] {3}).mean(new int[] {2})), training, params);
     }
 
     @Override
@@ -62,7 +64,8 @@ public final class BackboneClassifier extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         backbone.initialize(manager, dataType, inputShapes);
-        Shape c5 = backbone.getOutputShapes(inputShapes)[2];
+        Shape[] taps = backbone.getOutputShapes(inputShapes);
+        Shape c5 = taps[taps.length - 1];
         classifier.initialize(manager, dataType, new Shape(c5.get(0), c5.get(1)));
     }
 }

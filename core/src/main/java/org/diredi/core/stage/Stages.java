@@ -36,7 +36,8 @@ public final class Stages {
 
     /**
      * One stage: train {@code model} on {@code data}, directly (no teacher) or by distillation from
-     * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_FGD}, from {@code init}
+     * {@code teacher} with loss {@code gtWeight * L_det + featureWeight * L_distill}, the method that
+     * {@code fgd} names ({@link FgdConfig#distillation()}, FGD unless set otherwise), from {@code init}
      * weights, or from random ones with the backbone from a pretrained {@code backbone} file
      * ({@link BackboneFile}; ignored when {@code init} is given, which holds a whole model). With
      * {@code frozenBackbone} only the neck and head train.
@@ -48,9 +49,16 @@ public final class Stages {
             return new Stage(role, model, train, data, null, null, 1f, 0f, FgdConfig.DEFAULTS, null, false);
         }
 
+        /** Distils from {@code teacherCkpt} by the method and settings of {@code config}. */
         public Stage distilledFrom(Path teacherCkpt, FgdConfig config) {
             return new Stage(role, model, train, data, teacherCkpt, init, gtWeight, 1f, config, backbone,
                     frozenBackbone);
+        }
+
+        /** Distils by the method {@code method} names ({@link org.diredi.core.distill.Distillations}). */
+        public Stage withDistillation(String method) {
+            return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight,
+                    fgd.withDistillation(method), backbone, frozenBackbone);
         }
 
         public Stage from(Path initCkpt) {
@@ -110,7 +118,8 @@ public final class Stages {
     /**
      * Trains a stage: the model from {@code init} or random weights (the backbone perhaps pretrained:
      * the manifest's parent then names the backbone file, relation {@code backbone}), the FCOS loss,
-     * plus FGD from a frozen {@code teacher} when the stage has one; validation on {@code val} when given.
+     * plus the stage's distillation method (FGD by default) from a frozen {@code teacher} when it has one;
+     * validation on {@code val} when given.
      *
      * @param subset the class subset to record in the manifest, or null
      * @param resume continue from {@code dir/last.ckpt}

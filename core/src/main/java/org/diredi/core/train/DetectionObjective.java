@@ -1,10 +1,10 @@
 package org.diredi.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.diredi.core.fcos.FcosLoss;
+import org.diredi.core.model.DetectorOutput;
 
 /** Direct training on ground truth: the FCOS loss alone. */
 public final class DetectionObjective implements Objective {
@@ -27,7 +27,7 @@ public final class DetectionObjective implements Objective {
     }
 
     @Override
-    public NDArray loss(NDList outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms) {
+    public NDArray loss(DetectorOutput outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms) {
         FcosLoss.Terms t = loss.evaluate(outputs, batch.targets());
         terms.put("cls", t.cls());
         terms.put("box", t.box());

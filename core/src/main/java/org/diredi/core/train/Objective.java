@@ -1,10 +1,10 @@
 package org.diredi.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
+import org.diredi.core.model.DetectorOutput;
 
 /**
  * What a training run minimises, given the student's outputs on a batch. Plain detection training
@@ -15,10 +15,10 @@ public interface Objective {
     /**
      * Returns the total loss and puts each named term (scalars) into {@code terms} for logging.
      *
-     * @param outputs the student's outputs (class logits, boxes, center-ness, P3, P4, P5)
+     * @param outputs the student's outputs (class logits, boxes, center-ness, neck features)
      * @param batch   the (augmented) inputs, for a teacher's forward pass, targets and boxes
      */
-    NDArray loss(NDList outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms);
+    NDArray loss(DetectorOutput outputs, StepBatch batch, ParameterStore ps, Map<String, NDArray> terms);
 
     /**
      * A block trained besides the student (distillation's align convs and GcBlocks), or null. Its

@@ -2,7 +2,6 @@ package org.diredi.core.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -10,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.diredi.core.fcos.TargetBatch;
+import org.diredi.core.model.DetectorOutput;
 import org.diredi.core.model.FcosDetector;
 
 /**
@@ -64,7 +64,7 @@ public final class TrainStep {
             t[0] = System.nanoTime();
             Map<String, NDArray> terms = new LinkedHashMap<>();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList pred = model.forward(ps, new NDList(x), true);
+                DetectorOutput pred = model.run(ps, x, true);
                 t[1] = System.nanoTime();
                 NDArray loss = objective.loss(pred, new StepBatch(x, tb, hb.objects()), ps, terms);
                 float total = loss.getFloat();

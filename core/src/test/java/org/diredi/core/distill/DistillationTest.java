@@ -45,7 +45,7 @@ class DistillationTest {
             List<TensorFile.Tensor> studentBefore = ModelWeights.snapshot(student);
             DistillationObjective obj = new DistillationObjective(teacher, student, m, FgdConfig.DEFAULTS,
                     new DetectionObjective(FcosLoss.Config.DEFAULT), 1f);
-            List<TensorFile.Tensor> fgdBefore = ModelWeights.snapshot(obj.fgd());
+            List<TensorFile.Tensor> fgdBefore = ModelWeights.snapshot(obj.trainableBlock());
             TrainConfig cfg = new TrainConfig(2, 3, "adamw", 0.01f, 0.9f, 0f, TrainConfig.GRAD_CLIP, 1, 0.1f, 1L, true, 0.25f, 2f, 1.5f, 0, "cpu");
             DetectorTrainer.Result r = new DetectorTrainer(student, m, cfg, obj, new PrintStream(new ByteArrayOutputStream()))
                     .run(DetectionSet.load(ds, 96), null, new DetectorTrainer.RunInfo(tmp.resolve("run"), "edge",
@@ -56,7 +56,7 @@ class DistillationTest {
                 assertArrayEquals(teacherBefore.get(i).data(), teacherAfter.get(i).data(), teacherBefore.get(i).name());
             }
             assertTrue(moved(studentBefore, ModelWeights.snapshot(student)), "student weights moved");
-            assertTrue(moved(fgdBefore, ModelWeights.snapshot(obj.fgd())), "align convs / GcBlocks moved");
+            assertTrue(moved(fgdBefore, ModelWeights.snapshot(obj.trainableBlock())), "align convs / GcBlocks moved");
             assertTrue(r.history().get(0).loss().containsKey("fgd_fg"));
             // the saved student holds the student only: no align conv or GcBlock parameter
             var names = org.diredi.core.checkpoint.Checkpoint.read(r.model()).weights().stream()

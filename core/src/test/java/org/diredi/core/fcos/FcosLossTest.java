@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.diredi.core.model.DetectorOutput;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +76,7 @@ class FcosLossTest {
                 m.create(new float[] {1, 1, 1, 1, 0, 0, 0, 0}, new Shape(1, 2, 4)),
                 m.create(new float[] {1f, 0f}, new Shape(1, 2)), m.create(new float[] {1, 0}, new Shape(1, 2)), 1, 1f);
         FcosLoss.Terms terms = new FcosLoss(FcosLoss.Config.DEFAULT)
-                .evaluate(new ai.djl.ndarray.NDList(cls, box, ctr), tb);
+                .evaluate(new DetectorOutput(cls, box, ctr, new NDList()), tb);
         assertEquals(0f, terms.box().getFloat(), 1e-6); // perfect box on the positive, background box ignored
         assertEquals(Math.log(2), terms.ctr().getFloat(), 1e-5); // BCE(0, 1) on the one positive
         double focal0 = 0.25 * 0.25 * Math.log(2); // p = 0.5, target 1
@@ -95,7 +97,7 @@ class FcosLossTest {
                 m.create(new float[] {1f, 0f}, new Shape(1, 2)), m.create(new float[] {1, 0}, new Shape(1, 2)), 1, 1f);
         try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             FcosLoss.Terms terms = new FcosLoss(FcosLoss.Config.DEFAULT)
-                    .evaluate(new ai.djl.ndarray.NDList(cls, box, ctr), tb);
+                    .evaluate(new DetectorOutput(cls, box, ctr, new NDList()), tb);
             // positive: predicted 3 x 2 around a 2 x 2 target: IoU 4/6, enclosing = union, so GIoU loss 1/3
             assertEquals(1 - 4.0 / 6, terms.box().getFloat(), 1e-5);
             gc.backward(terms.box());
