@@ -50,8 +50,7 @@ public final class ManufacturerUpdate {
 
         /** {@link FgdConfig#DEFAULTS} at this stage's temperature. */
         public FgdConfig fgd() {
-            FgdConfig f = FgdConfig.DEFAULTS;
-            return new FgdConfig(temperature, f.alpha(), f.beta(), f.gamma(), f.lambda());
+            return FgdConfig.DEFAULTS.withTemperature(temperature);
         }
     }
 

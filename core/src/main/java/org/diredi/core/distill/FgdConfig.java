@@ -46,6 +46,11 @@ public record FgdConfig(String distillation, float temperature, float alpha, flo
         return new FgdConfig(method, temperature, alpha, beta, gamma, lambda);
     }
 
+    /** The same settings at another attention temperature (Distill C uses 1.5). */
+    public FgdConfig withTemperature(float t) {
+        return new FgdConfig(distillation, t, alpha, beta, gamma, lambda);
+    }
+
     /** As reports printed it before the method was a setting; other methods than FGD are named. */
     @Override
     public String toString() {
