@@ -266,7 +266,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private Process startCamera(String cam, String uri, String secret, Path model, Path frames, Path keys)
             throws IOException {
-        String cp = ChildJvm.edgeClasspath();
+        String cp = org.diredi.bench.training.ChildJvm.edgeClasspath();
         if (cp == null) {
             throw new IllegalStateException("the demo starts cameras as edge-runtime JVMs: run it through ./diredi");
         }

@@ -1,4 +1,4 @@
-package org.diredi.cli;
+package org.diredi.bench.transfer;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,27 +29,20 @@ import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.ProgressBar;
 
 /**
- * Section 4 of {@code bench perf}: the product's chunked transfers through the embedded broker on
- * loopback, with the product's roles, ACLs and chunk sizes. A delta goes on-prem -> cloud
+ * The measurements of section 4 of {@code bench perf}: the product's chunked transfers through the
+ * embedded broker on loopback, with the product's roles, ACLs and chunk sizes. A delta goes on-prem -> cloud
  * (the cloud's receiver assembles and hash-checks it on disk); an edge model goes cloud -> N
  * simulated devices, each a separate MQTT client with its own device account and receiver, first
  * one device after the other over one connection (what CloudService.ship does), then over several
  * cloud connections at once, to show what the sequential path leaves unused.
  */
-final class PerfTransfer {
-
-    /**
-     * One measured transfer. {@code seconds}: from the first publish until every receiver has the
-     * hash-checked file; {@code megabytesPerSecond}: payload x receivers / seconds, in 10^6 bytes.
-     */
-    record Row(String name, long payloadBytes, int receivers, int senders, int chunkBytes, double seconds,
-               double megabytesPerSecond, int completed) {}
+final class BrokerTransfers {
 
     private static final String CUSTOMER = "perf";
     private static final String CLOUD = "cloud";
     private static final String ONPREM = "perf-onprem";
 
-    private PerfTransfer() {}
+    private BrokerTransfers() {}
 
     static String deviceName(int i) {
         return String.format("perf-dev-%03d", i);
@@ -59,7 +52,7 @@ final class PerfTransfer {
      * Runs the transfers: each delta file up to the cloud, then {@code model} to {@code devices}
      * devices sequentially and with {@code parallel} cloud connections (skipped when 1).
      */
-    static List<Row> run(Path dir, List<Path> deltas, Path model, int devices, int parallel, PrintStream log)
+    static List<TransferFigures> run(Path dir, List<Path> deltas, Path model, int devices, int parallel, PrintStream log)
             throws Exception {
         AtomicFiles.deleteTree(dir);
         Files.createDirectories(dir);
@@ -73,7 +66,7 @@ final class PerfTransfer {
         for (int i = 0; i < devices; i++) {
             users.add(new BrokerConfig.User(deviceName(i), hash, BrokerConfig.DEVICE, CUSTOMER, deviceName(i)));
         }
-        List<Row> rows = new ArrayList<>();
+        List<TransferFigures> rows = new ArrayList<>();
         List<MqttLink> links = new ArrayList<>();
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.defaults().withPort(0)
                 .withDataDir(dir.resolve("broker")).withUsers(users))) {
@@ -103,7 +96,7 @@ final class PerfTransfer {
     }
 
     /** On-prem -> cloud: the time until the cloud's receiver holds the assembled, hash-checked delta. */
-    private static Row upload(EmbeddedBroker broker, String secret, Path staging, Path delta, int n,
+    private static TransferFigures upload(EmbeddedBroker broker, String secret, Path staging, Path delta, int n,
                               List<MqttLink> links) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong doneAt = new AtomicLong();
@@ -133,7 +126,7 @@ final class PerfTransfer {
         cloud.close();
         links.remove(onprem);
         links.remove(cloud);
-        return new Row("delta upload " + delta.getFileName() + " (on-prem -> cloud)", size, 1, 1, chunk, s,
+        return new TransferFigures("delta upload " + delta.getFileName() + " (on-prem -> cloud)", size, 1, 1, chunk, s,
                 size / s / 1e6, ok.get());
     }
 
@@ -162,7 +155,7 @@ final class PerfTransfer {
         };
     }
 
-    private static List<Row> fanOut(EmbeddedBroker broker, String secret, Path dir, Path model, int devices,
+    private static List<TransferFigures> fanOut(EmbeddedBroker broker, String secret, Path dir, Path model, int devices,
                                      int parallel, List<MqttLink> links, PrintStream log) throws Exception {
         // One receiver per device for the whole run; each round sends new transfer ids.
         Round[] current = new Round[1];
@@ -196,7 +189,7 @@ final class PerfTransfer {
             for (Future<?> f : connects) {
                 f.get();
             }
-            List<Row> rows = new ArrayList<>();
+            List<TransferFigures> rows = new ArrayList<>();
             rows.add(round("OTA fan-out, one cloud connection, device after device (as CloudService)", broker, secret,
                     model, devices, 1, current, pool, links, log));
             if (parallel > 1) {
@@ -212,9 +205,9 @@ final class PerfTransfer {
     /** The state of one fan-out round, swapped in for the receivers' callbacks. */
     private record Round(TransferReceiver.Listener listener) {}
 
-    private static Row round(String name, EmbeddedBroker broker, String secret, Path model, int devices, int senders,
-                             Round[] current, ExecutorService pool, List<MqttLink> links, PrintStream log)
-            throws Exception {
+    private static TransferFigures round(String name, EmbeddedBroker broker, String secret, Path model, int devices,
+                                         int senders, Round[] current, ExecutorService pool, List<MqttLink> links,
+                                         PrintStream log) throws Exception {
         CountDownLatch done = new CountDownLatch(devices);
         AtomicLong doneAt = new AtomicLong();
         AtomicInteger ok = new AtomicInteger();
@@ -262,6 +255,7 @@ final class PerfTransfer {
         if (!failures.isEmpty()) {
             log.println("perf: OTA failures: " + failures);
         }
-        return new Row(name, size, devices, senders, chunk, seconds, size * (double) completed / seconds / 1e6, completed);
+        return new TransferFigures(name, size, devices, senders, chunk, seconds,
+                size * (double) completed / seconds / 1e6, completed);
     }
 }

@@ -1,5 +1,6 @@
-package org.diredi.cli;
+package org.diredi.bench;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diredi.bench.training.PeakProbes;
 import org.diredi.core.TestData;
 import org.diredi.vision.config.ConfigFiles;
 import org.junit.jupiter.api.Test;
@@ -29,9 +31,12 @@ class PerfBenchTest {
         Path data = tmp.resolve("scenes");
         TestData.scenes(data, 8);
         Path out = tmp.resolve("perf");
-        var r = BadInputTest.run("bench", "perf", "--quick", "--family", "tiny", "--data", data.toString(),
-                "--devices", "3", "--edge-frames", "10", "--out", out.toString());
-        assertEquals(0, r.code(), r.err() + r.out());
+        // what 'diredi bench perf --quick --family tiny --devices 3 --edge-frames 10' runs
+        PerfSettings quick = PerfSettings.builder().data(data).family("tiny").batch(4).warmup(1).steps(3).runs(20)
+                .deltaSteps(2).devices(3).parallelSenders(2).edgeFrames(10).quick(true).out(out)
+                .probes(PeakProbes.QUICK).build();
+        assertDoesNotThrow(() -> PerfBenchmark.run(quick, "diredi bench perf --quick --family tiny --data " + data
+                + " --devices 3 --edge-frames 10 --out " + out));
         JsonNode j = ConfigFiles.JSON.readTree(out.resolve("perf.json").toFile());
         String md = Files.readString(out.resolve("perf.md"));
         for (String h : new String[] {"### 1. Training", "### 2. Inference", "### 3. Knowledge delta",

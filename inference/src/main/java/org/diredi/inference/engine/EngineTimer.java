@@ -1,13 +1,8 @@
-package org.diredi.cli;
+package org.diredi.inference.engine;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.diredi.core.model.FcosDetector;
 import org.diredi.inference.Latencies;
 import org.diredi.inference.OnnxModel;
 import org.diredi.vision.data.ClassList;
@@ -20,20 +15,20 @@ import org.diredi.vision.image.Preprocess;
  * {@code bench perf}: every engine gets the same inputs and returns the same three head outputs
  * as float arrays, so the timings compare like with like.
  */
-final class EngineTimer {
+public final class EngineTimer {
 
     /** p50 / p99 of the timed runs in ms (nearest rank, as {@link Latencies} and the edge status report). */
-    record Timing(double p50Ms, double p99Ms, int runs) {}
+    public record Timing(double p50Ms, double p99Ms, int runs) {}
 
     /** One forward pass on image {@code i}: class logits, box distances, center-ness, flattened. */
-    interface Engine {
+    public interface Engine {
         float[][] run(int i);
     }
 
     private EngineTimer() {}
 
     /** The first {@code n} images of a VOC split, preprocessed for a {@code size} px model. */
-    static List<float[]> images(Path data, String split, int size, int n) {
+    public static List<float[]> images(Path data, String split, int size, int n) {
         VocDataset ds = VocDataset.load(data, split, ClassList.read(data.resolve("classes.txt")));
         List<float[]> images = new ArrayList<>();
         for (int i = 0; i < Math.min(n, ds.size()); i++) {
@@ -46,7 +41,7 @@ final class EngineTimer {
     }
 
     /** Runs {@code warmup} untimed then {@code runs} timed calls of {@code engine.run(i)}. */
-    static Timing time(int warmup, int runs, Engine engine) {
+    public static Timing time(int warmup, int runs, Engine engine) {
         for (int i = 0; i < warmup; i++) {
             engine.run(i);
         }
@@ -59,20 +54,8 @@ final class EngineTimer {
         return new Timing(l.p50(), l.p99(), runs);
     }
 
-    /** DJL (libtorch) inference; each call's arrays live in a sub-manager closed after the copy out. */
-    static Engine djl(FcosDetector model, NDManager manager, List<float[]> images) {
-        ParameterStore ps = new ParameterStore(manager, false);
-        int s = model.config().inputSize();
-        return i -> {
-            try (NDManager sub = manager.newSubManager()) {
-                NDList out = model.forward(ps, new NDList(sub.create(images.get(i % images.size()), new Shape(1, 3, s, s))),
-                        false);
-                return new float[][] {out.get(0).toFloatArray(), out.get(1).toFloatArray(), out.get(2).toFloatArray()};
-            }
-        };
-    }
-
-    static Engine onnxRuntime(OnnxModel model, List<float[]> images) {
+    /** ONNX Runtime on an opened exported model. */
+    public static Engine onnxRuntime(OnnxModel model, List<float[]> images) {
         return i -> {
             OnnxModel.Outputs o = model.run(images.get(i % images.size()));
             return new float[][] {o.cls(), o.box(), o.centerness()};
@@ -80,7 +63,7 @@ final class EngineTimer {
     }
 
     /** Largest absolute difference between two output arrays (infinite when their sizes differ). */
-    static double maxAbsDiff(float[] a, float[] b) {
+    public static double maxAbsDiff(float[] a, float[] b) {
         if (a.length != b.length) {
             return Double.POSITIVE_INFINITY;
         }

@@ -1,7 +1,8 @@
-package org.diredi.cli;
+package org.diredi.bench.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,12 +17,12 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.BatchLoader;
 import org.diredi.core.train.DetectionObjective;
-import org.diredi.core.train.TrainStep;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.core.train.HostBatch;
 import org.diredi.core.train.LrSchedule;
 import org.diredi.core.train.Optimizer;
 import org.diredi.core.train.TrainConfig;
+import org.diredi.core.train.TrainStep;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
@@ -37,24 +38,24 @@ import org.diredi.vision.image.AugmentConfig;
  * <p>{@link #main} is the child JVM of {@code bench perf}: one preset per process, so that the
  * process's peak RSS (VmHWM) is that preset's training alone.
  */
-final class TimedTraining {
+public final class TimedTraining {
 
     /** Result line prefix on the child's stdout. */
-    static final String RESULT = "PERF-RESULT ";
+    public static final String RESULT = "PERF-RESULT ";
 
     /**
      * Mean milliseconds per timed step in each phase. {@code data}: waiting for the loader thread;
      * {@code upload}: images and targets into NDArrays; {@code readback}: copying loss terms to Java
      * and freeing the step's arrays.
      */
-    record Phases(double dataMs, double uploadMs, double forwardMs, double lossMs, double backwardMs,
-                  double optimizerMs, double readbackMs) {
-        double totalMs() {
+    public record Phases(double dataMs, double uploadMs, double forwardMs, double lossMs, double backwardMs,
+                         double optimizerMs, double readbackMs) {
+        public double totalMs() {
             return dataMs + uploadMs + forwardMs + lossMs + backwardMs + optimizerMs + readbackMs;
         }
 
         /** "forward 31%, backward 52%, ..." largest first. */
-        String shares() {
+        public String shares() {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("data wait", dataMs);
             m.put("upload", uploadMs);
@@ -75,9 +76,18 @@ final class TimedTraining {
      * {@code peakRssBytes} / {@code rssAfterDataBytes}: the process's VmHWM at the end and VmRSS after
      * the training split was decoded (0 when not measured).
      */
-    record Result(String preset, long params, int batch, int warmupSteps, int timedSteps, int images, double seconds,
-                  double imagesPerSecond, double forwardGflopsPerImage, Phases perStep, double lastLoss,
-                  int datasetImages, long datasetBytes, long rssAfterDataBytes, long peakRssBytes) {}
+    public record Result(String preset, long params, int batch, int warmupSteps, int timedSteps, int images,
+                         double seconds, double imagesPerSecond, double forwardGflopsPerImage, Phases perStep,
+                         double lastLoss, int datasetImages, long datasetBytes, long rssAfterDataBytes,
+                         long peakRssBytes) {
+
+        /** This result with the child process's memory figures. */
+        Result withMemory(long datasetBytes, long rssAfterDataBytes, long peakRssBytes) {
+            return new Result(preset, params, batch, warmupSteps, timedSteps, images, seconds, imagesPerSecond,
+                    forwardGflopsPerImage, perStep, lastLoss, datasetImages, datasetBytes, rssAfterDataBytes,
+                    peakRssBytes);
+        }
+    }
 
     private TimedTraining() {}
 
@@ -86,58 +96,79 @@ final class TimedTraining {
      * {@code steps} are timed. {@code lr == null}: the configured warm-up + cosine schedule over the
      * run; otherwise that constant learning rate.
      */
-    static Result run(FcosDetector model, NDManager manager, TrainConfig cfg, DetectionSet train, int warmup, int steps,
-                      Float lr) {
+    public static Result run(FcosDetector model, NDManager manager, TrainConfig cfg, DetectionSet train, int warmup,
+                             int steps, Float lr) {
         ModelConfig mc = model.config();
-        int s = mc.inputSize();
-        int numClasses = model.classes().size();
         double gflops = model.flopsPerImage(manager) / 1e9;
         Optimizer optimizer = new Optimizer(cfg, model.parameters(n -> true));
-        DetectionObjective objective = new DetectionObjective(
-                new FcosLoss.Config(cfg.focalAlpha(), cfg.focalGamma(), 1, 1, 1));
-        FcosTargets targets = new FcosTargets(new FcosGrid(s, ModelConfig.STRIDES),
-                new FcosTargets.Config(FcosTargets.Config.forInput(s).rangeBounds(), cfg.centerRadius()));
         LrSchedule schedule = lr == null ? new LrSchedule(cfg.lr(), cfg.warmupSteps(), warmup + steps, cfg.minLrFactor())
                 : new LrSchedule(lr, 0, warmup + steps, 1f);
+        TrainStep step = new TrainStep(model, manager, objective(cfg), optimizer);
+        Clock clock = new Clock(warmup);
+        FcosTargets targets = targets(mc.inputSize(), cfg);
         Augment augment = cfg.augment() ? new Augment(AugmentConfig.DEFAULT) : null;
-        TrainStep step = new TrainStep(model, manager, objective, optimizer);
-        long dataWaitNanos = 0;
-        long[] phaseNanos = new long[TrainStep.PHASES.length];
-        int done = 0;
-        int timedImages = 0;
-        double lastLoss = Double.NaN;
-        long timedStart = 0;
-        for (int epoch = 0; done < warmup + steps; epoch++) {
+        for (int epoch = 0; clock.done < warmup + steps; epoch++) {
             try (BatchLoader loader = new BatchLoader(train, cfg.batchSize(), augment, cfg.seed(), epoch, targets)) {
-                while (done < warmup + steps) {
-                    boolean timed = done >= warmup;
-                    if (timed && timedStart == 0) {
-                        timedStart = System.nanoTime();
-                    }
-                    long t0 = System.nanoTime();
-                    if (!loader.hasNext()) {
-                        break;
-                    }
-                    HostBatch hb = loader.next();
-                    float rate = schedule.at(optimizer.step());
-                    long waited = System.nanoTime() - t0;
-                    // the trainer's own step, with its phase clock (TrainStep.PHASES after the data wait)
-                    long[] clock = timed ? phaseNanos : null;
-                    lastLoss = step.run(hb, rate, clock).get("total");
-                    if (timed) {
-                        dataWaitNanos += waited;
-                        timedImages += hb.size();
-                    }
-                    done++;
+                while (clock.done < warmup + steps && clock.step(loader, step, schedule, optimizer)) {
+                    clock.done++;
                 }
             }
         }
-        double seconds = (System.nanoTime() - timedStart) / 1e9;
-        double k = 1e6 * Math.max(1, steps);
-        long[] q = phaseNanos;
-        Phases p = new Phases(dataWaitNanos / k, q[0] / k, q[1] / k, q[2] / k, q[3] / k, q[4] / k, q[5] / k);
-        return new Result(mc.name(), model.parameterCount(), cfg.batchSize(), warmup, steps, timedImages, seconds,
-                timedImages / seconds, gflops, p, lastLoss, train.size(), 0, 0, 0);
+        double seconds = (System.nanoTime() - clock.timedStart) / 1e9;
+        return new Result(mc.name(), model.parameterCount(), cfg.batchSize(), warmup, steps, clock.timedImages, seconds,
+                clock.timedImages / seconds, gflops, clock.perStep(steps), clock.lastLoss, train.size(), 0, 0, 0);
+    }
+
+    private static DetectionObjective objective(TrainConfig cfg) {
+        return new DetectionObjective(new FcosLoss.Config(cfg.focalAlpha(), cfg.focalGamma(), 1, 1, 1));
+    }
+
+    private static FcosTargets targets(int size, TrainConfig cfg) {
+        return new FcosTargets(new FcosGrid(size, ModelConfig.STRIDES),
+                new FcosTargets.Config(FcosTargets.Config.forInput(size).rangeBounds(), cfg.centerRadius()));
+    }
+
+    /** Steps done, and the data wait and trainer phases of the timed ones (those after {@code warmup}). */
+    private static final class Clock {
+        private final int warmup;
+        private final long[] phaseNanos = new long[TrainStep.PHASES.length];
+        private long dataWaitNanos;
+        private long timedStart;
+        private int done;
+        private int timedImages;
+        private double lastLoss = Double.NaN;
+
+        Clock(int warmup) {
+            this.warmup = warmup;
+        }
+
+        /** One step of the trainer; false when the loader has no batch left in this epoch. */
+        boolean step(BatchLoader loader, TrainStep step, LrSchedule schedule, Optimizer optimizer) {
+            boolean timed = done >= warmup;
+            if (timed && timedStart == 0) {
+                timedStart = System.nanoTime();
+            }
+            long t0 = System.nanoTime();
+            if (!loader.hasNext()) {
+                return false;
+            }
+            HostBatch hb = loader.next();
+            float rate = schedule.at(optimizer.step());
+            long waited = System.nanoTime() - t0;
+            // the trainer's own step, with its phase clock (TrainStep.PHASES after the data wait)
+            lastLoss = step.run(hb, rate, timed ? phaseNanos : null).get("total");
+            if (timed) {
+                dataWaitNanos += waited;
+                timedImages += hb.size();
+            }
+            return true;
+        }
+
+        Phases perStep(int steps) {
+            double k = 1e6 * Math.max(1, steps);
+            long[] q = phaseNanos;
+            return new Phases(dataWaitNanos / k, q[0] / k, q[1] / k, q[2] / k, q[3] / k, q[4] / k, q[5] / k);
+        }
     }
 
     /** VmHWM (peak resident set) or VmRSS of this process in bytes, from /proc; 0 where there is no /proc. */
@@ -179,11 +210,9 @@ final class TimedTraining {
                         .metrics(Map.of("total", r.lastLoss())).build(), ModelWeights.snapshot(model), null);
             }
         }
-        r = new Result(r.preset(), r.params(), r.batch(), r.warmupSteps(), r.timedSteps(), r.images(), r.seconds(),
-                r.imagesPerSecond(), r.forwardGflopsPerImage(), r.perStep(), r.lastLoss(), r.datasetImages(),
-                datasetBytes, rssAfterData, procStatusBytes("VmHWM"));
-        System.out.println(RESULT + ConfigFiles.JSON.writer()
-                .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        r = r.withMemory(datasetBytes, rssAfterData, procStatusBytes("VmHWM"));
+        System.out.println(RESULT + ConfigFiles.JSON.writer().without(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(r));
         System.exit(0); // libtorch's thread pools can keep a JVM alive
     }
 }

@@ -1,10 +1,11 @@
-package org.diredi.cli;
+package org.diredi.bench.training;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -13,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * JVM's java, the given classpath and this JVM's -D / -X options, its output kept in a log file,
  * and its VmHWM read from /proc while it runs.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     /** What the child did: exit code, its whole output, peak RSS seen from outside (0 without /proc). */
-    record Outcome(int exitCode, String output, long peakRssBytes, double seconds) {}
+    public record Outcome(int exitCode, String output, long peakRssBytes, double seconds) {}
 
     private ChildJvm() {}
 
@@ -24,12 +25,12 @@ final class ChildJvm {
      * The edge runtime's own classpath (ONNX Runtime, OpenCV, Paho, Pi4J; no libtorch), which the diredi
      * launcher passes in the environment; null when started otherwise.
      */
-    static String edgeClasspath() {
+    public static String edgeClasspath() {
         return System.getenv("DIREDI_EDGE_CLASSPATH");
     }
 
     /** This JVM's -D and -X options (heap, libtorch threads, offline mode), which a child should share. */
-    static List<String> inheritedOptions() {
+    public static List<String> inheritedOptions() {
         List<String> out = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("-D") || a.startsWith("-X")) {
@@ -43,7 +44,7 @@ final class ChildJvm {
      * Runs {@code mainClass args} on {@code classpath} with {@code options}, waiting at most
      * {@code timeoutSeconds}; the output goes to {@code log}.
      */
-    static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
+    public static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
                        long timeoutSeconds) throws IOException, InterruptedException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         // Options and classpath go through an @argfile: with a command line over ~4 KB (a full diredi
@@ -74,13 +75,19 @@ final class ChildJvm {
         return new Outcome(p.exitValue(), Files.readString(log), peak, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** The last 20 lines of a child's output, for an error message. */
+    public static String tail(String output) {
+        String[] lines = output.split("\n");
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 20), lines.length));
+    }
+
     /** One argfile entry: quoted, with backslashes and quotes escaped (java's @argfile syntax). */
     private static String quote(String arg) {
         return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** A "kB" field of a /proc status file in bytes; 0 if the file or field is missing (not Linux, process gone). */
-    static long statusBytes(Path status, String key) {
+    public static long statusBytes(Path status, String key) {
         try {
             for (String line : Files.readAllLines(status)) {
                 if (line.startsWith(key + ":")) {
