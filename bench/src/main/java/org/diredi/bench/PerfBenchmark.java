@@ -139,7 +139,7 @@ public final class PerfBenchmark {
     }
 
     private String header(double minutes) {
-        return "## Performance: every hot path in one run (issue 8)\n\n```bash\n./" + command.strip() + "\n```\n\n"
+        return "## Performance: every hot path in one run\n\n```bash\n./" + command.strip() + "\n```\n\n"
                 + Machine.describe() + " ONNX Runtime / OpenCV / edge runtime threads " + s.inferenceThreads()
                 + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset") + ". Data: "
                 + s.data() + ". The run took " + String.format("%.1f", minutes) + " min"
