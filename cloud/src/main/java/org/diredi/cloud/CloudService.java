@@ -9,7 +9,6 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,18 +25,12 @@ import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
-import org.diredi.export.OnnxExporter;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.Hashes;
 import org.diredi.messaging.MqttLink;
-import org.diredi.messaging.Signed;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferReceiver;
-import org.diredi.messaging.TransferSender;
-import org.diredi.messaging.UpdateManifest;
-import org.diredi.profiles.DeviceProfile;
-import org.diredi.profiles.Profiles;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
@@ -222,11 +215,13 @@ public final class CloudService implements AutoCloseable {
                     -1, List.of());
         }
         long version = st.version() + 1;
-        List<String> shipped = ship(customer, c, r.distillC().checkpoint(), classes, version, st, transferId, job);
+        OtaShipper.Shipment shipment = new OtaShipper(link, signingKey, publicKey, audit, config).ship(
+                new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
+                        st.version(), transferId), c.devices(), job);
         saveState(customer, new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(),
                 version));
-        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " shipped to " + shipped.size()
-                + " device(s)", ap, version, shipped);
+        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " " + shipment.summary(), ap,
+                version, shipment.shipped());
     }
 
     /** The configured lambda (Eq. 10), gate and Distill C budget; a rejected update stops at the gate. */
@@ -262,36 +257,6 @@ public final class CloudService implements AutoCloseable {
         List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
                 ? tutor.manifest().data().classSubset() : classes.names();
         return DeltaManifest.updateClasses(base, added, removed);
-    }
-
-    /** Exports for each device profile, signs, and sends the update to this customer's devices only. */
-    private List<String> ship(String customer, CloudConfig.Customer c, Path edge, ClassList classes, long version,
-                              CustomerState st, String transferId, Path job) throws IOException {
-        List<String> shipped = new ArrayList<>();
-        Map<String, List<CloudConfig.Device>> byProfile = new LinkedHashMap<>();
-        c.devices().forEach(d -> byProfile.computeIfAbsent(d.profile(), k -> new ArrayList<>()).add(d));
-        for (Map.Entry<String, List<CloudConfig.Device>> e : byProfile.entrySet()) {
-            DeviceProfile p = Profiles.resolve(e.getKey());
-            int opset = Math.max(Math.max(p.opsetMin(), OnnxExporter.MIN_OPSET),
-                    Math.min(OnnxExporter.DEFAULT_OPSET, Math.min(p.opsetMax(), OnnxExporter.MAX_OPSET)));
-            String name = "edge-v" + version + "-" + p.name() + ".onnx";
-            Path onnx = job.resolve(name);
-            OnnxExporter.export(edge, onnx, opset);
-            Instant now = Instant.now();
-            UpdateManifest m = new UpdateManifest(name, Hashes.sha256Hex(onnx), Files.size(onnx), version, p.name(),
-                    c.edgePreset(), classes.names(), now.toString(),
-                    now.plus(Duration.ofHours(config.otaExpiryHours())).toString(), Long.toString(st.version()),
-                    "knowledge delta " + transferId);
-            byte[] signed = Signed.sign(m.toJson(), signingKey, publicKey).toJson();
-            for (CloudConfig.Device d : e.getValue()) {
-                TransferSender.send(link, Topics.ota(customer, d.id()), "ota-v" + version + "-" + d.id(), signed, onnx,
-                        config.chunkBytes(), TransferSender.Progress.NONE);
-                audit.record("SHIPPED", transferId, customer, Map.of("device", d.id(), "version", version,
-                        "artifact", name, "sha256", m.sha256()));
-                shipped.add(d.id());
-            }
-        }
-        return shipped;
     }
 
     private static Map<String, double[]> perClassAp(EvalResult before, EvalResult after) {

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * @param inputSize         square model input side in pixels the device pipeline feeds (a model's
  *                          image input must have it when {@code staticInput}; otherwise it is
  *                          the default export size)
+ * @param inputSizes        every square input side the device accepts (a model's input follows its
+ *                          checkpoint); empty or absent means {@code inputSize} only
  * @param precision         what the device executes in
  * @param opsetMin          lowest default-domain ONNX opset accepted
  * @param opsetMax          highest default-domain ONNX opset accepted
@@ -33,6 +35,7 @@ public record DeviceProfile(
         String name,
         String description,
         int inputSize,
+        List<Integer> inputSizes,
         Precision precision,
         int opsetMin,
         int opsetMax,
@@ -57,6 +60,15 @@ public record DeviceProfile(
         if (inputSize < 32 || inputSize % 32 != 0) {
             // FCOS levels stride 8..32: a side that is not a multiple of 32 breaks the FPN merge.
             throw new IllegalArgumentException(p + "inputSize must be a multiple of 32 and >= 32, got " + inputSize);
+        }
+        inputSizes = inputSizes == null || inputSizes.isEmpty() ? List.of(inputSize) : List.copyOf(inputSizes);
+        for (int s : inputSizes) {
+            if (s < 32 || s % 32 != 0) {
+                throw new IllegalArgumentException(p + "inputSizes must be multiples of 32 and >= 32, got " + s);
+            }
+        }
+        if (!inputSizes.contains(inputSize)) {
+            throw new IllegalArgumentException(p + "inputSizes " + inputSizes + " must include inputSize " + inputSize);
         }
         if (precision == null) {
             throw new IllegalArgumentException(p + "precision is required (FP32, FP16 or INT8)");
@@ -102,16 +114,21 @@ public record DeviceProfile(
         return opset >= opsetMin && opset <= opsetMax;
     }
 
-    /** The same profile for another input side (a custom camera pipeline, a scaled-down model). */
+    /** Whether the device takes a square input of side {@code size}. */
+    public boolean acceptsInputSize(long size) {
+        return inputSizes.contains((int) size);
+    }
+
+    /** The same profile for another input side only (a custom camera pipeline, a scaled-down model). */
     public DeviceProfile withInputSize(int size) {
-        return new DeviceProfile(name, description, size, precision, opsetMin, opsetMax, allowedOperators,
+        return new DeviceProfile(name, description, size, List.of(size), precision, opsetMin, opsetMax, allowedOperators,
                 maxModelBytes, memoryBudgetBytes, latencyBudgetMs, staticInput, nmsOnHost, notes);
     }
 
     /** The same profile with another model-size budget. */
     public DeviceProfile withMaxModelBytes(long bytes) {
-        return new DeviceProfile(name, description, inputSize, precision, opsetMin, opsetMax, allowedOperators,
-                bytes, memoryBudgetBytes, latencyBudgetMs, staticInput, nmsOnHost, notes);
+        return new DeviceProfile(name, description, inputSize, inputSizes, precision, opsetMin, opsetMax,
+                allowedOperators, bytes, memoryBudgetBytes, latencyBudgetMs, staticInput, nmsOnHost, notes);
     }
 
     /** A short human summary, e.g. for {@code diredi profiles}. */

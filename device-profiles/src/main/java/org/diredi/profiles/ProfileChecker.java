@@ -95,9 +95,9 @@ public final class ProfileChecker {
             // A runtime that takes any shape is not bound to the profile's nominal size.
             List<Object> d = in.dims();
             if (profile.staticInput() && d != null && d.size() == 4 && d.get(2) instanceof Long h && d.get(3) instanceof Long w
-                    && (h != profile.inputSize() || w != profile.inputSize())) {
+                    && (!h.equals(w) || !profile.acceptsInputSize(h))) {
                 out.add(new Violation(Violation.Kind.INPUT_SIZE, in.name(), "input '" + in.name() + "' is " + w + "x" + h
-                        + ", " + p + " is set up for " + profile.inputSize() + "x" + profile.inputSize()));
+                        + ", " + p + " takes square inputs of side " + profile.inputSizes()));
             }
         }
     }

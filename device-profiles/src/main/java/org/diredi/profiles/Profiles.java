@@ -35,7 +35,7 @@ public final class Profiles {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
 
-    private static final Set<String> OPTIONAL = Set.of("description", "notes");
+    private static final Set<String> OPTIONAL = Set.of("inputSizes", "description", "notes");
 
     private Profiles() {}
 

@@ -84,7 +84,7 @@ class ProfileCheckerTest {
         assertTrue(all.contains("opset 17 is outside jetson-nano's range 7-13"), all);
         assertTrue(all.contains("takes at most 1.0 KiB (1024 bytes)"), all);
         assertTrue(all.contains("input 'images' has shape [batch, 3, 96, 96]"), all);
-        assertTrue(all.contains("is 96x96, jetson-nano is set up for 512x512"), all);
+        assertTrue(all.contains("is 96x96, jetson-nano takes square inputs of side [128, 160"), all);
 
         // the same model on a profile that allows dynamic shapes: no DYNAMIC_INPUT
         DeviceProfile pc = Profiles.load("local-pc").withInputSize(96);

@@ -42,7 +42,15 @@ class ProfilesTest {
         assertEquals(Precision.FP32, pc.precision());
         assertTrue(pc.allows("", "Einsum") && pc.allows("ai.onnx", "Conv"));
         assertFalse(pc.allows("com.microsoft", "FusedConv"), "the wildcard covers the standard domain only");
-        assertEquals(160, Profiles.load("cpu").inputSize());
+        DeviceProfile cpu = Profiles.load("cpu");
+        assertEquals(160, cpu.inputSize());
+        // a model keeps its checkpoint's input size: the tiny (96) and cpu (160) presets both fit a cpu box
+        assertTrue(cpu.acceptsInputSize(96) && cpu.acceptsInputSize(160), cpu.inputSizes().toString());
+        assertFalse(cpu.acceptsInputSize(512) || nano.acceptsInputSize(96), cpu.inputSizes() + " " + nano.inputSizes());
+        assertEquals(java.util.List.of(96), cpu.withInputSize(96).inputSizes());
+        var bad = assertThrows(IllegalArgumentException.class, () -> new DeviceProfile("x", "", 160,
+                java.util.List.of(96), Precision.FP32, 7, 13, java.util.List.of("*"), 1, 1, 1, true, true, null));
+        assertTrue(bad.getMessage().contains("must include inputSize 160"), bad.getMessage());
         assertTrue(nano.summary().contains("FP16") && nano.summary().contains("opset 7-13"), nano.summary());
     }
 

@@ -150,7 +150,7 @@ class OtaUpdaterTest {
 
     @Test
     void aModelOverTheLatencyBudgetIsRolledBack() {
-        var slow = new org.diredi.profiles.DeviceProfile("cpu", "test: impossible budget", 160, 
+        var slow = new org.diredi.profiles.DeviceProfile("cpu", "test: impossible budget", 160, null,
                 org.diredi.profiles.Precision.FP32, 7, 21, List.of("*"), 1L << 28, 1L << 30, 0.001, true, true, List.of());
         OtaUpdater strict = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store,
                 new HealthCheck(slow, FcosDecoder.Config.EVAL, 1), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
