@@ -73,7 +73,8 @@ final class GateCommand implements Callable<Integer> {
             eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
             ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
         }
-        GateDecision decision = VerificationGate.decide(eb, ea, added, removed, policy);
+        GateDecision decision = VerificationGate.decide(
+                new VerificationGate.Evidence(b.manifest().classes(), eb, ea, added, removed), policy);
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("gate.md"), decision.toMarkdown());
         AtomicFiles.writeJson(out.resolve("gate.json"), decision);

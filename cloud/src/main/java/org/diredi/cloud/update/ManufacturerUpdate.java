@@ -12,6 +12,7 @@ import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.gate.GatePolicy;
+import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
@@ -131,7 +132,8 @@ public final class ManufacturerUpdate {
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
         EvalResult before = Stages.evaluate(in.tutor(), val, null);
         EvalResult after = Stages.evaluate(updatedTutor, val, null);
-        Verification v = Verification.decide(before, after, added, removed, settings.gate());
+        Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
+                after, added, removed), settings.gate());
         Files.createDirectories(gateDir);
         AtomicFiles.writeString(gateDir.resolve("gate.md"), v.decision().toMarkdown());
         AtomicFiles.writeJson(gateDir.resolve("gate.json"), v.decision());

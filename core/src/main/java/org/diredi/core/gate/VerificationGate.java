@@ -11,14 +11,50 @@ import org.diredi.vision.eval.EvalResult;
  * substitution on its own validation split and decides by {@link GatePolicy}. Every class gets a
  * row: added classes must gain, protected classes may drop only so far (even if the customer
  * removed them), removed unprotected classes are reported but not judged, other classes may drop
- * only by {@code maxDropOther}.
+ * only by {@code maxDropOther}. A rule the evidence cannot check is a failed rule, never one that
+ * holds: an added or protected class without validation objects fails, and a policy that names a
+ * class outside the model's label space is refused before anything is decided.
  */
 public final class VerificationGate {
 
     private VerificationGate() {}
 
-    public static GateDecision decide(EvalResult before, EvalResult after, Set<String> added, Set<String> removed,
-                                      GatePolicy policy) {
+    /**
+     * What the gate judges.
+     *
+     * @param labelSpace the model's classes, in head order
+     * @param before     the tutor before Eq. 10 on the validation split
+     * @param after      the updated tutor on the same split
+     * @param added      the delta's added classes (must gain)
+     * @param removed    the delta's removed classes (reported, judged only when protected)
+     */
+    public record Evidence(List<String> labelSpace, EvalResult before, EvalResult after, Set<String> added,
+                           Set<String> removed) {
+        public Evidence {
+            labelSpace = List.copyOf(labelSpace);
+            added = Set.copyOf(added);
+            removed = Set.copyOf(removed);
+        }
+
+        /** The same evaluations, judged under another policy. */
+        public GateDecision decide(GatePolicy policy) {
+            return VerificationGate.decide(this, policy);
+        }
+    }
+
+    /** Thrown for a policy or delta that names a class the model does not have: nothing is decided. */
+    public static final class PolicyException extends IllegalArgumentException {
+        PolicyException(String message) {
+            super(message);
+        }
+    }
+
+    public static GateDecision decide(Evidence e, GatePolicy policy) {
+        requireKnownClasses(e, policy);
+        EvalResult before = e.before();
+        EvalResult after = e.after();
+        Set<String> added = e.added();
+        Set<String> removed = e.removed();
         List<GateDecision.Row> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         double sumBefore = 0;
@@ -41,7 +77,8 @@ public final class VerificationGate {
             }
             rows.add(row);
         }
-        failures.addAll(unverifiedAdditions(added, rows));
+        failures.addAll(unverified(added, "added", "its gain", rows));
+        failures.addAll(unverified(policy.protectedClasses().keySet(), "protected", "its drop", rows));
         double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
         double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
         if (policy.minMapChange() != null && (mapAfter - mapBefore) * 100 < policy.minMapChange()) {
@@ -83,14 +120,36 @@ public final class VerificationGate {
         return new GateDecision.Row(name, role, apBefore, apAfter, change, rule, pass);
     }
 
-    /** Added classes without validation objects: their gain cannot be verified, so each is a failure. */
-    private static List<String> unverifiedAdditions(Set<String> added, List<GateDecision.Row> rows) {
+    /** Classes of {@code role} without validation objects: their rule cannot be checked, so each is a failure. */
+    private static List<String> unverified(Set<String> names, String role, String what, List<GateDecision.Row> rows) {
         List<String> out = new ArrayList<>();
-        for (String name : added) {
+        for (String name : new java.util.TreeSet<>(names)) {
             if (rows.stream().noneMatch(r -> r.name().equals(name))) {
-                out.add(name + " (added): no validation objects of this class, so the gain cannot be verified");
+                out.add(name + " (" + role + "): no validation objects of this class, so " + what
+                        + " cannot be verified");
             }
         }
         return out;
+    }
+
+    private static void requireKnownClasses(Evidence e, GatePolicy policy) {
+        for (String c : new java.util.TreeSet<>(policy.protectedClasses().keySet())) {
+            if (!e.labelSpace().contains(c)) {
+                throw new PolicyException("gate policy: protectedClasses names '" + c + "', which is not a class of"
+                        + " this model (classes: " + String.join(", ", e.labelSpace()) + ")");
+            }
+        }
+        for (String c : new java.util.TreeSet<>(e.added().size() + e.removed().size() == 0 ? Set.<String>of()
+                : union(e.added(), e.removed()))) {
+            if (!e.labelSpace().contains(c)) {
+                throw new PolicyException("the delta names class '" + c + "', which is not a class of this model");
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return u;
     }
 }
