@@ -33,9 +33,11 @@ public final class DemoWorkflow {
     public static final String CUSTOMER = "demo";
     public static final List<String> CAMERAS = List.of("cam1", "cam2");
 
-    /** Cameras start a JVM and load ONNX Runtime; on 2 busy cores that has taken tens of seconds. */
+    /** A camera starts a JVM, loads ONNX Runtime and health-checks its model before its first frame. */
     private static final Duration CAMERA_START = Duration.ofMinutes(3);
+    /** The cameras receive the update in chunks, verify it and health-check it before they report. */
     private static final Duration UPDATE_REPORTS = Duration.ofMinutes(3);
+    /** Up to 40 frames at 4 fps, seen through statuses every 5 s. */
     private static final Duration RUN_ON_UPDATE = Duration.ofMinutes(2);
 
     private final DemoSettings s;

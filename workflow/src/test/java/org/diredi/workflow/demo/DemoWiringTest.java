@@ -131,7 +131,7 @@ class DemoWiringTest {
     }
 
     @Test
-    void theCommandLinesListsBecomeNamedSettings() {
+    void theCommandLineListsBecomeNamedSettings() {
         assertEquals(new DemoSettings.Epochs(6, 8, 4, 5), DemoSettings.DEFAULTS.epochs());
         assertEquals(List.of(6, 8, 4, 5), DemoSettings.Epochs.of(List.of(6, 8, 4, 5)).list());
         assertEquals(0.002f, DemoSettings.RdSettings.of(List.of(0.002f, 1f, 1f)).learningRate());
