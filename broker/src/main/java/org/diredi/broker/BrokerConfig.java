@@ -46,6 +46,11 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("user " + username + ": " + e.getMessage());
             }
+            checkRole(username, role, customer, device);
+        }
+
+        /** Device accounts name their customer and device, on-prem accounts their customer, the cloud neither. */
+        private static void checkRole(String username, String role, String customer, String device) {
             if (role == null || !List.of(DEVICE, ONPREM, CLOUD).contains(role)) {
                 throw new IllegalArgumentException("user " + username + ": unknown role '" + role
                         + "' (expected device, onprem or cloud)");
@@ -91,6 +96,12 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
     }
 
     public BrokerConfig {
+        checkListener(bind, port, dataDir);
+        checkLimits(maxPacketBytes, maxQueuedMessages);
+        users = users == null ? List.of() : checkUsers(users);
+    }
+
+    private static void checkListener(String bind, int port, String dataDir) {
         if (bind == null || bind.isBlank()) {
             throw new IllegalArgumentException("bind must be an address such as 127.0.0.1");
         }
@@ -100,13 +111,22 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
         if (dataDir == null || dataDir.isBlank()) {
             throw new IllegalArgumentException("dataDir must be a directory path");
         }
+    }
+
+    private static void checkLimits(long maxPacketBytes, long maxQueuedMessages) {
         if (maxPacketBytes < 1024 || maxPacketBytes > 268_435_460L) {
             throw new IllegalArgumentException("maxPacketBytes must be 1024..268435460, got " + maxPacketBytes);
         }
         if (maxQueuedMessages < 1) {
             throw new IllegalArgumentException("maxQueuedMessages must be >= 1, got " + maxQueuedMessages);
         }
-        users = users == null ? List.of() : List.copyOf(users);
+    }
+
+    /**
+     * No empty entries, no user name twice; then the immutable copy (made after the checks: List.copyOf
+     * rejects an empty entry with a bare NullPointerException).
+     */
+    private static List<User> checkUsers(List<User> users) {
         Set<String> seen = new HashSet<>();
         for (User u : users) {
             if (u == null) {
@@ -116,6 +136,7 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
                 throw new IllegalArgumentException("users: duplicate user name '" + u.username() + "'");
             }
         }
+        return List.copyOf(users);
     }
 
     public static BrokerConfig defaults() {

@@ -49,6 +49,11 @@ class BrokerConfigTest {
         assertProblem(dir, "users: [{username: u, passwordHash: \"" + HASH + "\", role: cloud},"
                 + " {username: u, passwordHash: \"" + HASH + "\", role: cloud}]", "duplicate user name 'u'");
         assertProblem(dir, "port: 70000", "port must be 0..65535");
+        assertProblem(dir, "bind: ' '", "bind must be an address");
+        assertProblem(dir, "dataDir: ''", "dataDir must be a directory path");
+        assertProblem(dir, "maxPacketBytes: 100", "maxPacketBytes must be 1024..268435460, got 100");
+        assertProblem(dir, "maxQueuedMessages: 0", "maxQueuedMessages must be >= 1, got 0");
+        assertProblem(dir, "users: [null]", "users: empty entry");
         assertProblem(dir, "prot: 1884", "prot");
     }
 

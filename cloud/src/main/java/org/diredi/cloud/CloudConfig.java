@@ -64,7 +64,16 @@ public record CloudConfig(String broker, String username, String password, Strin
         return org.diredi.messaging.Secrets.password(password, passwordFile, "passwordFile");
     }
 
+    /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */
     public static CloudConfig load(Path file) {
         return ConfigFiles.load(file, CloudConfig.class, DEFAULTS);
+    }
+
+    /**
+     * This configuration with the named settings replaced, validated as a file would be (unknown names are
+     * errors). Values are written as in the YAML file: strings for paths, nested maps merge into sections.
+     */
+    public CloudConfig with(Map<String, ?> overrides) {
+        return ConfigFiles.overlay(this, ConfigFiles.JSON.valueToTree(overrides), CloudConfig.class, "overrides");
     }
 }

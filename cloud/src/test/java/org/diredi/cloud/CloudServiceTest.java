@@ -78,18 +78,26 @@ class CloudServiceTest {
 
     static CloudConfig config(String work) {
         // a permissive gate: this test is about the plumbing, the gate has its own tests
-        return new CloudConfig(broker.serverUri(), "cloud", "pw", null, null, dir.resolve("k.pem").toString(),
-                dir.resolve("k.pub.pem").toString(), dir.resolve(work).toString(), dir.resolve("data").toString(), "val",
-                "train", 1.0, new GatePolicy(Map.of(), 100.0, -100.0, null), 1, 4, 1.5f, 1f, 1, 64L << 20, 4096,
-                Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(), models.get("edge").toString(),
-                        "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu")))));
+        return CloudConfig.DEFAULTS.with(Map.ofEntries(Map.entry("broker", broker.serverUri()),
+                Map.entry("password", "pw"), Map.entry("signingKey", dir.resolve("k.pem").toString()),
+                Map.entry("publicKey", dir.resolve("k.pub.pem").toString()),
+                Map.entry("workDir", dir.resolve(work).toString()), Map.entry("data", dir.resolve("data").toString()),
+                Map.entry("gate", new GatePolicy(Map.of(), 100.0, -100.0, null)), Map.entry("distillCEpochs", 1),
+                Map.entry("distillCBatch", 4), Map.entry("distillCFeatureWeight", 1f), Map.entry("otaExpiryHours", 1),
+                Map.entry("chunkBytes", 4096),
+                Map.entry("customers", Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(),
+                        models.get("edge").toString(), "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu")))))));
     }
 
     static OnPremTrainer onprem(String customer, String user, String work) {
-        return new OnPremTrainer(new OnPremConfig(customer, broker.serverUri(), user, "pw", null, null, null,
-                dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
-                List.of(), models.get("edge").toString(), models.get("tutor").toString(), "tiny/tutor",
-                dir.resolve(work).toString(), 1, 0.0005f, 1f, 0.1f, 1.0, 4096, 120), System.out);
+        return new OnPremTrainer(OnPremConfig.DEFAULTS.with(Map.ofEntries(Map.entry("customer", customer),
+                Map.entry("broker", broker.serverUri()), Map.entry("username", user), Map.entry("password", "pw"),
+                Map.entry("presumedData", dir.resolve("data").toString()), Map.entry("presumed", presumed),
+                Map.entry("privateData", dir.resolve("data").toString()), Map.entry("added", List.of(added)),
+                Map.entry("edgeModel", models.get("edge").toString()), Map.entry("tutor", models.get("tutor").toString()),
+                Map.entry("tutorPreset", "tiny/tutor"), Map.entry("workDir", dir.resolve(work).toString()),
+                Map.entry("epochs", 1), Map.entry("beta", 0.1f), Map.entry("chunkBytes", 4096),
+                Map.entry("decisionTimeoutSeconds", 120))), System.out);
     }
 
     static MqttLink device(String user) {

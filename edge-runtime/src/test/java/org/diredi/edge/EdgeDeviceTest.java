@@ -79,14 +79,14 @@ class EdgeDeviceTest {
         Path root = dir.resolve(device);
         Path frames = root.resolve("frames");
         EdgeFixtures.write(frames, "f0.jpg", readSample());
-        EdgeConfig d = EdgeConfig.DEFAULTS;
-        return new EdgeConfig(new EdgeConfig.Device(CUSTOMER, device), "cpu", root.resolve("models").toString(),
-                EdgeFixtures.write(root, "initial.onnx", model).toString(),
-                new EdgeConfig.Source("folder", frames.toString(), 0, null, false, 0),
-                new EdgeConfig.Mqtt(true, broker.serverUri(), device, "cam-secret", null, 3600,
-                        root.resolve("mqtt").toString(), null),
-                dir.resolve("manufacturer.pub.pem").toString(), d.decode(), d.annotate(),
-                new EdgeConfig.Gpio("mock", rules), 10, 1, 0);
+        return EdgeConfig.DEFAULTS.with(Map.of("device", Map.of("customer", CUSTOMER, "id", device),
+                "profile", "cpu", "modelDir", root.resolve("models").toString(),
+                "initialModel", EdgeFixtures.write(root, "initial.onnx", model).toString(),
+                "source", Map.of("type", "folder", "path", frames.toString(), "loop", false, "fpsLimit", 0),
+                "mqtt", Map.of("enabled", true, "uri", broker.serverUri(), "username", device, "password", "cam-secret",
+                        "sessionExpirySeconds", 3600, "persistenceDir", root.resolve("mqtt").toString()),
+                "trustedKey", dir.resolve("manufacturer.pub.pem").toString(),
+                "gpio", new EdgeConfig.Gpio("mock", rules), "statusEverySeconds", 10, "threads", 1));
     }
 
     static byte[] readSample() {
@@ -171,9 +171,8 @@ class EdgeDeviceTest {
         cloud.subscribe(Topics.status(CUSTOMER, "cam4"), 1, (t, p, u) -> status.add(ConfigFiles.JSON.readValue(p, Map.class)));
         EdgeConfig c = config("cam4", List.of());
         Path annotated = dir.resolve("cam4-annotated");
-        EdgeConfig own = new EdgeConfig(c.device(), c.profile(), c.modelDir(), c.initialModel(), c.source(), c.mqtt(),
-                c.trustedKey(), new EdgeConfig.Decode(0.05f, 0.6f, 100), new EdgeConfig.Annotate(annotated.toString(), 1),
-                c.gpio(), 10, 1, 0);
+        EdgeConfig own = c.with(Map.of("decode", Map.of("scoreThreshold", 0.05f),
+                "annotate", Map.of("dir", annotated.toString(), "everyN", 1)));
         try (EdgeDevice d = EdgeDevice.open(own, Clock.systemUTC())) {
             List<Detection> dets = d.runtime().process(HealthCheck.sampleFrame(), System.nanoTime());
             assertFalse(dets.isEmpty());
@@ -243,9 +242,10 @@ class EdgeDeviceTest {
         float threshold = (onSample[best] + onGrey[best]) / 2;
         String cls = EdgeFixtures.CLASSES.get(bestClass);
         EdgeConfig c = config("cam3-offline", List.of(new GpioRule(17, cls, threshold, 0)));
-        EdgeConfig offline = new EdgeConfig(c.device(), c.profile(), c.modelDir(), c.initialModel(), c.source(),
-                new EdgeConfig.Mqtt(false, null, null, null, null, 0, null, null), null,
-                new EdgeConfig.Decode(0.05f, 0.6f, 100), c.annotate(), c.gpio(), 10, 1, 0);
+        Map<String, Object> noBroker = new java.util.HashMap<>(Map.of("mqtt", Map.of("enabled", false),
+                "decode", Map.of("scoreThreshold", 0.05f)));
+        noBroker.put("trustedKey", null); // offline: no updates, so no manufacturer key either
+        EdgeConfig offline = c.with(noBroker);
         try (EdgeDevice d = EdgeDevice.open(offline, Clock.systemUTC())) {
             assertFalse(d.runtime().gpio().isHigh(17));
             d.runtime().process(sample, System.nanoTime());
@@ -260,9 +260,10 @@ class EdgeDeviceTest {
     @Test
     void aDeviceCannotConnectWithAWrongPassword() {
         EdgeConfig c = config("cam1", List.of());
-        EdgeConfig bad = new EdgeConfig(c.device(), c.profile(), dir.resolve("bad-models").toString(), c.initialModel(),
-                c.source(), new EdgeConfig.Mqtt(true, broker.serverUri(), "cam1", "wrong", null, 60, null, null),
-                c.trustedKey(), c.decode(), c.annotate(), c.gpio(), 10, 1, 0);
+        Map<String, Object> wrongPassword = new java.util.HashMap<>(Map.of("username", "cam1", "password", "wrong",
+                "sessionExpirySeconds", 60));
+        wrongPassword.put("persistenceDir", null); // in memory: nothing of cam1's own session is touched
+        EdgeConfig bad = c.with(Map.of("modelDir", dir.resolve("bad-models").toString(), "mqtt", wrongPassword));
         RuntimeException e = assertThrows(RuntimeException.class, () -> EdgeDevice.open(bad, Clock.systemUTC()).close());
         assertTrue(e.getMessage().toLowerCase().contains("password") || e.getMessage().toLowerCase().contains("auth")
                 || e.getMessage().contains("0x86") || e.getMessage().contains("134"), e.getMessage());

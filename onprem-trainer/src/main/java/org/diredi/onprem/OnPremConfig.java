@@ -2,6 +2,7 @@ package org.diredi.onprem;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
@@ -48,7 +49,16 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         return org.diredi.messaging.Secrets.password(password, passwordFile, "passwordFile");
     }
 
+    /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */
     public static OnPremConfig load(Path file) {
         return ConfigFiles.load(file, OnPremConfig.class, DEFAULTS);
+    }
+
+    /**
+     * This configuration with the named settings replaced, validated as a file would be (unknown names are
+     * errors). Values are written as in the YAML file: strings for paths, lists for class names.
+     */
+    public OnPremConfig with(Map<String, ?> overrides) {
+        return ConfigFiles.overlay(this, ConfigFiles.JSON.valueToTree(overrides), OnPremConfig.class, "overrides");
     }
 }

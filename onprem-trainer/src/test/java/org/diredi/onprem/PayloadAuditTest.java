@@ -64,10 +64,14 @@ class PayloadAuditTest {
              MqttLink spy = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud").withCredentials("cloud", "c"))) {
             spy.connect();
             spy.subscribe("diredi/v1/#", 1, (t, p, u) -> seen.add(new Msg(t, p, u)));
-            OnPremConfig c = new OnPremConfig("acme", broker.serverUri(), "acme-onprem", pw, null, null, null,
-                    dir.resolve("data").toString(), presumed, dir.resolve("data").toString(), "train", List.of(added),
-                    List.of(), edge.toString(), tutor.toString(), "tiny/tutor", dir.resolve("onprem").toString(), 1,
-                    0.0005f, 1f, 0.1f, 1.0, 4096, 2);
+            OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.ofEntries(Map.entry("customer", "acme"),
+                    Map.entry("broker", broker.serverUri()), Map.entry("username", "acme-onprem"),
+                    Map.entry("password", pw), Map.entry("presumedData", dir.resolve("data").toString()),
+                    Map.entry("presumed", presumed), Map.entry("privateData", dir.resolve("data").toString()),
+                    Map.entry("added", List.of(added)), Map.entry("edgeModel", edge.toString()),
+                    Map.entry("tutor", tutor.toString()), Map.entry("tutorPreset", "tiny/tutor"),
+                    Map.entry("workDir", dir.resolve("onprem").toString()), Map.entry("epochs", 1),
+                    Map.entry("beta", 0.1f), Map.entry("chunkBytes", 4096), Map.entry("decisionTimeoutSeconds", 2)));
             OnPremTrainer t = new OnPremTrainer(c, System.out);
             ReverseDistillation.Outcome rd = t.train();
             assertOnlyNeckAndHeadTrained(tutor, rd.tutor2());

@@ -3,6 +3,7 @@ package org.diredi.edge.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diredi.edge.EdgeDevice;
 import org.diredi.edge.config.EdgeConfig;
@@ -52,8 +53,7 @@ public final class EdgeMain {
         public Integer call() {
             EdgeConfig c = EdgeConfig.load(config);
             if (frames != null) {
-                c = new EdgeConfig(c.device(), c.profile(), c.modelDir(), c.initialModel(), c.source(), c.mqtt(),
-                        c.trustedKey(), c.decode(), c.annotate(), c.gpio(), c.statusEverySeconds(), c.threads(), frames);
+                c = c.with(Map.of("maxFrames", frames));
             }
             try (EdgeDevice d = EdgeDevice.open(c, Clock.systemUTC())) {
                 d.run();

@@ -67,11 +67,10 @@ final class VideoBench implements Callable<Integer> {
             String name = (model.getParent() == null ? "" : model.getParent().getFileName() + "/") + model.getFileName();
             Path store = out.resolve("store-" + json.size());
             AtomicFiles.deleteTree(store);
-            EdgeConfig d = EdgeConfig.DEFAULTS;
-            EdgeConfig c = new EdgeConfig(d.device(), "cpu", store.toString(), model.toString(),
-                    new EdgeConfig.Source("video", video.toString(), 0, null, false, 0),
-                    new EdgeConfig.Mqtt(false, null, null, null, null, 0, null, null), null, d.decode(), d.annotate(),
-                    d.gpio(), 10, threads, 0);
+            EdgeConfig c = EdgeConfig.DEFAULTS.with(Map.of("profile", "cpu", "modelDir", store.toString(),
+                    "initialModel", model.toString(), "statusEverySeconds", 10, "threads", threads,
+                    "source", Map.of("type", "video", "path", video.toString(), "loop", false, "fpsLimit", 0),
+                    "mqtt", Map.of("enabled", false)));
             EdgeRuntime.Stats s;
             try (EdgeDevice dev = EdgeDevice.open(c, Clock.systemUTC())) {
                 int n = -warmup;

@@ -2,6 +2,7 @@ package org.diredi.edge.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.diredi.edge.gpio.GpioRule;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.fcos.FcosDecoder;
@@ -20,19 +21,7 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
     /** type: folder (path), video (path), camera (index) or gstreamer (pipeline). */
     public record Source(String type, String path, int index, String pipeline, boolean loop, double fpsLimit) {
         public Source {
-            if (!List.of("folder", "video", "camera", "gstreamer").contains(type)) {
-                throw new IllegalArgumentException("source.type must be folder, video, camera or gstreamer, got '"
-                        + type + "'");
-            }
-            if ((type.equals("folder") || type.equals("video")) && (path == null || path.isBlank())) {
-                throw new IllegalArgumentException("source.path is required for a " + type + " source");
-            }
-            if (type.equals("gstreamer") && (pipeline == null || pipeline.isBlank())) {
-                throw new IllegalArgumentException("source.pipeline is required for a gstreamer source");
-            }
-            if (fpsLimit < 0) {
-                throw new IllegalArgumentException("source.fpsLimit must be >= 0 (0 = as fast as possible)");
-            }
+            checkSource(type, path, pipeline, fpsLimit);
         }
     }
 
@@ -45,12 +34,9 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
     public record Mqtt(boolean enabled, String uri, String username, String password, String passwordFile,
                        long sessionExpirySeconds, String persistenceDir, String caCertificate) {
         public Mqtt {
-            if (enabled && (uri == null || !(uri.startsWith("tcp://") || uri.startsWith("ssl://")))) {
-                throw new IllegalArgumentException("mqtt.uri must be tcp://host:port or ssl://host:port, got '" + uri + "'");
-            }
-            if (sessionExpirySeconds < 0) {
-                throw new IllegalArgumentException("mqtt.sessionExpirySeconds must be >= 0");
-            }
+            require(!enabled || (uri != null && (uri.startsWith("tcp://") || uri.startsWith("ssl://"))),
+                    "mqtt.uri must be tcp://host:port or ssl://host:port, got '" + uri + "'");
+            require(sessionExpirySeconds >= 0, "mqtt.sessionExpirySeconds must be >= 0");
         }
 
         /** The password from the file when one is named (keeps secrets out of the config), else inline. */
@@ -62,15 +48,7 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
     /** Detection threshold and NMS on the device (a higher threshold than evaluation's 0.05). */
     public record Decode(float scoreThreshold, float nmsIou, int maxDetections) {
         public Decode {
-            if (!(scoreThreshold > 0 && scoreThreshold < 1)) {
-                throw new IllegalArgumentException("decode.scoreThreshold must be in (0, 1), got " + scoreThreshold);
-            }
-            if (!(nmsIou > 0 && nmsIou <= 1)) {
-                throw new IllegalArgumentException("decode.nmsIou must be in (0, 1], got " + nmsIou);
-            }
-            if (maxDetections < 1) {
-                throw new IllegalArgumentException("decode.maxDetections must be >= 1");
-            }
+            checkDecode(scoreThreshold, nmsIou, maxDetections);
         }
 
         public FcosDecoder.Config toConfig() {
@@ -81,18 +59,15 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
     /** Annotated frames (detections drawn) written to {@code dir} every {@code everyN} frames; null dir = off. */
     public record Annotate(String dir, int everyN) {
         public Annotate {
-            if (everyN < 1) {
-                throw new IllegalArgumentException("annotate.everyN must be >= 1");
-            }
+            require(everyN >= 1, "annotate.everyN must be >= 1");
         }
     }
 
     public record Gpio(String provider, List<GpioRule> rules) {
         public Gpio {
             rules = rules == null ? List.of() : List.copyOf(rules);
-            if (!provider.equals("mock") && !provider.equals("auto")) {
-                throw new IllegalArgumentException("gpio.provider must be mock or auto, got '" + provider + "'");
-            }
+            require(provider.equals("mock") || provider.equals("auto"),
+                    "gpio.provider must be mock or auto, got '" + provider + "'");
         }
     }
 
@@ -103,30 +78,64 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
             new Gpio("mock", List.of()), 10, 2, 0);
 
     public EdgeConfig {
-        if (device == null || device.customer() == null || device.id() == null) {
-            throw new IllegalArgumentException("device.customer and device.id are required");
-        }
-        if (profile == null || profile.isBlank()) {
-            throw new IllegalArgumentException("profile is required (a device profile name or file)");
-        }
-        if (modelDir == null || modelDir.isBlank()) {
-            throw new IllegalArgumentException("modelDir is required");
-        }
-        if (statusEverySeconds <= 0) {
-            throw new IllegalArgumentException("statusEverySeconds must be > 0");
-        }
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be >= 0 (0 = ONNX Runtime's default)");
-        }
-        if (maxFrames < 0) {
-            throw new IllegalArgumentException("maxFrames must be >= 0 (0 = until the source ends)");
-        }
-        if (mqtt.enabled() && (trustedKey == null || trustedKey.isBlank())) {
-            throw new IllegalArgumentException("trustedKey (the manufacturer's Ed25519 public key) is required with mqtt");
+        checkIdentity(device, profile, modelDir);
+        checkLoop(statusEverySeconds, threads, maxFrames);
+        require(!mqtt.enabled() || !blank(trustedKey),
+                "trustedKey (the manufacturer's Ed25519 public key) is required with mqtt");
+    }
+
+    /** Which camera, with which profile, keeping its models where. */
+    private static void checkIdentity(Device device, String profile, String modelDir) {
+        require(device != null && device.customer() != null && device.id() != null,
+                "device.customer and device.id are required");
+        require(!blank(profile), "profile is required (a device profile name or file)");
+        require(!blank(modelDir), "modelDir is required");
+    }
+
+    private static void checkLoop(double statusEverySeconds, int threads, long maxFrames) {
+        require(!(statusEverySeconds <= 0), "statusEverySeconds must be > 0");
+        require(threads >= 0, "threads must be >= 0 (0 = ONNX Runtime's default)");
+        require(maxFrames >= 0, "maxFrames must be >= 0 (0 = until the source ends)");
+    }
+
+    private static void checkSource(String type, String path, String pipeline, double fpsLimit) {
+        require(List.of("folder", "video", "camera", "gstreamer").contains(type),
+                "source.type must be folder, video, camera or gstreamer, got '" + type + "'");
+        require(!(type.equals("folder") || type.equals("video")) || !blank(path),
+                "source.path is required for a " + type + " source");
+        require(!type.equals("gstreamer") || !blank(pipeline), "source.pipeline is required for a gstreamer source");
+        require(!(fpsLimit < 0), "source.fpsLimit must be >= 0 (0 = as fast as possible)");
+    }
+
+    private static void checkDecode(float scoreThreshold, float nmsIou, int maxDetections) {
+        require(scoreThreshold > 0 && scoreThreshold < 1,
+                "decode.scoreThreshold must be in (0, 1), got " + scoreThreshold);
+        require(nmsIou > 0 && nmsIou <= 1, "decode.nmsIou must be in (0, 1], got " + nmsIou);
+        require(maxDetections >= 1, "decode.maxDetections must be >= 1");
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Every check reports the setting it is about; a config error is an IllegalArgumentException. */
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
         }
     }
 
+    /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */
     public static EdgeConfig load(Path file) {
         return ConfigFiles.load(file, EdgeConfig.class, DEFAULTS);
+    }
+
+    /**
+     * This configuration with the named settings replaced, validated as a file would be (unknown names are
+     * errors). Values are written as in the YAML file: strings for paths, nested maps merge into sections
+     * ({@code Map.of("mqtt", Map.of("enabled", false))} changes that one setting).
+     */
+    public EdgeConfig with(Map<String, ?> overrides) {
+        return ConfigFiles.overlay(this, ConfigFiles.JSON.valueToTree(overrides), EdgeConfig.class, "overrides");
     }
 }

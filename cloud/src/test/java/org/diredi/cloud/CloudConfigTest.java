@@ -1,0 +1,49 @@
+package org.diredi.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.config.ConfigFiles.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Named settings over the defaults, validated like a file, and a written config reads back the same. */
+class CloudConfigTest {
+
+    @Test
+    void namedSettingsReplaceDefaultsAndSectionsMerge() {
+        CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("distillCEpochs", 3, "gate", Map.of("minGainAdded", 2.0),
+                "customers", Map.of("acme", Map.of("tutor", "t.ckpt", "edge", "e.ckpt", "edgePreset", "cpu/edge",
+                        "devices", List.of(Map.of("id", "cam1", "profile", "cpu"))))));
+        assertEquals(3, c.distillCEpochs());
+        assertEquals(2.0, c.gate().minGainAdded());
+        assertEquals(CloudConfig.DEFAULTS.gate().maxDropOther(), c.gate().maxDropOther(), "the rest of gate kept");
+        assertEquals(CloudConfig.DEFAULTS.lambda(), c.lambda());
+        assertEquals(List.of(new CloudConfig.Device("cam1", "cpu")), c.customers().get("acme").devices());
+        assertEquals(CloudConfig.DEFAULTS, CloudConfig.DEFAULTS.with(Map.of()));
+    }
+
+    @Test
+    void unknownNamesAndBadValuesAreErrorsNamingThem() {
+        ConfigException typo = assertThrows(ConfigException.class, () -> CloudConfig.DEFAULTS.with(Map.of("lamda", 2)));
+        assertTrue(typo.getMessage().contains("lamda"), typo.getMessage());
+        ConfigException bad = assertThrows(ConfigException.class, () -> CloudConfig.DEFAULTS.with(Map.of("lambda", 0)));
+        assertTrue(bad.getMessage().contains("lambda (Eq. 10) must be > 0"), bad.getMessage());
+    }
+
+    @Test
+    void aWrittenConfigLoadsBackTheSame(@TempDir Path dir) throws Exception {
+        CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("broker", "tcp://127.0.0.1:1999", "passwordFile", "cloud.pw",
+                "distillCFeatureWeight", 0.05f, "customers", Map.of("acme", new CloudConfig.Customer("t.ckpt", "e.ckpt",
+                        "cpu/edge", 2, List.of(new CloudConfig.Device("cam1", "jetson-nano"))))));
+        Path f = dir.resolve("cloud.yaml");
+        Files.writeString(f, ConfigFiles.YAML.writeValueAsString(c));
+        assertEquals(c, CloudConfig.load(f));
+    }
+}

@@ -1,0 +1,50 @@
+package org.diredi.onprem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.config.ConfigFiles.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Named settings over the defaults, validated like a file, and a written config reads back the same. */
+class OnPremConfigTest {
+
+    @Test
+    void namedSettingsReplaceDefaults() {
+        OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.of("customer", "acme", "added", List.of("coat"),
+                "learningRate", 0.002f, "epochs", 2));
+        assertEquals("acme", c.customer());
+        assertEquals(List.of("coat"), c.added());
+        assertEquals(0.002f, c.learningRate());
+        assertEquals(2, c.epochs());
+        assertEquals(OnPremConfig.DEFAULTS.presumed(), c.presumed());
+        assertEquals(OnPremConfig.DEFAULTS.chunkBytes(), c.chunkBytes());
+    }
+
+    @Test
+    void unknownNamesAndBadValuesAreErrorsNamingThem() {
+        ConfigException typo = assertThrows(ConfigException.class, () -> OnPremConfig.DEFAULTS.with(Map.of("epoch", 2)));
+        assertTrue(typo.getMessage().contains("epoch"), typo.getMessage());
+        ConfigException none = assertThrows(ConfigException.class,
+                () -> OnPremConfig.DEFAULTS.with(Map.of("added", List.of(), "removed", List.of())));
+        assertTrue(none.getMessage().contains("must add or remove a class"), none.getMessage());
+        ConfigException id = assertThrows(ConfigException.class, () -> OnPremConfig.DEFAULTS.with(Map.of("customer", "a/b")));
+        assertTrue(id.getMessage().contains("invalid customer id 'a/b'"), id.getMessage());
+    }
+
+    @Test
+    void aWrittenConfigLoadsBackTheSame(@TempDir Path dir) throws Exception {
+        OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.of("broker", "tcp://127.0.0.1:1999", "passwordFile", "op.pw",
+                "beta", 0.5f, "removed", List.of("bag")));
+        Path f = dir.resolve("onprem.yaml");
+        Files.writeString(f, ConfigFiles.YAML.writeValueAsString(c));
+        assertEquals(c, OnPremConfig.load(f));
+    }
+}

@@ -1,0 +1,170 @@
+package org.diredi.workflow.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.diredi.broker.BrokerConfig;
+import org.diredi.broker.EmbeddedBroker;
+import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.CloudService;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.MqttLink;
+import org.diredi.onprem.OnPremConfig;
+import org.diredi.onprem.OnPremTrainer;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.vision.io.AtomicFiles;
+
+/**
+ * The README's main job: the whole DiReDi loop on one machine with the embedded broker and the
+ * bundled data. The manufacturer trains a tutor and distills the edge model (Distill B); two cameras
+ * (separate JVMs running the edge runtime) start with it; the customer's private data labels a class
+ * the model does not know; the on-prem trainer sends its knowledge delta; the cloud verifies it,
+ * re-distills (Distill C), exports, signs and ships; the cameras swap models; a before / after table
+ * shows what they detect now. Every party runs from its own configuration file in the demo's folder.
+ */
+public final class DemoWorkflow {
+
+    public static final String CUSTOMER = "demo";
+    public static final List<String> CAMERAS = List.of("cam1", "cam2");
+
+    /** A camera starts a JVM, loads ONNX Runtime and health-checks its model before its first frame. */
+    private static final Duration CAMERA_START = Duration.ofMinutes(3);
+    /** The cameras receive the update in chunks, verify it and health-check it before they report. */
+    private static final Duration UPDATE_REPORTS = Duration.ofMinutes(3);
+    /** Up to 40 frames at 4 fps, seen through statuses every 5 s. */
+    private static final Duration RUN_ON_UPDATE = Duration.ofMinutes(2);
+
+    private final DemoSettings s;
+    private final PrintStream out;
+    private final long t0 = System.nanoTime();
+
+    private DemoWorkflow(DemoSettings s, PrintStream out) {
+        this.s = s;
+        this.out = out;
+    }
+
+    /** Runs the demo; finished training stages in {@code s.out()} are reused. */
+    public static void run(DemoSettings s, PrintStream out) throws Exception {
+        Cameras.requireClasspath(s.cameraClasspath());
+        new DemoWorkflow(s, out).run();
+    }
+
+    private void run() throws Exception {
+        DemoData data = DemoData.prepare(s);
+        step("1/6 manufacturer: tutor and edge model (Distill B) on the presumed classes " + s.presumed());
+        ManufacturerStages.Models models = ManufacturerStages.train(s, data);
+        step("2/6 keys, broker and the two cameras (edge runtime JVMs) with edge model v0");
+        DemoAccounts accounts = DemoAccounts.create(s.out(), CUSTOMER, CAMERAS);
+        Path v0 = ManufacturerStages.exportEdge(models, s.out().resolve("edge-v0.onnx"));
+        CameraFrames frames = CameraFrames.copy(data, s.added(), s.out().resolve("camera-frames"));
+        clearLastRun();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.load(RoleConfigs.broker(s.out(), accounts)));
+             CameraWatch watch = CameraWatch.connect(broker.serverUri(), DemoAccounts.CLOUD,
+                     accounts.password(DemoAccounts.CLOUD), CUSTOMER, CAMERAS,
+                     new DetectionTally(frames.truth(), data.classes()))) {
+            RoleConfigs roles = new RoleConfigs(s, accounts, broker.serverUri());
+            CloudConfig cloudConfig = CloudConfig.load(roles.cloud(CUSTOMER, CAMERAS, models, data));
+            try (Cameras cams = Cameras.start(s.cameraClasspath(), cameraConfigs(roles, v0, frames.dir()));
+                 CloudService cloud = new CloudService(cloudConfig, out)) {
+                cloud.start();
+                awaitRunning(cams, watch);
+                DeltaDecision decision = customerUpdate(roles.onprem(CUSTOMER, models, data));
+                step("5/6 cameras apply the update");
+                int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : 0;
+                step("6/6 before / after");
+                Path updatedEdge = Path.of(cloud.state(CUSTOMER, cloudConfig.customers().get(CUSTOMER)).edge());
+                DemoReport.write(s, data, models.edge(), new DemoReport.Update(decision, updatedEdge, applied,
+                        CAMERAS.size()), watch.tally(), System.nanoTime() - t0, out);
+            }
+        }
+    }
+
+    /** Each run starts with a fresh broker (no retained messages or sessions), cameras and cloud. */
+    private void clearLastRun() throws IOException {
+        AtomicFiles.deleteTree(s.out().resolve("broker"));
+        for (String cam : CAMERAS) {
+            AtomicFiles.deleteTree(s.out().resolve(cam));
+        }
+        AtomicFiles.deleteTree(s.out().resolve("cloud"));
+    }
+
+    private Map<String, Path> cameraConfigs(RoleConfigs roles, Path model, Path frames) throws IOException {
+        Map<String, Path> configs = new LinkedHashMap<>();
+        for (String cam : CAMERAS) {
+            configs.put(cam, roles.camera(CUSTOMER, cam, model, frames));
+        }
+        return configs;
+    }
+
+    /** Until every camera runs edge model v0 on its frames (a status after frames went through it). */
+    private void awaitRunning(Cameras cams, CameraWatch watch) throws InterruptedException {
+        try {
+            Await.until("status of frames run on model v0 from every camera", CAMERA_START, () -> {
+                cams.requireRunning();
+                return CAMERAS.stream().allMatch(c -> watch.framesOn(c, 0) > 0);
+            });
+        } catch (Await.TimedOut e) {
+            List<Path> logs = CAMERAS.stream().filter(c -> watch.framesOn(c, 0) == 0).map(cams::log).toList();
+            throw new IllegalStateException(e.getMessage() + "; see " + logs, e);
+        }
+    }
+
+    /** Steps 3 and 4: the customer's reverse distillation and upload, and the cloud's decision on the delta. */
+    private DeltaDecision customerUpdate(Path onpremConfig) throws IOException, InterruptedException {
+        step("3/6 customer: reverse distillation RD B / RD A and the knowledge delta");
+        OnPremTrainer onprem = new OnPremTrainer(OnPremConfig.load(onpremConfig), out);
+        ReverseDistillation.Outcome rd = onprem.train();
+        step("4/6 upload; the cloud verifies, re-distills (Distill C), exports, signs and ships");
+        DeltaDecision decision;
+        try (MqttLink link = onprem.connect()) {
+            decision = onprem.upload(rd.delta(), link); // waits for the decision (decisionTimeoutSeconds)
+        }
+        out.println("decision: " + decision.status() + " - " + decision.reason());
+        return decision;
+    }
+
+    /**
+     * Until every camera reported on the update, then until those that applied it ran each frame through
+     * model v1 once. A camera late with either is reported and left out, not an error: the report still
+     * compares the models.
+     *
+     * @return how many cameras applied the update
+     */
+    private int awaitUpdate(Cameras cams, CameraWatch watch, int frames) throws InterruptedException {
+        awaitOrSay("update report from every camera", UPDATE_REPORTS, () -> {
+            cams.requireRunning();
+            return CAMERAS.stream().allMatch(c -> watch.report(c) != null);
+        });
+        List<String> applied = new ArrayList<>();
+        for (String cam : CAMERAS) {
+            Map<?, ?> r = watch.report(cam);
+            if (r != null) {
+                out.println("camera report: " + r);
+                if ("APPLIED".equals(r.get("status"))) {
+                    applied.add(cam);
+                }
+            }
+        }
+        awaitOrSay("status of " + frames + " frames run on model v1 from " + applied, RUN_ON_UPDATE,
+                () -> applied.stream().allMatch(c -> watch.framesOn(c, 1) >= frames));
+        return applied.size();
+    }
+
+    private void awaitOrSay(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        try {
+            Await.until(what, timeout, done);
+        } catch (Await.TimedOut e) {
+            out.println("demo: " + e.getMessage() + "; going on");
+        }
+    }
+
+    private void step(String what) {
+        out.printf("%n== demo %s  [%.1f min]%n", what, (System.nanoTime() - t0) / 6e10);
+    }
+}
