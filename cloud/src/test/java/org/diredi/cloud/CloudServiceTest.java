@@ -86,7 +86,9 @@ class CloudServiceTest {
                 Map.entry("distillCBatch", 4), Map.entry("distillCFeatureWeight", 1f), Map.entry("otaExpiryHours", 1),
                 Map.entry("chunkBytes", 4096),
                 Map.entry("customers", Map.of("acme", new CloudConfig.Customer(models.get("tutor").toString(),
-                        models.get("edge").toString(), "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu")))))));
+                        models.get("edge").toString(), "tiny/edge", 0, List.of(new CloudConfig.Device("cam1", "cpu"),
+                        // the tiny edge model has GroupNorm towers and float weights: it cannot run on an IMX500
+                        new CloudConfig.Device("cam2", "imx500")))))));
     }
 
     static OnPremTrainer onprem(String customer, String user, String work) {
@@ -124,6 +126,7 @@ class CloudServiceTest {
             assertEquals("ACCEPTED", d.status(), d.reason());
             assertEquals(1, d.modelVersion());
             assertEquals(List.of("cam1"), d.devices());
+            assertTrue(d.reason().contains("not shipped to imx500 devices"), d.reason());
             assertTrue(d.perClassAp().containsKey(added), d.perClassAp().toString());
             byte[] m = cam1.poll(30, TimeUnit.SECONDS);
             assertNotNull(m, "cam1 got the OTA manifest");
@@ -133,7 +136,9 @@ class CloudServiceTest {
             assertEquals("cpu", u.targetProfile());
             assertTrue(cam9.poll(2, TimeUnit.SECONDS) == null, "another customer's device got nothing");
             List<String> events = cloud.audit().read().stream().map(e -> (String) e.get("event")).toList();
-            assertTrue(events.containsAll(List.of("RECEIVED", "APPLIED", "DECIDED", "SHIPPED")), events.toString());
+            assertTrue(events.containsAll(List.of("RECEIVED", "APPLIED", "DECIDED", "SHIPPED", "REFUSED")),
+                    events.toString());
+            assertEquals(1, events.stream().filter("SHIPPED"::equals).count(), "only cam1 was sent a signed update");
             assertEquals(1, cloud.state("acme", config("cloud-a").customers().get("acme")).version());
         }
     }
