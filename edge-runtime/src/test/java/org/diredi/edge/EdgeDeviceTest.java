@@ -84,7 +84,7 @@ class EdgeDeviceTest {
                 EdgeFixtures.write(root, "initial.onnx", model).toString(),
                 new EdgeConfig.Source("folder", frames.toString(), 0, null, false, 0),
                 new EdgeConfig.Mqtt(true, broker.serverUri(), device, "cam-secret", null, 3600,
-                        root.resolve("mqtt").toString(), null),
+                        root.resolve("mqtt").toString(), null, 1, 1000),
                 dir.resolve("manufacturer.pub.pem").toString(), d.decode(), d.annotate(),
                 new EdgeConfig.Gpio("mock", rules), 10, 1, 0);
     }
@@ -244,7 +244,7 @@ class EdgeDeviceTest {
         String cls = EdgeFixtures.CLASSES.get(bestClass);
         EdgeConfig c = config("cam3-offline", List.of(new GpioRule(17, cls, threshold, 0)));
         EdgeConfig offline = new EdgeConfig(c.device(), c.profile(), c.modelDir(), c.initialModel(), c.source(),
-                new EdgeConfig.Mqtt(false, null, null, null, null, 0, null, null), null,
+                EdgeConfig.Mqtt.disabled(), null,
                 new EdgeConfig.Decode(0.05f, 0.6f, 100), c.annotate(), c.gpio(), 10, 1, 0);
         try (EdgeDevice d = EdgeDevice.open(offline, Clock.systemUTC())) {
             assertFalse(d.runtime().gpio().isHigh(17));
@@ -261,7 +261,7 @@ class EdgeDeviceTest {
     void aDeviceCannotConnectWithAWrongPassword() {
         EdgeConfig c = config("cam1", List.of());
         EdgeConfig bad = new EdgeConfig(c.device(), c.profile(), dir.resolve("bad-models").toString(), c.initialModel(),
-                c.source(), new EdgeConfig.Mqtt(true, broker.serverUri(), "cam1", "wrong", null, 60, null, null),
+                c.source(), new EdgeConfig.Mqtt(true, broker.serverUri(), "cam1", "wrong", null, 60, null, null, 1, 1000),
                 c.trustedKey(), c.decode(), c.annotate(), c.gpio(), 10, 1, 0);
         RuntimeException e = assertThrows(RuntimeException.class, () -> EdgeDevice.open(bad, Clock.systemUTC()).close());
         assertTrue(e.getMessage().toLowerCase().contains("password") || e.getMessage().toLowerCase().contains("auth")

@@ -70,7 +70,7 @@ final class VideoBench implements Callable<Integer> {
             EdgeConfig d = EdgeConfig.DEFAULTS;
             EdgeConfig c = new EdgeConfig(d.device(), "cpu", store.toString(), model.toString(),
                     new EdgeConfig.Source("video", video.toString(), 0, null, false, 0),
-                    new EdgeConfig.Mqtt(false, null, null, null, null, 0, null, null), null, d.decode(), d.annotate(),
+                    EdgeConfig.Mqtt.disabled(), null, d.decode(), d.annotate(),
                     d.gpio(), 10, threads, 0);
             EdgeRuntime.Stats s;
             try (EdgeDevice dev = EdgeDevice.open(c, Clock.systemUTC())) {
