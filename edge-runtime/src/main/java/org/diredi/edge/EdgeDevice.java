@@ -3,12 +3,15 @@ package org.diredi.edge;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.diredi.edge.capture.FolderSource;
 import org.diredi.edge.capture.FrameSource;
 import org.diredi.edge.capture.OpenCvSource;
 import org.diredi.edge.config.EdgeConfig;
+import org.diredi.edge.outbox.DiskQueue;
+import org.diredi.edge.outbox.Outbox;
 import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.Topics;
@@ -17,7 +20,10 @@ import org.diredi.profiles.DeviceProfile;
 import org.diredi.profiles.Profiles;
 
 /**
- * A whole camera: the inference loop plus its MQTT session. The session is persistent (clean start off,
+ * A whole camera: the inference loop plus its MQTT session. The camera detects whatever the network
+ * does: it starts without its broker, keeps trying to reach it (backing off up to
+ * {@code mqtt.maxReconnectDelaySeconds}, forever), and meanwhile queues detection events and OTA reports
+ * on disk ({@code <modelDir>/queue}, see {@link Outbox}). The session is persistent (clean start off,
  * session expiry set), so an update published while the device was offline is delivered when it
  * reconnects; OTA transfers are staged on disk and resume across restarts.
  */
@@ -25,6 +31,7 @@ public final class EdgeDevice implements AutoCloseable {
 
     private final EdgeConfig config;
     private final MqttLink link;
+    private final Outbox outbox;
     private final EdgeRuntime runtime;
     private final ExecutorService updates = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "edge-ota");
@@ -32,38 +39,62 @@ public final class EdgeDevice implements AutoCloseable {
         return t;
     });
 
-    private EdgeDevice(EdgeConfig config, MqttLink link, EdgeRuntime runtime) {
+    private EdgeDevice(EdgeConfig config, MqttLink link, Outbox outbox, EdgeRuntime runtime) {
         this.config = config;
         this.link = link;
+        this.outbox = outbox;
         this.runtime = runtime;
     }
 
-    /** Loads the model, connects (when mqtt is enabled) and subscribes to this device's OTA topic. */
+    /**
+     * Loads the model and, when mqtt is enabled, subscribes to this device's OTA topic and connects, or
+     * keeps trying in the background when the broker cannot be reached.
+     *
+     * @throws org.diredi.messaging.RejectedByBroker when the broker refuses the device's credentials
+     */
     public static EdgeDevice open(EdgeConfig config, Clock clock) {
         DeviceProfile profile = Profiles.resolve(config.profile());
         if (!config.mqtt().enabled()) {
-            return new EdgeDevice(config, null, new EdgeRuntime(config, profile, null, null, clock));
+            return new EdgeDevice(config, null, null, new EdgeRuntime(config, profile, null, null, clock));
         }
         PublicKey trusted = Ed25519.readPublicKey(Path.of(config.trustedKey()));
-        EdgeConfig.Mqtt m = config.mqtt();
         String c = config.device().customer();
         String d = config.device().id();
+        MqttLink link = new MqttLink(linkOptions(config.mqtt()));
+        Outbox outbox = new Outbox(link, new DiskQueue(Path.of(config.modelDir()).resolve("queue"),
+                config.mqtt().maxQueued()), Topics.status(c, d));
+        EdgeRuntime runtime = new EdgeRuntime(config, profile, outbox, trusted, clock);
+        EdgeDevice device = new EdgeDevice(config, link, outbox, runtime);
+        try {
+            // Subscribe before connecting: a persistent session delivers queued chunks right after CONNACK.
+            device.receiver(Topics.ota(c, d), profile).attach(link, 1);
+            link.connectAndStayConnected();
+        } catch (RuntimeException e) {
+            device.close();
+            throw e;
+        }
+        outbox.start(runtime::statusJson);
+        return device;
+    }
+
+    private static MqttLink.Options linkOptions(EdgeConfig.Mqtt m) {
         // The broker ties a client id to its account (user name, or "user.suffix"), so sessions cannot be taken over.
         MqttLink.Options o = MqttLink.Options.of(m.uri(), m.username())
                 .withCredentials(m.username(), m.secret())
                 .withSession(false, m.sessionExpirySeconds())
                 .withPersistenceDir(m.persistenceDir() == null ? null : Path.of(m.persistenceDir()))
                 .withCaCertificate(m.caCertificate() == null ? null : Path.of(m.caCertificate()));
-        MqttLink link = new MqttLink(o);
-        EdgeRuntime runtime = new EdgeRuntime(config, profile, link, trusted, clock);
-        EdgeDevice device = new EdgeDevice(config, link, runtime);
-        // Subscribe before connecting: a persistent session delivers queued chunks right after CONNACK.
-        TransferReceiver receiver = new TransferReceiver(Topics.ota(c, d), Path.of(config.modelDir()).resolve("incoming"),
-                profile.maxModelBytes(), new TransferReceiver.Listener() {
+        return o.withTimeouts(o.connectTimeout(), o.operationTimeout(), Duration.ofSeconds(m.maxReconnectDelaySeconds()));
+    }
+
+    /** Receives OTA transfers into {@code <modelDir>/incoming} and applies them off the MQTT thread. */
+    private TransferReceiver receiver(String otaTopic, DeviceProfile profile) {
+        return new TransferReceiver(otaTopic, Path.of(config.modelDir()).resolve("incoming"), profile.maxModelBytes(),
+                new TransferReceiver.Listener() {
                     @Override
                     public void onComplete(TransferReceiver.Transfer t) throws Exception {
-                        // Off the MQTT callback thread: the update publishes its report and waits for PUBACK.
-                        device.updates.submit(() -> runtime.onUpdate(t.manifest(), t.payload())).get();
+                        // One update at a time, on its own thread; the transfer counts as done once it was applied.
+                        updates.submit(() -> runtime.onUpdate(t.manifest(), t.payload())).get();
                     }
 
                     @Override
@@ -76,10 +107,6 @@ public final class EdgeDevice implements AutoCloseable {
                         System.err.println("edge: OTA transfer " + id + ": chunk " + index + " dropped: " + reason);
                     }
                 });
-        receiver.attach(link, 1);
-        link.connect();
-        runtime.publishStatus();
-        return device;
     }
 
     /** The configured frame source. */
@@ -101,6 +128,11 @@ public final class EdgeDevice implements AutoCloseable {
         return link;
     }
 
+    /** Where events and reports wait for the broker; null without mqtt. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
     /** Runs the configured source to its end (or maxFrames). */
     public void run() {
         try (FrameSource src = source(config.source())) {
@@ -114,6 +146,9 @@ public final class EdgeDevice implements AutoCloseable {
     public void close() {
         updates.shutdown();
         runtime.close();
+        if (outbox != null) {
+            outbox.close(); // delivers what it can, queues the rest on disk
+        }
         if (link != null) {
             link.close();
         }

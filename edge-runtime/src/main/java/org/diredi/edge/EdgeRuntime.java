@@ -16,11 +16,12 @@ import org.diredi.edge.config.EdgeConfig;
 import org.diredi.edge.gpio.GpioActions;
 import org.diredi.edge.model.HealthCheck;
 import org.diredi.edge.model.ModelStore;
+import org.diredi.edge.outbox.Message;
+import org.diredi.edge.outbox.Outbox;
 import org.diredi.edge.ota.OtaUpdater;
 import org.diredi.edge.ota.UpdateOutcome;
 import org.diredi.inference.Latencies;
 import org.diredi.inference.OnnxDetector;
-import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.Topics;
 import org.diredi.profiles.DeviceProfile;
 import org.diredi.vision.box.Detection;
@@ -32,8 +33,10 @@ import org.diredi.vision.report.DetectionPainter;
 
 /**
  * The camera's inference loop: frame -> preprocess -> ONNX Runtime -> decode + NMS -> detection events,
- * GPIO rules, annotated frames, and a periodic status message. The model can be swapped between two
- * frames by an OTA update; if a freshly swapped model fails on a live frame the device rolls back.
+ * GPIO rules, annotated frames, and a periodic status message. The loop never waits for the network:
+ * events, reports and status go through the {@link Outbox}, which queues them on disk while the broker
+ * is out of reach. The model can be swapped between two frames by an OTA update; if a freshly swapped
+ * model fails on a live frame the device rolls back.
  */
 public final class EdgeRuntime implements AutoCloseable {
 
@@ -70,7 +73,7 @@ public final class EdgeRuntime implements AutoCloseable {
     private final ModelStore store;
     private final HealthCheck health;
     private final OtaUpdater updater;
-    private final MqttLink link;
+    private final Outbox outbox;
     private final GpioActions gpio;
     private volatile Stats stats = new Stats();
     private final Object modelLock = new Object();
@@ -83,12 +86,12 @@ public final class EdgeRuntime implements AutoCloseable {
     /**
      * Opens the model store (installing {@code config.initialModel()} as version 0 when it is empty),
      * loads the active model through the health check (falling back to an older one if it fails), and
-     * prepares GPIO. {@code link} may be null (offline: no events, status or OTA).
+     * prepares GPIO. {@code outbox} may be null (no broker configured: no events, status or OTA).
      */
-    public EdgeRuntime(EdgeConfig config, DeviceProfile profile, MqttLink link, PublicKey trusted, Clock clock) {
+    public EdgeRuntime(EdgeConfig config, DeviceProfile profile, Outbox outbox, PublicKey trusted, Clock clock) {
         this.config = config;
         this.profile = profile;
-        this.link = link;
+        this.outbox = outbox;
         this.store = new ModelStore(Path.of(config.modelDir()));
         this.health = new HealthCheck(profile, config.decode().toConfig(), config.threads());
         if (store.active().isEmpty()) {
@@ -165,9 +168,13 @@ public final class EdgeRuntime implements AutoCloseable {
         lastUpdate = o;
         System.out.printf("edge: update %s: %s (running version %d)%s%n", o.version(), o.status(), o.activeVersion(),
                 o.reason() == null ? "" : ": " + o.reason());
-        if (link != null) {
-            link.publish(Topics.otaReport(config.device().customer(), config.device().id()), OtaUpdater.toJson(o), 1,
-                    false, Map.of());
+        if (outbox != null) {
+            try {
+                outbox.postDurably(Message.atLeastOnce(Topics.otaReport(config.device().customer(), config.device().id()),
+                        OtaUpdater.toJson(o)));
+            } catch (RuntimeException e) { // the update itself stands: only its report is lost
+                System.err.println("edge: OTA report not queued (" + e.getMessage() + ")");
+            }
             publishStatus();
         }
     }
@@ -226,17 +233,12 @@ public final class EdgeRuntime implements AutoCloseable {
         stats.frame.add(now - captureStartNanos);
         stats.frameDone(now);
         gpio.apply(dets, classes, System.currentTimeMillis());
-        if (link != null && !dets.isEmpty()) {
-            try {
-                link.publish(Topics.detections(config.device().customer(), config.device().id()),
-                        detectionEvent(f, dets, classes, modelVersion), 0, false, Map.of());
-            } catch (RuntimeException e) {
-                // offline: events are live data, not queued; inference and GPIO go on
-                System.err.println("edge: detection event not published (" + e.getMessage() + ")");
-            }
+        if (outbox != null && !dets.isEmpty()) { // never waits: the outbox's thread deals with the network
+            outbox.post(Message.atLeastOnce(Topics.detections(config.device().customer(), config.device().id()),
+                    detectionEvent(f, dets, classes, modelVersion)));
         }
         annotate(f, dets, classes);
-        if (link != null && now - lastStatusNanos > config.statusEverySeconds() * 1e9) {
+        if (outbox != null && now - lastStatusNanos > config.statusEverySeconds() * 1e9) {
             publishStatus();
         }
         return dets;
@@ -291,7 +293,11 @@ public final class EdgeRuntime implements AutoCloseable {
         }
     }
 
-    /** The status message: model, fps and latency shares; retained so a dashboard sees the latest. */
+    /**
+     * The status message: model, fps and latency shares, GPIO, the broker connection ("online",
+     * "offline" or "disabled") and the outbox (messages pending, dropped from the full queue, refused);
+     * retained so a dashboard sees the latest.
+     */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
         ModelStore.Installed m = store.active().orElseThrow();
@@ -306,6 +312,14 @@ public final class EdgeRuntime implements AutoCloseable {
         s.put("inferenceMs", percentiles(stats.inference));
         s.put("gpio", gpio.pins().stream().collect(java.util.stream.Collectors.toMap(p -> "pin" + p, gpio::isHigh)));
         s.put("lastUpdate", lastUpdate);
+        s.put("connection", outbox == null ? "disabled" : outbox.online() ? "online" : "offline");
+        if (outbox != null) {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("pending", outbox.pending());
+            q.put("dropped", outbox.dropped());
+            q.put("refused", outbox.refused());
+            s.put("queue", q);
+        }
         s.put("at", java.time.Instant.now().toString());
         return s;
     }
@@ -321,17 +335,17 @@ public final class EdgeRuntime implements AutoCloseable {
         return Double.isFinite(v) ? Math.round(v * 100) / 100.0 : null;
     }
 
+    /** Asks for a status message; the outbox builds and publishes it when the broker is reachable. */
     public void publishStatus() {
         lastStatusNanos = System.nanoTime();
-        if (link == null) {
-            return;
+        if (outbox != null) {
+            outbox.requestStatus();
         }
-        try {
-            link.publish(Topics.status(config.device().customer(), config.device().id()),
-                    ConfigFiles.toJson(status()).getBytes(StandardCharsets.UTF_8), 1, true, Map.of());
-        } catch (RuntimeException e) {
-            System.err.println("edge: status not published (" + e.getMessage() + "); inference goes on");
-        }
+    }
+
+    /** The status as the outbox publishes it. */
+    public byte[] statusJson() {
+        return ConfigFiles.toJson(status()).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

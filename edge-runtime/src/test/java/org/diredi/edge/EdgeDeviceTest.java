@@ -84,7 +84,8 @@ class EdgeDeviceTest {
                 "initialModel", EdgeFixtures.write(root, "initial.onnx", model).toString(),
                 "source", Map.of("type", "folder", "path", frames.toString(), "loop", false, "fpsLimit", 0),
                 "mqtt", Map.of("enabled", true, "uri", broker.serverUri(), "username", device, "password", "cam-secret",
-                        "sessionExpirySeconds", 3600, "persistenceDir", root.resolve("mqtt").toString()),
+                        "sessionExpirySeconds", 3600, "persistenceDir", root.resolve("mqtt").toString(),
+                        "maxReconnectDelaySeconds", 1),
                 "trustedKey", dir.resolve("manufacturer.pub.pem").toString(),
                 "gpio", new EdgeConfig.Gpio("mock", rules), "statusEverySeconds", 10, "threads", 1));
     }

@@ -223,6 +223,9 @@ public final class MqttLink implements AutoCloseable {
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** Set by {@link #connectAndStayConnected()}: this link reconnects itself, Paho's reconnect is off. */
+    private volatile boolean stayConnected;
+    private Thread connector; // guarded by lock: the running reconnect loop, if any
 
     public MqttLink(Options options) {
         this.options = options;
@@ -312,6 +315,105 @@ public final class MqttLink implements AutoCloseable {
         }
         for (Subscription s : subs) {
             sendSubscribe(s);
+        }
+    }
+
+    /**
+     * Connects, and keeps the link connected for as long as it is open: when the broker cannot be
+     * reached now, or drops the connection later, a background thread tries again after a wait that
+     * starts at 1 s and doubles up to {@link Options#maxReconnectDelay}, forever. Paho's automatic
+     * reconnect is off for such a link (its delay is one static field for every client in the JVM, and
+     * it doubles past its cap). Reconnect listeners run after each connection the thread makes.
+     *
+     * @return true when connected on return; false when the broker could not be reached (the thread goes on)
+     * @throws RejectedByBroker when the broker refuses this client for good (bad credentials, not
+     *                          authorised, banned): a setting to fix, which retrying would not
+     */
+    public boolean connectAndStayConnected() {
+        ensureOpen();
+        stayConnected = true;
+        connectOptions.setAutomaticReconnect(false);
+        try {
+            connect();
+            return true;
+        } catch (RejectedByBroker e) {
+            if (!isTransientRefusal(e.reasonCode())) {
+                throw e;
+            }
+            keepTrying(e);
+        } catch (MessagingException e) {
+            keepTrying(e);
+        }
+        return false;
+    }
+
+    private void keepTrying(MessagingException first) {
+        System.err.println(tag + first.getMessage() + "; trying again in the background (at most "
+                + options.maxReconnectDelay().toSeconds() + " s apart)");
+        startConnector(first.getMessage());
+    }
+
+    /** CONNACK codes that say "not now" rather than "not you": server unavailable or busy, quota, rate. */
+    static boolean isTransientRefusal(int code) {
+        return code == 0x88 || code == 0x89 || code == 0x97 || code == 0x9F;
+    }
+
+    private void startConnector(String failure) {
+        synchronized (lock) {
+            if (closed || connector != null) {
+                return;
+            }
+            connector = new Thread(() -> reconnectLoop(failure), "mqtt-reconnect-" + options.clientId());
+            connector.setDaemon(true);
+            connector.start();
+        }
+    }
+
+    /** Tries until connected or closed; a drop noticed while this ran is picked up on the way out. */
+    private void reconnectLoop(String failure) {
+        try {
+            Backoff backoff = Backoff.upTo(options.maxReconnectDelay());
+            Duration wait = backoff.first();
+            for (int attempt = 1; sleepUnlessClosed(wait) && !client.isConnected(); attempt++) {
+                try {
+                    connect();
+                    System.err.println(tag + "connected to " + options.serverUri() + " (attempt " + attempt + ")");
+                    for (Runnable r : reconnectListeners) {
+                        runQuietly(r, "reconnect listener");
+                    }
+                    return;
+                } catch (MessagingException e) { // a broker still starting may refuse too: try again all the same
+                    failure = e.getMessage();
+                    wait = backoff.after(wait);
+                    if (attempt <= 5 || attempt % 10 == 0) { // a line per attempt at first, then every tenth
+                        System.err.printf("%sattempt %d failed: %s; next in %d s%n", tag, attempt, failure,
+                                wait.toSeconds());
+                    }
+                }
+            }
+        } finally {
+            synchronized (lock) {
+                connector = null;
+            }
+            if (!closed && !client.isConnected()) {
+                startConnector(failure);
+            }
+        }
+    }
+
+    /** Waits {@code d} unless the link is closed meanwhile; returns whether it is still open. */
+    private boolean sleepUnlessClosed(Duration d) {
+        long deadline = System.nanoTime() + d.toNanos();
+        synchronized (lock) {
+            for (long left = d.toNanos(); !closed && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return !closed;
         }
     }
 
@@ -443,7 +545,10 @@ public final class MqttLink implements AutoCloseable {
         lostListeners.add(r);
     }
 
-    /** Runs after an automatic reconnect, once SUBSCRIBEs are re-sent; on Paho's thread: do not block. */
+    /**
+     * Runs after the link connected again on its own (Paho's automatic reconnect, or the thread of
+     * {@link #connectAndStayConnected()}), once SUBSCRIBEs are re-sent; on that thread: do not block.
+     */
     public void onReconnected(Runnable r) {
         reconnectListeners.add(r);
     }
@@ -585,6 +690,9 @@ public final class MqttLink implements AutoCloseable {
             for (Runnable r : lostListeners) {
                 runQuietly(r, "connection-lost listener");
             }
+            if (stayConnected) {
+                startConnector("connection lost");
+            }
         }
 
         @Override
@@ -641,12 +749,13 @@ public final class MqttLink implements AutoCloseable {
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {}
 
-        private void runQuietly(Runnable r, String what) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                System.err.println(tag + what + " failed: " + e);
-            }
+    }
+
+    private void runQuietly(Runnable r, String what) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            System.err.println(tag + what + " failed: " + e);
         }
     }
 

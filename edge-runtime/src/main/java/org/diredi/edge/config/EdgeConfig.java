@@ -29,14 +29,26 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
      * The device's broker connection. {@code enabled: false} runs inference offline (no events, no OTA).
      * {@code sessionExpirySeconds} keeps the device's session (and queued updates) while it is offline.
      * {@code caCertificate}: for an {@code ssl://} broker, PEM of the CA that signed its certificate, the only
-     * CA the device then trusts (null = the JVM's trust store).
+     * CA the device then trusts (null = the JVM's trust store). While the broker is out of reach the
+     * camera goes on detecting: reconnect attempts wait 1 s, then twice as long each time up to
+     * {@code maxReconnectDelaySeconds}, forever; detection events and OTA reports wait on disk
+     * ({@code <modelDir>/queue}), at most {@code maxQueued} of them, the oldest dropped (and counted) first.
      */
     public record Mqtt(boolean enabled, String uri, String username, String password, String passwordFile,
-                       long sessionExpirySeconds, String persistenceDir, String caCertificate) {
+                       long sessionExpirySeconds, String persistenceDir, String caCertificate,
+                       long maxReconnectDelaySeconds, int maxQueued) {
         public Mqtt {
             require(!enabled || (uri != null && (uri.startsWith("tcp://") || uri.startsWith("ssl://"))),
                     "mqtt.uri must be tcp://host:port or ssl://host:port, got '" + uri + "'");
             require(sessionExpirySeconds >= 0, "mqtt.sessionExpirySeconds must be >= 0");
+            require(maxReconnectDelaySeconds >= 1, "mqtt.maxReconnectDelaySeconds must be >= 1");
+            require(maxQueued >= 1, "mqtt.maxQueued must be >= 1");
+        }
+
+        /** No broker at all: inference, GPIO and annotated frames only (benchmarks, bench tests). */
+        public static Mqtt disabled() {
+            Mqtt d = DEFAULTS.mqtt();
+            return new Mqtt(false, null, null, null, null, 0, null, null, d.maxReconnectDelaySeconds(), d.maxQueued());
         }
 
         /** The password from the file when one is named (keeps secrets out of the config), else inline. */
@@ -73,7 +85,8 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
 
     public static final EdgeConfig DEFAULTS = new EdgeConfig(new Device("demo", "cam1"), "cpu", "work/edge/cam1/models",
             null, new Source("folder", "work/fashion-scenes/JPEGImages", 0, null, true, 0),
-            new Mqtt(true, "tcp://127.0.0.1:1883", "cam1", null, null, 7 * 24 * 3600L, "work/edge/cam1/mqtt", null),
+            new Mqtt(true, "tcp://127.0.0.1:1883", "cam1", null, null, 7 * 24 * 3600L, "work/edge/cam1/mqtt", null,
+                    60, 10_000),
             "keys/manufacturer.pub.pem", new Decode(0.3f, 0.6f, 100), new Annotate(null, 30),
             new Gpio("mock", List.of()), 10, 2, 0);
 

@@ -28,8 +28,7 @@ public final class GpioActions implements AutoCloseable {
         this.lastSeen = new long[rules.size()];
         java.util.Arrays.fill(lastSeen, Long.MIN_VALUE);
         pi4j = switch (provider) {
-            case "mock" -> Pi4J.newContextBuilder().add(new MockPlatform())
-                    .add(MockDigitalOutputProvider.newInstance()).build();
+            case "mock" -> mockContext();
             case "auto" -> Pi4J.newAutoContext();
             default -> throw new IllegalArgumentException("gpio.provider must be mock or auto, got '" + provider + "'");
         };
@@ -38,6 +37,20 @@ public final class GpioActions implements AutoCloseable {
                     .id("diredi-pin-" + p).name("DiReDi rule pin " + p).address(p)
                     .initial(DigitalState.LOW).shutdown(DigitalState.LOW)));
         }
+    }
+
+    /**
+     * Pi4J looks for a Raspberry Pi's board files whenever a context is built and logs ERROR and WARN lines
+     * when there are none, as on every PC the mock provider runs on. Those loggers are silenced for the
+     * mock provider only (unless the user configured them); with {@code auto} a board that cannot be
+     * identified still says so.
+     */
+    private static Context mockContext() {
+        String boardInfo = "org.slf4j.simpleLogger.log.com.pi4j.boardinfo";
+        if (System.getProperty(boardInfo) == null) {
+            System.setProperty(boardInfo, "off"); // read when slf4j-simple creates those loggers
+        }
+        return Pi4J.newContextBuilder().add(new MockPlatform()).add(MockDigitalOutputProvider.newInstance()).build();
     }
 
     /** Applies every rule to one frame's detections at time {@code nowMillis}. */
