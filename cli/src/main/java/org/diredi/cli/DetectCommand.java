@@ -77,6 +77,9 @@ final class DetectCommand implements Callable<Integer> {
 
     /** The images to run on: {@code --input} itself, or the JPEG and PNG files of that folder in name order. */
     private List<Path> images() throws IOException {
+        if (!Files.exists(input)) {
+            throw new DataException(input, "not found (an image or a folder of images is expected)");
+        }
         if (!Files.isDirectory(input)) {
             return List.of(input);
         }

@@ -107,13 +107,24 @@ final class UserErrors {
     static void checkFolders(CommandLine.ParseResult parse) {
         for (CommandLine.ParseResult r = parse; r != null; r = r.subcommand()) {
             for (CommandLine.Model.OptionSpec o : r.matchedOptions()) {
-                if ("DIR".equals(o.paramLabel()) && o.getValue() instanceof Path p && Files.exists(p)
-                        && !Files.isDirectory(p)) {
-                    String msg = o.longestName() + " " + p + ": is a file; a folder is expected here";
+                Path file = "DIR".equals(o.paramLabel()) && o.getValue() instanceof Path p ? fileInPath(p) : null;
+                if (file != null) {
+                    String msg = o.longestName() + " " + o.getValue() + ": " + (file.equals(o.getValue())
+                            ? "is a file" : file + " is a file") + "; a folder is expected here";
                     throw new CommandLine.ExecutionException(r.commandSpec().commandLine(), msg,
                             new IllegalArgumentException(msg));
                 }
             }
         }
+    }
+
+    /** The first of {@code dir} and its parents that exists as something other than a folder, or null. */
+    private static Path fileInPath(Path dir) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return Files.isDirectory(p) ? null : p;
+            }
+        }
+        return null;
     }
 }
