@@ -39,4 +39,9 @@ public final class Diredi {
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> UserErrors.report(ex, cmd.getErr(), root.debug));
         return cl.execute(args);
     }
+
+    /** Whether {@code ex} is a user's mistake (one line, exit 2) rather than a bug; see {@link UserErrors}. */
+    static boolean isUserError(Throwable ex) {
+        return UserErrors.message(ex) != null;
+    }
 }

@@ -95,6 +95,10 @@ class UserMistakesTest {
         assertOneLine(run("detect", "--checkpoint", edgeCk.toString(), "--input", data.resolve("JPEGImages")
                 .toString(), "--out", file.toString()), "--out", "results.txt", "folder");
         assertOneLine(run("eval", "--checkpoint", edgeCk.toString(), "--data", file.toString()), "--data", "folder");
+        assertOneLine(run("train", "--data", data.toString(), "--out", file.resolve("sub").toString()), "--out",
+                "results.txt is a file");
+        assertOneLine(run("train", "--data", tmp.resolve("no-such-data").toString(), "--out",
+                tmp.resolve("t3").toString()), "no-such-data", "not found");
         assertEquals("keep me", Files.readString(file));
         BadInputTest.Outcome debug = run("--debug", "train", "--data", data.toString(), "--out", file.toString());
         assertEquals(2, debug.code());

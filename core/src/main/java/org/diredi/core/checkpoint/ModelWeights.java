@@ -86,8 +86,12 @@ public final class ModelWeights {
      * checkpoint, and it points the tensor at a Java buffer instead of copying into it.
      */
     public static void overwrite(NDArray array, float[] data) {
-        try (NDArray values = array.getManager().create(data, array.getShape())) {
-            array.set(ALL, values);
+        // Through a detached view of the same storage: libtorch refuses an in-place write to a parameter
+        // that records gradients wherever grad mode is on, and that mode is per thread (the cloud's
+        // worker thread has it on).
+        try (NDArray values = array.getManager().create(data, array.getShape());
+             NDArray target = array.stopGradient()) {
+            target.set(ALL, values);
         }
     }
 }
