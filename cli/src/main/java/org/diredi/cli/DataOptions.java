@@ -24,6 +24,9 @@ final class DataOptions {
     List<String> subset;
 
     ClassList classes() {
+        if (!Files.isDirectory(root)) {
+            throw new DataException(root, "dataset folder not found (Pascal VOC layout expected)");
+        }
         if (classList == null) {
             Path f = root.resolve("classes.txt");
             if (!Files.exists(f)) {

@@ -1,11 +1,8 @@
 package org.diredi.cli;
 
-import java.io.PrintWriter;
-import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.vision.config.ConfigFiles;
-import org.diredi.vision.data.DataException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code diredi} command: one entry point, one subcommand per job. */
 @Command(name = "diredi", mixinStandardHelpOptions = true, version = "diredi 0.1.0",
@@ -23,32 +20,28 @@ import picocli.CommandLine.Command;
         })
 public final class Diredi {
 
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "on an error, print its stack trace too (errors in your input are one line without it)")
+    boolean debug;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the command line; bad input prints one clear line and gives exit code 2. */
+    /** Runs the command line; bad input prints one clear line and gives exit code 2 (see {@link UserErrors}). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Diredi());
-        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            PrintWriter err = cmd.getErr();
-            if (isUserError(ex)) {
-                err.println("error: " + ex.getMessage());
-                err.flush();
-                return 2;
-            }
-            ex.printStackTrace(err);
-            err.flush();
-            return 1;
+        Diredi root = new Diredi();
+        CommandLine cl = new CommandLine(root);
+        cl.setExecutionStrategy(parse -> {
+            UserErrors.checkFolders(parse);
+            return new CommandLine.RunLast().execute(parse);
         });
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> UserErrors.report(ex, cmd.getErr(), root.debug));
         return cl.execute(args);
     }
 
+    /** Whether {@code ex} is a user's mistake (one line, exit 2) rather than a bug; see {@link UserErrors}. */
     static boolean isUserError(Throwable ex) {
-        return ex instanceof DataException || ex instanceof org.diredi.core.checkpoint.Bundle.BundleException
-                || ex instanceof ConfigFiles.ConfigException || ex instanceof IllegalArgumentException
-                || ex instanceof IllegalStateException || ex instanceof java.nio.file.NoSuchFileException
-                || ex instanceof org.diredi.profiles.ProfileException || ex instanceof org.diredi.export.ExportException
-                || ex instanceof org.diredi.inference.InferenceException;
+        return UserErrors.message(ex) != null;
     }
 }

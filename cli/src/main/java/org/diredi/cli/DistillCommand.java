@@ -70,6 +70,9 @@ final class DistillCommand implements Callable<Integer> {
                     teacherCk.manifest().classes()) + "] differ from the data's class list [" + classes + "]");
         }
         ModelConfig mc = Presets.get(studentPreset);
+        if (init != null) {
+            Stages.requireInit(Checkpoint.read(init), mc, classes); // before any data is read
+        }
         VocDataset trainDs = data.load(training.split);
         System.out.printf("distilling %s -> %s on %s (%d images)%s with %s%n", teacherCk.manifest().model().name(),
                 mc.name(), trainDs.root(), trainDs.size(), data.subset == null ? "" : " classes " + data.subset,

@@ -6,10 +6,8 @@ import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.CloudService;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.messaging.DeltaDecision;
-import org.diredi.messaging.MqttLink;
 import org.diredi.onprem.OnPremConfig;
 import org.diredi.onprem.OnPremTrainer;
-import org.diredi.onprem.ReverseDistillation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,14 +29,9 @@ final class LoopCommands {
 
             @Override
             public Integer call() throws Exception {
-                OnPremConfig c = OnPremConfig.load(config);
-                OnPremTrainer t = new OnPremTrainer(c, System.out);
-                ReverseDistillation.Outcome rd = t.train();
-                try (MqttLink link = t.connect()) {
-                    DeltaDecision d = t.upload(rd.delta(), link);
-                    System.out.println("decision: " + d.status() + " (" + d.reason() + ")");
-                    return d.accepted() ? 0 : GateDecision.EXIT_REJECTED;
-                }
+                DeltaDecision d = new OnPremTrainer(OnPremConfig.load(config), System.out).run();
+                System.out.println("decision: " + d.status() + " (" + d.reason() + ")");
+                return d.accepted() ? 0 : GateDecision.EXIT_REJECTED;
             }
         }
     }

@@ -27,8 +27,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "model preset: large, tutor, edge (cpu family) or "
-            + "paper/large, paper/tutor, paper/edge, cpu/... (default: ${DEFAULT-VALUE})")
-    String preset = "edge";
+            + "paper/large, paper/tutor, paper/edge, cpu/... (default: edge, or with --init the checkpoint's)")
+    String preset;
 
     @Option(names = "--init", paramLabel = "CKPT", description = "start from these weights instead of random ones")
     Path init;
@@ -38,11 +38,7 @@ final class TrainCommand implements Callable<Integer> {
         training.checkStart(init);
         TrainConfig config = training.config();
         ClassList classes = data.classes();
-        ModelConfig mc = Presets.get(preset);
-        Checkpoint initCk = init == null ? null : Checkpoint.read(init).requireCompatible(null, classes);
-        if (initCk != null) {
-            mc = initCk.manifest().model();
-        }
+        ModelConfig mc = model(classes);
         VocDataset trainDs = data.load(training.split);
         VocDataset valDs = training.validation(data);
         System.out.printf("training %s on %s (%d images, %d objects)%s with %s%n", mc, trainDs.root(), trainDs.size(),
@@ -50,5 +46,15 @@ final class TrainCommand implements Callable<Integer> {
         Stages.train(training.start(Stages.Stage.direct(mc.name().substring(mc.name().indexOf('/') + 1), mc, config,
                 trainDs), init), classes, training.out, valDs, data.subset, training.resume);
         return 0;
+    }
+
+    /** The preset to train; with {@code --init}, the checkpoint's, which an explicit --preset must match. */
+    private ModelConfig model(ClassList classes) {
+        if (init == null) {
+            return Presets.get(preset == null ? "edge" : preset);
+        }
+        Checkpoint ck = Checkpoint.read(init);
+        return Stages.requireInit(ck, preset == null ? ck.manifest().model() : Presets.get(preset), classes)
+                .manifest().model();
     }
 }

@@ -1,8 +1,10 @@
 package org.diredi.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.DataException;
 import org.diredi.vision.data.VocDataset;
 import picocli.CommandLine.Option;
 
@@ -60,8 +62,16 @@ final class TrainingOptions {
         return stage.from(init).withBackbone(backbone);
     }
 
-    /** The validation split, or null for 'none'. */
+    /** The validation split, or null for 'none'; a missing split file says how to go without one. */
     VocDataset validation(DataOptions data) {
-        return "none".equals(valSplit) ? null : data.load(valSplit);
+        if ("none".equals(valSplit)) {
+            return null;
+        }
+        Path splitFile = VocDataset.splitFile(data.root, valSplit);
+        if (Files.isDirectory(data.root) && !Files.exists(splitFile)) {
+            throw new DataException(splitFile, "validation split not found: --val-split none trains without "
+                    + "validation, --val-split NAME validates on another split");
+        }
+        return data.load(valSplit);
     }
 }

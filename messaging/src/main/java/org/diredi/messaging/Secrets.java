@@ -20,6 +20,8 @@ public final class Secrets {
         }
         try {
             return Files.readString(Path.of(file)).trim();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(setting + " " + file + ": password file not found");
         } catch (IOException e) {
             throw new IllegalArgumentException(setting + " " + file + ": cannot read (" + e.getMessage() + ")");
         }

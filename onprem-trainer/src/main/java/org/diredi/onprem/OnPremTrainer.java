@@ -17,6 +17,7 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferSender;
 import org.diredi.vision.data.ClassList;
@@ -35,6 +36,37 @@ public final class OnPremTrainer {
     public OnPremTrainer(OnPremConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
+    }
+
+    /**
+     * The whole job: first the broker and this customer's account (a wrong address or password must
+     * not cost the minutes of training), then RD B and RD A, the upload and the wait for the decision.
+     */
+    public DeltaDecision run() throws IOException, InterruptedException {
+        checkBroker();
+        ReverseDistillation.Outcome rd = train();
+        try (MqttLink link = connect()) {
+            return upload(rd.delta(), link);
+        }
+    }
+
+    /**
+     * Connects with this customer's account and subscribes to its decisions, then disconnects.
+     *
+     * @throws org.diredi.messaging.MessagingException naming the broker when it is unreachable, refuses
+     *         the account or does not let it read its decisions
+     */
+    public void checkBroker() {
+        try (MqttLink link = connect()) {
+            link.subscribe(Topics.decision(config.customer()), 1, (topic, payload, props) -> { });
+        } catch (RejectedByBroker e) {
+            if (e.topic() == null) {
+                throw e; // a refused connection already names the broker and the account
+            }
+            throw new RejectedByBroker(config.broker() + ", account " + config.username() + " (customer "
+                    + config.customer() + "): " + e.getMessage(), e.topic(), e.reasonCode());
+        }
+        out.printf("on-prem: broker %s accepts %s%n", config.broker(), config.username());
     }
 
     /** Runs RD B and RD A and writes the delta (cached: a rerun resumes). */
@@ -97,7 +129,12 @@ public final class OnPremTrainer {
                 .withPersistenceDir(Path.of(config.workDir()).resolve("mqtt"))
                 .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(30))
                 .withCaCertificate(config.brokerCaCertificate() == null ? null : Path.of(config.brokerCaCertificate())));
-        link.connect();
+        try {
+            link.connect();
+        } catch (RuntimeException e) {
+            link.close(); // a refused or unreachable broker leaves no client threads behind
+            throw e;
+        }
         return link;
     }
 }

@@ -1,10 +1,10 @@
 package org.diredi.core.checkpoint;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +15,8 @@ import java.util.function.Predicate;
 
 /** Moves a block's parameters to and from {@link TensorFile.Tensor}s, by full parameter name. */
 public final class ModelWeights {
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     private ModelWeights() {}
 
@@ -73,7 +75,23 @@ public final class ModelWeights {
             }
         }
         for (TensorFile.Tensor t : tensors) {
-            params.get(t.name()).getArray().set(FloatBuffer.wrap(t.data()));
+            overwrite(params.get(t.name()).getArray(), t.data());
+        }
+    }
+
+    /**
+     * Overwrites {@code array}'s values in place with {@code data} (same shape), as a tensor copy.
+     * Not {@code NDArray.set(Buffer)}: DJL's libtorch binding runs that under the deprecated
+     * AutoNonVariableTypeMode guard, which prints a deprecation warning into every run that loads a
+     * checkpoint, and it points the tensor at a Java buffer instead of copying into it.
+     */
+    public static void overwrite(NDArray array, float[] data) {
+        // Through a detached view of the same storage: libtorch refuses an in-place write to a parameter
+        // that records gradients wherever grad mode is on, and that mode is per thread (the cloud's
+        // worker thread has it on).
+        try (NDArray values = array.getManager().create(data, array.getShape());
+             NDArray target = array.stopGradient()) {
+            target.set(ALL, values);
         }
     }
 }

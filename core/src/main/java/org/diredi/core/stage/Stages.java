@@ -132,7 +132,7 @@ public final class Stages {
             long flops = model.flopsPerImage(manager);
             Manifest.Reference initRef = null;
             if (s.init() != null) {
-                Checkpoint ick = Checkpoint.read(s.init()).requireCompatible(s.model(), classes);
+                Checkpoint ick = requireInit(Checkpoint.read(s.init()), s.model(), classes);
                 ModelWeights.restore(model, ick.weights(), true, s.init().toString());
                 initRef = new Manifest.Reference(ick.manifest().id(), s.init().toString(), "init");
             } else if (s.backbone() != null) {
@@ -165,6 +165,23 @@ public final class Stages {
             }
             return new Result(r.model(), model.parameterCount(), flops / 1e9, r.history());
         }
+    }
+
+    /**
+     * Refuses a checkpoint to start a stage from when it holds another architecture than the stage
+     * trains (naming both: training one preset from another's weights would quietly train the
+     * checkpoint's architecture, or fail on the first tensor) or another class list.
+     *
+     * @return {@code init}, for chaining
+     */
+    public static Checkpoint requireInit(Checkpoint init, ModelConfig model, ClassList classes) {
+        ModelConfig held = init.manifest().model();
+        if (!held.equals(model)) {
+            throw new Checkpoint.CheckpointException(init.file() + ": the checkpoint to start from holds preset "
+                    + held + ", but the preset to train is " + model + "; start from a " + model.name()
+                    + " checkpoint, or train " + held.name());
+        }
+        return init.requireCompatible(null, classes);
     }
 
     /** Evaluates a checkpoint on {@code test} (only the classes with objects there count) and saves the table. */

@@ -8,11 +8,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.checkpoint.ModelWeights;
 import org.diredi.core.checkpoint.TensorFile;
 
 /**
@@ -166,7 +166,7 @@ public final class Optimizer {
                 throw new IllegalArgumentException(source + ": optimizer state for unknown parameter " + t.name());
             }
             NDArray a = p.getArray().zerosLike();
-            a.set(FloatBuffer.wrap(t.data()));
+            ModelWeights.overwrite(a, t.data());
             (t.name().startsWith("m/") ? first : second).put(name, a);
         }
     }

@@ -36,6 +36,33 @@ class CheckpointTest {
     }
 
     @Test
+    void weightsRestoreOnAnyThreadIntoParametersThatRecordGradients() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            List<TensorFile.Tensor> weights = ModelWeights.snapshot(
+                    new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m));
+            FcosDetector target = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
+            target.getParameters().values().forEach(p -> p.getArray().setRequiresGradient(true));
+            // libtorch's grad mode is per thread, and on in a fresh thread (the cloud's worker restores there)
+            Throwable[] failure = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    ModelWeights.restore(target, weights, true, "test");
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            });
+            t.start();
+            t.join();
+            assertEquals(null, failure[0]);
+            List<TensorFile.Tensor> restored = ModelWeights.snapshot(target);
+            for (int i = 0; i < weights.size(); i++) {
+                assertArrayEquals(weights.get(i).data(), restored.get(i).data(), weights.get(i).name());
+            }
+            assertTrue(target.getParameters().values().stream().allMatch(p -> p.getArray().hasGradient()));
+        }
+    }
+
+    @Test
     void saveAndLoadGiveTheSameOutputsAndProvenance() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             FcosDetector d = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);

@@ -2,12 +2,10 @@ package org.diredi.edge.outbox;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -68,8 +66,7 @@ public final class DiskQueue {
     public synchronized void append(Message m) {
         long seq = lastSequence + 1;
         try {
-            AtomicFiles.writeJson(file(seq), m);
-            syncDirectory(dir);
+            AtomicFiles.writeJson(file(seq), m); // synced, renamed, folder synced
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot queue a message for " + m.topic() + " (" + e.getMessage()
                     + ")", e);
@@ -144,7 +141,6 @@ public final class DiskQueue {
         dropped += n;
         try {
             AtomicFiles.writeString(dir.resolve(DROPPED), dropped + "\n");
-            syncDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot record the dropped count (" + e.getMessage() + ")", e);
         }
@@ -171,17 +167,5 @@ public final class DiskQueue {
 
     private Path file(long sequence) {
         return dir.resolve(String.format("%s%020d%s", PREFIX, sequence, SUFFIX));
-    }
-
-    /**
-     * Makes a rename in {@code dir} durable (fsync of the folder). File systems that cannot open a
-     * folder for syncing (Windows) make their renames durable on their own terms; nothing to do there.
-     */
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (java.nio.file.AccessDeniedException | UnsupportedOperationException e) {
-            // not supported for folders on this platform
-        }
     }
 }

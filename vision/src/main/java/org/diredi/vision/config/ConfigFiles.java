@@ -1,17 +1,24 @@
 package org.diredi.vision.config;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,12 +39,19 @@ public final class ConfigFiles {
 
     private ConfigFiles() {}
 
-    /** Reads {@code file} as YAML (.yaml, .yml) or JSON, over {@code defaults}. */
+    /**
+     * Reads {@code file} as YAML (.yaml, .yml) or JSON, over {@code defaults}. A key given twice, a
+     * fraction for a whole-number setting or a value of the wrong type is an error naming the file,
+     * the line and the key.
+     */
     public static <T> T load(Path file, Class<T> type, T defaults) {
         JsonNode user;
+        KeyLines keys;
         try {
             ObjectMapper m = isYaml(file) ? YAML : JSON;
-            user = m.readTree(Files.readString(file));
+            String text = Files.readString(file);
+            keys = KeyLines.scan(m.getFactory(), text, file.toString());
+            user = m.readTree(text);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": configuration file not found");
         } catch (JsonProcessingException e) {
@@ -46,29 +60,93 @@ public final class ConfigFiles {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        if (user != null && !user.isNull() && !user.isObject()) {
+        if (user != null && !user.isNull() && !user.isMissingNode() && !user.isObject()) {
             throw new ConfigException(file + ": expected a mapping of settings at the top level");
         }
-        return overlay(defaults, user, type, file.toString());
+        return overlay(defaults, user, type, file.toString(), keys);
     }
 
     /** Lays {@code overrides} (possibly null) over {@code defaults}; {@code source} names it in errors. */
     public static <T> T overlay(T defaults, JsonNode overrides, Class<T> type, String source) {
+        return overlay(defaults, overrides, type, source, null);
+    }
+
+    private static <T> T overlay(T defaults, JsonNode overrides, Class<T> type, String source, KeyLines keys) {
         ObjectNode base = JSON.valueToTree(defaults);
         if (overrides != null && overrides.isObject()) {
             merge(base, (ObjectNode) overrides);
         }
         try {
-            return JSON.treeToValue(base, type);
-        } catch (JsonProcessingException e) {
-            String msg = e.getOriginalMessage();
-            if (e.getCause() instanceof IllegalArgumentException iae) {
-                msg = iae.getMessage();
-            }
-            throw new ConfigException(source + ": " + msg);
+            // Not the lenient default: "epochs: 1.7" must not quietly become 1 epoch.
+            return JSON.readerFor(type).without(DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(base);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(describe(e, source, keys, base));
+        } catch (IOException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /** One line for a mapping error: the file, the key's line when known, the key and what was wrong. */
+    private static String describe(JsonMappingException e, String source, KeyLines keys, JsonNode merged) {
+        if (e.getCause() instanceof IllegalArgumentException iae) {
+            return source + ": " + iae.getMessage(); // the settings' own validation names the setting
+        }
+        List<JsonMappingException.Reference> path = e.getPath();
+        if (path.isEmpty()) {
+            return source + ": " + e.getOriginalMessage();
+        }
+        int line = keys == null ? -1 : keys.lineOf(path);
+        String where = source + (line > 0 ? ": line " + line : "") + ": ";
+        if (e instanceof UnrecognizedPropertyException u) {
+            return where + "unknown key '" + KeyLines.name(path) + "'" + known(u.getKnownPropertyIds());
+        }
+        if (e instanceof MismatchedInputException mi && mi.getTargetType() != null) {
+            JsonNode given = merged.at(pointerOf(path));
+            return where + KeyLines.name(path) + ": expected " + expected(mi.getTargetType())
+                    + (given.isMissingNode() ? "" : ", got " + given);
+        }
+        return where + KeyLines.name(path) + ": " + e.getOriginalMessage();
+    }
+
+    private static String known(Collection<Object> ids) {
+        if (ids == null || ids.isEmpty()) {
+            return "";
+        }
+        return " (known: " + String.join(", ", ids.stream().map(String::valueOf).sorted().toList()) + ")";
+    }
+
+    private static JsonPointer pointerOf(List<JsonMappingException.Reference> path) {
+        JsonPointer p = JsonPointer.empty();
+        for (JsonMappingException.Reference r : path) {
+            p = r.getFieldName() != null ? p.appendProperty(r.getFieldName()) : p.appendIndex(r.getIndex());
+        }
+        return p;
+    }
+
+    /** What a setting of {@code type} takes, in a user's words rather than Java's. */
+    private static String expected(Class<?> type) {
+        if (type == int.class || type == long.class || type == short.class || type == Integer.class
+                || type == Long.class || type == Short.class) {
+            return "a whole number";
+        }
+        if (type == float.class || type == double.class || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (type.isEnum()) {
+            return "one of " + Arrays.toString(type.getEnumConstants());
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "a mapping of settings";
     }
 
     private static void merge(ObjectNode base, ObjectNode over) {

@@ -62,8 +62,7 @@ public final class VocDataset {
         if (!Files.isDirectory(root)) {
             throw new DataException(root, "VOC dataset root is not a directory");
         }
-        Path splitFile = root.resolve("ImageSets").resolve("Main").resolve(split + ".txt");
-        List<String> ids = readSplit(splitFile);
+        List<String> ids = readSplit(splitFile(root, split));
         Path annotations = root.resolve("Annotations");
         Path imageDir = root.resolve("JPEGImages");
         // Parse in parallel (VOC has thousands of files) but report the first error in split
@@ -107,6 +106,11 @@ public final class VocDataset {
             }
         }
         return new VocDataset(root, split, classes, images);
+    }
+
+    /** Where {@code split}'s image ids are listed: {@code ROOT/ImageSets/Main/SPLIT.txt}. */
+    public static Path splitFile(Path root, String split) {
+        return root.resolve("ImageSets").resolve("Main").resolve(split + ".txt");
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import javax.imageio.ImageIO;
 
 /**
@@ -32,6 +34,8 @@ public final class AtomicFiles {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private static final LongAdder DIRECTORY_SYNCS = new LongAdder();
 
     private AtomicFiles() {}
 
@@ -57,7 +61,7 @@ public final class AtomicFiles {
                 // Without the fsync a power loss after the rename can leave an empty file.
                 ch.force(true);
             }
-            move(tmp, abs);
+            replace(tmp, abs);
             done = true;
         } finally {
             if (!done) {
@@ -119,7 +123,6 @@ public final class AtomicFiles {
         bytes(target, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code value} as pretty-printed JSON (Jackson, records supported) with a final newline. */
     /** Deletes {@code dir} and everything under it; nothing happens if it does not exist. */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
@@ -132,6 +135,7 @@ public final class AtomicFiles {
         }
     }
 
+    /** Writes {@code value} as pretty-printed JSON (Jackson, records supported) with a final newline. */
     public static void writeJson(Path target, Object value) throws IOException {
         write(target, out -> {
             JSON.writeValue(out, value);
@@ -164,12 +168,49 @@ public final class AtomicFiles {
         }
     }
 
-    private static void move(Path tmp, Path target) throws IOException {
+    /**
+     * Moves a complete, synced {@code tmp} over {@code target} (atomically where the file system allows
+     * it) and syncs the directory: the rename lives in the directory's own blocks, and until those reach
+     * the disk a power cut can bring back the old file, or no file at all.
+     */
+    public static void replace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Flushes a directory's entries (renames, new files) to disk. Where the platform cannot open a
+     * directory for reading (Windows) or sync it, this does nothing: those file systems order the
+     * rename themselves or offer no way to ask.
+     */
+    public static void syncDirectory(Path dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+            DIRECTORY_SYNCS.increment();
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // Windows refuses to open a directory as a file; nothing to sync there.
+        } catch (IOException e) {
+            if (!isUnsupportedSync(e)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Some file systems (e.g. some network mounts) refuse fsync on a directory with EINVAL. */
+    private static boolean isUnsupportedSync(IOException e) {
+        return String.valueOf(e.getMessage()).contains("Invalid argument");
+    }
+
+    /** How many directory syncs succeeded in this JVM: lets a test see that a write synced its folder. */
+    static long directorySyncs() {
+        return DIRECTORY_SYNCS.sum();
     }
 
     /** Lets writers (Jackson, ImageIO wrappers) close "their" stream without closing ours early. */

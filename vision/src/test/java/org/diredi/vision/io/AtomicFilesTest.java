@@ -34,6 +34,17 @@ class AtomicFilesTest {
     }
 
     @Test
+    void everyWriteSyncsItsDirectoryAfterTheRename(@TempDir Path dir) throws IOException {
+        // The rename is an entry in the directory: without a sync of the directory a power cut can undo it.
+        long before = AtomicFiles.directorySyncs();
+        AtomicFiles.writeString(dir.resolve("ACTIVE"), "v2");
+        AtomicFiles.writeJson(dir.resolve("sub/state.json"), Map.of("v", 2));
+        assertEquals(before + 2, AtomicFiles.directorySyncs());
+        AtomicFiles.syncDirectory(dir); // callable on its own, e.g. after a folder swap
+        assertEquals(before + 3, AtomicFiles.directorySyncs());
+    }
+
+    @Test
     void writerFailingMidwayLeavesOldFileAndNoTemp(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("model.json");
         AtomicFiles.writeString(f, "old content");
