@@ -175,13 +175,14 @@ public final class CloudService implements AutoCloseable {
             d = decision(transferId, "REJECTED", e.getClass().getSimpleName() + ": " + e.getMessage(), Map.of(), -1,
                     List.of());
         }
+        // the audit entry first: a job counts as done (.done) only once its decision is on record
+        audit.record("DECIDED", transferId, customer, Map.of("status", d.status(), "reason", d.reason(),
+                "modelVersion", d.modelVersion(), "devices", d.devices()));
         try {
             AtomicFiles.writeJson(q.resolve(transferId + ".done"), d);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        audit.record("DECIDED", transferId, customer, Map.of("status", d.status(), "reason", d.reason(),
-                "modelVersion", d.modelVersion(), "devices", d.devices()));
         out.printf("cloud: delta %s from %s: %s (%s)%n", transferId, customer, d.status(), d.reason());
         if (link != null && customer != null && customer.matches("[A-Za-z0-9_-]{1,64}")) {
             link.publish(Topics.decision(customer), d.toJson(), 1, false, Map.of());
