@@ -23,6 +23,7 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.ClassList;
 import org.junit.jupiter.api.BeforeAll;
+import org.diredi.bench.training.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
