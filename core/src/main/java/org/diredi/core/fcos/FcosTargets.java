@@ -2,6 +2,7 @@ package org.diredi.core.fcos;
 
 import java.util.Arrays;
 import java.util.List;
+import org.diredi.core.model.Pyramid;
 import org.diredi.vision.box.Box;
 import org.diredi.vision.data.VocObject;
 import org.diredi.vision.fcos.FcosGrid;
@@ -19,13 +20,20 @@ public final class FcosTargets {
     public record Config(float[] rangeBounds, float centerRadius) {
 
         /**
-         * Regression ranges for P3-P5 of {@code inputSize / 5} and {@code 2 * inputSize / 5} (32 and 64 px
-         * at 160 px, 102 and 205 px at 512 px), then unbounded. FCOS's 64 / 128 px bounds were set for
-         * 800 px inputs and five levels; scaled down naively they would leave each small object only
+         * Regression ranges that double from level to level: {@code inputSize / 5} at the first bound
+         * (32 px at 160 px, 102 px at 512 px), the last level unbounded; for P3-P5 that is 0,
+         * {@code inputSize / 5}, {@code 2 * inputSize / 5}, infinity. FCOS's 64 / 128 px bounds were set
+         * for 800 px inputs and five levels; scaled down naively they would leave each small object only
          * one or two positive locations, which starves training.
          */
         public static Config forInput(int inputSize) {
-            return new Config(new float[] {0, inputSize / 5f, 2 * inputSize / 5f, Float.POSITIVE_INFINITY}, 1.5f);
+            int levels = Pyramid.levels();
+            float[] bounds = new float[levels + 1];
+            for (int i = 1; i < levels; i++) {
+                bounds[i] = inputSize / 5f * (1 << (i - 1));
+            }
+            bounds[levels] = Float.POSITIVE_INFINITY;
+            return new Config(bounds, 1.5f);
         }
     }
 

@@ -31,6 +31,15 @@ class FcosTargetsTest {
     }
 
     @Test
+    void theDefaultRangesHaveOneBoundPerLevelAndDoubleFromLevelToLevel() {
+        // three levels (strides 8, 16, 32): P3 [0, 32], P4 [32, 64], P5 [64, inf) at 160 px
+        assertTrue(java.util.Arrays.equals(new float[] {0, 32, 64, Float.POSITIVE_INFINITY},
+                FcosTargets.Config.forInput(160).rangeBounds()));
+        assertEquals(org.diredi.core.model.ModelConfig.STRIDES.length + 1,
+                FcosTargets.Config.forInput(512).rangeBounds().length);
+    }
+
+    @Test
     void aBoxGoesToTheLevelWhoseRangeHoldsItsLargestDistance() {
         // Ranges P3 [0, 16], P4 [16, 32], P5 [32, inf); centre-sampling radius 1.5 strides.
         FcosTargets t = new FcosTargets(grid, new FcosTargets.Config(new float[] {0, 16, 32, Float.POSITIVE_INFINITY}, 1.5f));
