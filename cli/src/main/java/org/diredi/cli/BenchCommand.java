@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 import org.diredi.bench.inference.LatencyBenchmark;
 import org.diredi.bench.training.DistillBenchmark;
 import org.diredi.bench.training.TrainBenchmark;
+import org.diredi.core.train.TrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Benchmarks (tables printed and written as Markdown + JSON); the work is the bench module's. */
@@ -41,9 +43,14 @@ final class BenchCommand {
         @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
         Path out = Path.of("work/bench-train");
 
+        @Mixin
+        DeviceOption device;
+
         @Override
         public Integer call() throws Exception {
-            TrainBenchmark.run(new TrainBenchmark.Settings(data, presets, epochs, configFile, backbones, out));
+            device.over(TrainConfig.load(configFile), configFile);
+            TrainBenchmark.run(new TrainBenchmark.Settings(data, presets, epochs, configFile, backbones, out,
+                    device.name));
             return 0;
         }
     }
@@ -77,10 +84,14 @@ final class BenchCommand {
         @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
         Path out = Path.of("work/bench-distill");
 
+        @Mixin
+        DeviceOption device;
+
         @Override
         public Integer call() throws Exception {
+            device.over(TrainConfig.load(configFile), configFile);
             DistillBenchmark.run(new DistillBenchmark.Settings(data, presumed, epochs, configFile, fgdFile, featureWeight,
-                    out));
+                    out, device.name));
             return 0;
         }
     }

@@ -7,6 +7,7 @@ import org.diredi.bench.training.ChildJvm;
 import org.diredi.workflow.demo.DemoSettings;
 import org.diredi.workflow.demo.DemoWorkflow;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,11 +53,16 @@ final class DemoCommand implements Callable<Integer> {
             + "('diredi pretrain'); a missing file means a random backbone (default: ${DEFAULT-VALUE})")
     Path backbones = D.backbones();
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        String on = device.checkedName();
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
-                .images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath()).build(), System.out);
+                .images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
+                .device(on).build(), System.out);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import org.diredi.vision.image.Images;
 import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.DetectionPainter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Runs a checkpoint on images and draws the detections. */
@@ -41,15 +43,19 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--score-threshold", description = "draw detections above this score (default: ${DEFAULT-VALUE})")
     float score = (float) org.diredi.vision.eval.EvalConfig.DEFAULT.scoreThreshold();
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        Device on = device.device();
         Checkpoint ck = Checkpoint.read(checkpoint);
         List<Path> images = images();
         Files.createDirectories(out);
         FcosDecoder.Config dc = new FcosDecoder.Config(score, 1000, FcosDecoder.Config.EVAL.nmsIou(), 100);
         Map<String, List<Map<String, Object>>> json = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(on)) {
             FcosDetector model = ck.toModel(manager);
             Predictor p = new Predictor(model, manager, dc);
             for (Path img : images) {

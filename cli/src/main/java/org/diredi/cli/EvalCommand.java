@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--split", description = "split to evaluate (default: ${DEFAULT-VALUE})")
     String split = "test";
 
@@ -69,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
                     case "voc07" -> ApMethod.ELEVEN_POINT;
                     default -> throw new IllegalArgumentException("--ap must be 'all' or 'voc07', got '" + ap + "'");
                 });
-        EvalResult r = onnx != null ? evaluateOnnx(cfg) : evaluateCheckpoint(cfg);
+        EvalResult r = onnx != null ? evaluateOnnx(cfg) : evaluateCheckpoint(cfg, device.device());
         System.out.println(r.toMarkdown());
         if (out != null) {
             Files.createDirectories(out);
@@ -80,10 +84,10 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private EvalResult evaluateCheckpoint(EvalConfig cfg) throws java.io.IOException {
+    private EvalResult evaluateCheckpoint(EvalConfig cfg, Device on) throws java.io.IOException {
         Checkpoint ck = Checkpoint.read(checkpoint).requireCompatible(null, data.classes());
         VocDataset ds = data.load(split);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(on)) {
             FcosDetector model = ck.toModel(manager);
             DetectionSet set = DetectionSet.load(ds, model.config().inputSize());
             System.out.printf("%s (id %s, %s) on %s/%s, %d images%n%n", checkpoint, ck.manifest().id(),
@@ -93,6 +97,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private EvalResult evaluateOnnx(EvalConfig cfg) throws java.io.IOException {
+        device.cpuOnly("--onnx");
         VocDataset ds = data.load(split);
         try (OnnxDetector d = new OnnxDetector(onnx, threads, FcosDecoder.Config.EVAL)) {
             if (!d.classes().equals(data.classes().names())) {

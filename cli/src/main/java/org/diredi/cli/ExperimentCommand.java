@@ -8,6 +8,7 @@ import org.diredi.workflow.experiment.ExperimentData;
 import org.diredi.workflow.experiment.ExperimentRunner;
 import org.diredi.workflow.experiment.ExperimentSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,19 +33,24 @@ final class ExperimentCommand {
         @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
         Path configFile;
 
+        @Mixin
+        DeviceOption device;
+
         @Override
         public Integer call() throws Exception {
+            TrainConfig train = device.over(TrainConfig.load(configFile), configFile);
             ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
             Path dir = out != null ? out : Path.of("work/experiments", spec.name());
             ExperimentData data = ExperimentData.load(spec);
-            new ExperimentRunner(spec, data, dir, TrainConfig.load(configFile)).run(command());
+            new ExperimentRunner(spec, data, dir, train).run(command());
             return 0;
         }
 
         /** This invocation as the report quotes it. */
         private String command() {
             return "./diredi experiment run " + specFile + (out != null ? " --out " + out : "")
-                    + (configFile != null ? " --config " + configFile : "");
+                    + (configFile != null ? " --config " + configFile : "")
+                    + (device.name != null ? " --device " + device.name : "");
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +53,12 @@ final class GateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "where gate.md / gate.json go")
     Path out;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        Device on = device.device();
         GatePolicy policy = policyFile == null ? GatePolicy.DEFAULTS
                 : ConfigFiles.load(policyFile, GatePolicy.class, GatePolicy.DEFAULTS);
         Checkpoint b = Checkpoint.read(before).requireCompatible(null, data.classes());
@@ -68,7 +73,7 @@ final class GateCommand implements Callable<Integer> {
         VocDataset ds = data.load(split);
         EvalResult eb;
         EvalResult ea;
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(on)) {
             DetectionSet set = DetectionSet.load(ds, b.manifest().model().inputSize());
             eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
             ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.CloudService;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.onprem.OnPremConfig;
@@ -29,7 +30,9 @@ final class LoopCommands {
 
             @Override
             public Integer call() throws Exception {
-                DeltaDecision d = new OnPremTrainer(OnPremConfig.load(config), System.out).run();
+                OnPremConfig c = OnPremConfig.load(config);
+                Devices.require(c.device(), config + ": device");
+                DeltaDecision d = new OnPremTrainer(c, System.out).run();
                 System.out.println("decision: " + d.status() + " (" + d.reason() + ")");
                 return d.accepted() ? 0 : GateDecision.EXIT_REJECTED;
             }
@@ -49,7 +52,9 @@ final class LoopCommands {
 
             @Override
             public Integer call() throws Exception {
-                try (CloudService s = new CloudService(CloudConfig.load(config), System.out)) {
+                CloudConfig c = CloudConfig.load(config);
+                Devices.require(c.device(), config + ": device");
+                try (CloudService s = new CloudService(c, System.out)) {
                     s.start();
                     Thread.currentThread().join(); // until the process is stopped
                 }

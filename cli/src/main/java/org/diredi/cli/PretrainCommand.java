@@ -6,6 +6,7 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.pretrain.BackbonePretrainer;
 import org.diredi.core.pretrain.PretrainConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Backbone pretraining: the ImageNet initialisation of FCOS, on single Fashion-MNIST objects. */
@@ -39,11 +40,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of weights, images and augmentation (default: ${DEFAULT-VALUE})")
     long seed = PretrainConfig.DEFAULTS.seed();
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
         PretrainConfig c = PretrainConfig.DEFAULTS.withEpochs(epochs).withBatchSize(batch).withImages(images)
                 .withLearningRate(lr).withSeed(seed);
-        new BackbonePretrainer(Presets.get(preset), c, System.out).run(out);
+        new BackbonePretrainer(Presets.get(preset), c, device.device(), System.out).run(out);
         return 0;
     }
 }

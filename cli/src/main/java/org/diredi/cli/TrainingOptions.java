@@ -6,9 +6,10 @@ import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.DataException;
 import org.diredi.vision.data.VocDataset;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that trains (train, distill): settings, splits, run folder. */
+/** Options shared by every command that trains (train, distill): settings, device, splits, run folder. */
 final class TrainingOptions {
 
     @Option(names = "--config", paramLabel = "FILE", description = "training settings (YAML or JSON) over the defaults")
@@ -36,7 +37,13 @@ final class TrainingOptions {
             + "('diredi pretrain'), neck and head from random weights; not with --init")
     Path backbone;
 
-    /** The training settings: the file over the defaults, then the command-line overrides. */
+    @Mixin
+    DeviceOption device;
+
+    /**
+     * The training settings: the file over the defaults, then the command-line overrides; refused at once
+     * when their device is not here.
+     */
     TrainConfig config() {
         TrainConfig c = TrainConfig.load(configFile);
         if (epochs != null) {
@@ -45,7 +52,7 @@ final class TrainingOptions {
         if (seed != null) {
             c = c.withSeed(seed);
         }
-        return c;
+        return device.over(c, configFile);
     }
 
     /** Refuses {@code --init} together with {@code --backbone}; call before reading either file. */

@@ -3,6 +3,7 @@ package org.diredi.cloud;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -14,6 +15,7 @@ import org.diredi.vision.config.ConfigFiles;
  *                        (trusted instead of the JVM's CAs); null = the JVM's trust store
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
+ * @param device          where the gate's evaluations and Distill C run: cpu, gpu or gpu:N
  * @param distillCEpochs  Distill C (updated tutor -> edge, from the current edge weights); the paper
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
@@ -22,7 +24,7 @@ import org.diredi.vision.config.ConfigFiles;
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
-                          double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
+                          String device, double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
                           Map<String, Customer> customers) {
 
@@ -41,11 +43,12 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
+            "train", Devices.CPU, 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);
         customers.keySet().forEach(c -> org.diredi.messaging.Topics.id("customer", c));
+        Devices.checkName(device, "device");
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

@@ -225,9 +225,10 @@ public final class CloudService implements AutoCloseable {
                 version, shipment.shipped());
     }
 
-    /** The configured lambda (Eq. 10), gate and Distill C budget; a rejected update stops at the gate. */
+    /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */
     private ManufacturerUpdate.Settings updateSettings() {
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch());
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
+                .withDevice(config.device());
         return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
                 config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP);
     }

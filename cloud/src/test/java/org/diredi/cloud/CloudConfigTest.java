@@ -38,9 +38,19 @@ class CloudConfigTest {
     }
 
     @Test
+    void theDeviceIsCpuUnlessSetAndItsSpellingIsChecked() {
+        assertEquals("cpu", CloudConfig.DEFAULTS.device());
+        assertEquals("gpu:1", CloudConfig.DEFAULTS.with(Map.of("device", "gpu:1")).device());
+        for (String bad : new String[] {"cuda", "GPU", "gpu1"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> CloudConfig.DEFAULTS.with(Map.of("device", bad)));
+            assertTrue(e.getMessage().contains("device must be cpu, gpu or gpu:N, got '" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
     void aWrittenConfigLoadsBackTheSame(@TempDir Path dir) throws Exception {
         CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("broker", "tcp://127.0.0.1:1999", "passwordFile", "cloud.pw",
-                "distillCFeatureWeight", 0.05f, "customers", Map.of("acme", new CloudConfig.Customer("t.ckpt", "e.ckpt",
+                "distillCFeatureWeight", 0.05f, "device", "gpu", "customers", Map.of("acme", new CloudConfig.Customer("t.ckpt", "e.ckpt",
                         "cpu/edge", 2, List.of(new CloudConfig.Device("cam1", "jetson-nano"))))));
         Path f = dir.resolve("cloud.yaml");
         Files.writeString(f, ConfigFiles.YAML.writeValueAsString(c));

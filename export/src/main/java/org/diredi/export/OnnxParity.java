@@ -62,7 +62,9 @@ public final class OnnxParity {
         double boxStrides = 0;
         int s = model.config().inputSize();
         FcosGrid grid = new FcosGrid(s, ModelConfig.STRIDES);
-        try (OnnxModel ort = new OnnxModel(onnx, 0); NDManager m = NDManager.newBaseManager()) {
+        // The inputs go where the model's weights are, whichever device that is.
+        try (OnnxModel ort = new OnnxModel(onnx, 0);
+                NDManager m = NDManager.newBaseManager(model.getParameters().valueAt(0).getArray().getDevice())) {
             if (ort.inputSize() != s) {
                 throw new ExportException(onnx + ": input is " + ort.inputSize() + " px, the model's is " + s);
             }

@@ -3,25 +3,27 @@ package org.diredi.onprem;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.engine.Devices;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
  * {@code diredi onprem run --config onprem.yaml}: the customer's PC. {@code presumedData} is the data
  * the manufacturer presumed (shipped with the tutor); {@code privateData} is the customer's own
  * labelled data, which never leaves this machine. {@code brokerCaCertificate}: for an {@code ssl://}
- * broker, PEM of the CA that signed its certificate (null = the JVM's trust store).
+ * broker, PEM of the CA that signed its certificate (null = the JVM's trust store). {@code device}:
+ * where reverse distillation trains (cpu, gpu or gpu:N).
  */
 public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
                            String brokerCaCertificate,
                            String classes, String presumedData, List<String> presumed, String privateData,
                            String privateSplit, List<String> added, List<String> removed, String edgeModel,
-                           String tutor, String tutorPreset, String workDir, int epochs, float learningRate, float alpha, float beta,
+                           String tutor, String tutorPreset, String workDir, String device, int epochs, float learningRate, float alpha, float beta,
                            double gamma, int chunkBytes, long decisionTimeoutSeconds) {
 
     public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
             null, null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
             List.of("boot"), List.of(),
-            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", 8, 0.0005f, 1.0f, 1.0f, 1.0,
+            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", Devices.CPU, 8, 0.0005f, 1.0f, 1.0f, 1.0,
             256 * 1024, 3600);
 
     public OnPremConfig {
@@ -34,6 +36,7 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         if (added.isEmpty() && removed.isEmpty()) {
             throw new IllegalArgumentException("added / removed: the private data must add or remove a class");
         }
+        Devices.checkName(device, "device");
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1");
         }

@@ -82,7 +82,8 @@ public final class OnPremTrainer {
                 .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
         out.printf("on-prem: RD B on %d presumed images, RD A on those + %d private images (never uploaded)%n",
                 presumed.size(), privateData.size());
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs()).withLearningRate(config.learningRate());
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs()).withLearningRate(config.learningRate())
+                .withDevice(config.device());
         return ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
                 Presets.get(config.tutorPreset()), classes, presumed, privateData, config.added(), config.removed(),
                 new ReverseDistillation.Settings(t, config.alpha(), config.beta(), config.gamma(), false,

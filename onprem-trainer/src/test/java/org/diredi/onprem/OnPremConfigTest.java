@@ -40,9 +40,19 @@ class OnPremConfigTest {
     }
 
     @Test
+    void theDeviceIsCpuUnlessSetAndItsSpellingIsChecked() {
+        assertEquals("cpu", OnPremConfig.DEFAULTS.device());
+        assertEquals("gpu", OnPremConfig.DEFAULTS.with(Map.of("device", "gpu")).device());
+        for (String bad : new String[] {"cuda", "gpu:", "cpu0"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> OnPremConfig.DEFAULTS.with(Map.of("device", bad)));
+            assertTrue(e.getMessage().contains("device must be cpu, gpu or gpu:N, got '" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
     void aWrittenConfigLoadsBackTheSame(@TempDir Path dir) throws Exception {
         OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.of("broker", "tcp://127.0.0.1:1999", "passwordFile", "op.pw",
-                "beta", 0.5f, "removed", List.of("bag")));
+                "beta", 0.5f, "removed", List.of("bag"), "device", "gpu:2"));
         Path f = dir.resolve("onprem.yaml");
         Files.writeString(f, ConfigFiles.YAML.writeValueAsString(c));
         assertEquals(c, OnPremConfig.load(f));

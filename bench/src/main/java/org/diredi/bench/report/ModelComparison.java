@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.report.Machine;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.stage.Stages;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
@@ -136,6 +137,7 @@ public final class ModelComparison {
     /** Trains and evaluates a stage in {@code dir}, as a benchmark row. */
     public static Row trainAndEvaluate(Stages.Stage s, ClassList classes, VocDataset test, Path dir) throws IOException {
         Stages.Result r = Stages.run(s, classes, dir);
-        return row(dir.getFileName().toString(), s, r, Stages.evaluate(r.checkpoint(), test, dir));
+        return row(dir.getFileName().toString(), s, r, Stages.evaluate(r.checkpoint(), test, dir,
+                Devices.require(s.train().device(), "device")));
     }
 }

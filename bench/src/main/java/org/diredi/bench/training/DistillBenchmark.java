@@ -28,9 +28,10 @@ public final class DistillBenchmark {
      * @param fgdFile       FGD settings; null: the defaults
      * @param featureWeight weight of the FGD loss against the detector loss in Distill A and B
      * @param out           results folder
+     * @param device        cpu, gpu or gpu:N over the config's; null: the config's
      */
     public record Settings(Path data, List<String> presumed, List<Integer> epochs, Path configFile, Path fgdFile,
-                           float featureWeight, Path out) {}
+                           float featureWeight, Path out, String device) {}
 
     private DistillBenchmark() {}
 
@@ -41,6 +42,7 @@ public final class DistillBenchmark {
         }
         FashionScenes.ensure(s.data());
         TrainConfig base = TrainConfig.load(s.configFile());
+        base = s.device() == null ? base : base.withDevice(s.device());
         FgdConfig fgd = s.fgdFile() == null ? FgdConfig.DEFAULTS
                 : ConfigFiles.load(s.fgdFile(), FgdConfig.class, FgdConfig.DEFAULTS);
         ClassList classes = ClassList.read(s.data().resolve("classes.txt"));

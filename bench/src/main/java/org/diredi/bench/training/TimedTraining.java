@@ -1,6 +1,5 @@
 package org.diredi.bench.training;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.util.Map;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.fcos.FcosLoss;
 import org.diredi.core.fcos.FcosTargets;
 import org.diredi.core.model.FcosDetector;
@@ -199,7 +199,7 @@ public final class TimedTraining {
         long rssAfterData = procStatusBytes("VmRSS");
         Stages.seed(cfg.seed());
         Result r;
-        try (NDManager manager = NDManager.newBaseManager(Device.fromName(cfg.device()))) {
+        try (NDManager manager = NDManager.newBaseManager(Devices.require(cfg.device(), "device"))) {
             FcosDetector model = new FcosDetector(mc, classes).init(manager);
             r = run(model, manager, cfg, train, warmup, steps, null);
             if (args.length > 5) {

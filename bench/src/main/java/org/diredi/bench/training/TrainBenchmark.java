@@ -26,9 +26,10 @@ public final class TrainBenchmark {
      * @param configFile training settings over the defaults; null: the defaults
      * @param backbones  folder of pretrained backbones ({@code <family>-<role>.backbone}); null: random
      * @param out        results folder
+     * @param device     cpu, gpu or gpu:N over the config's; null: the config's
      */
     public record Settings(Path data, List<String> presets, List<Integer> epochs, Path configFile, Path backbones,
-                           Path out) {}
+                           Path out, String device) {}
 
     private TrainBenchmark() {}
 
@@ -36,6 +37,7 @@ public final class TrainBenchmark {
     public static String run(Settings s) throws IOException {
         FashionScenes.ensure(s.data());
         TrainConfig base = TrainConfig.load(s.configFile());
+        base = s.device() == null ? base : base.withDevice(s.device());
         ClassList classes = ClassList.read(s.data().resolve("classes.txt"));
         VocDataset trainDs = VocDataset.load(s.data(), "train", classes);
         VocDataset testDs = VocDataset.load(s.data(), "test", classes);

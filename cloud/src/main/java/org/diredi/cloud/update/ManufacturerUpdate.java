@@ -1,5 +1,6 @@
 package org.diredi.cloud.update;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.Set;
 import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.core.gate.VerificationGate;
@@ -38,7 +40,13 @@ public final class ManufacturerUpdate {
      * @param distillC     the Distill C stage
      * @param whenRejected whether Distill C runs after a rejected gate
      */
-    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {}
+    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {
+
+        /** Where the whole update runs, the gate's evaluations included: Distill C's training device. */
+        public Device device() {
+            return Devices.require(distillC.train().device(), "device");
+        }
+    }
 
     /**
      * Distill C: updated tutor -> edge model by FGD, from the current edge weights.
@@ -130,8 +138,8 @@ public final class ManufacturerUpdate {
         Set<String> added = new HashSet<>(in.delta().manifest().classesAdded());
         Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
-        EvalResult before = Stages.evaluate(in.tutor(), val, null);
-        EvalResult after = Stages.evaluate(updatedTutor, val, null);
+        EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device());
+        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device());
         Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
                 after, added, removed), settings.gate());
         Files.createDirectories(gateDir);

@@ -1,5 +1,6 @@
 package org.diredi.core.pretrain;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.diredi.core.checkpoint.ModelWeights;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.train.LrSchedule;
@@ -68,13 +70,21 @@ public final class BackbonePretrainer {
 
     private final ModelConfig preset;
     private final PretrainConfig config;
+    private final Device device;
     private final PrintStream log;
     private final FashionObjects data;
     private final Augment augment;
 
+    /** Pretrains on the default device ({@link Devices#CPU}). */
     public BackbonePretrainer(ModelConfig preset, PretrainConfig config, PrintStream log) {
+        this(preset, config, Devices.require(Devices.CPU, "device"), log);
+    }
+
+    /** Pretrains on {@code device} ({@link Devices#require}). */
+    public BackbonePretrainer(ModelConfig preset, PretrainConfig config, Device device, PrintStream log) {
         this.preset = preset;
         this.config = config;
+        this.device = device;
         this.log = log;
         this.data = new FashionObjects(config.imageSize(), config.holdout(), config.seed());
         this.augment = config.augment() ? new Augment(AUGMENT) : null;
@@ -91,7 +101,7 @@ public final class BackbonePretrainer {
             t.setDaemon(true);
             return t;
         });
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             BackboneClassifier model = new BackboneClassifier(preset, ClassList.FASHION.size())
                     .init(manager, config.imageSize());
             List<BackboneManifest.Epoch> history = new Session(model, manager, render).train();

@@ -11,6 +11,7 @@ import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
 import org.diredi.core.distill.DistillationObjective;
 import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.eval.Predictor;
 import org.diredi.core.fcos.FcosLoss;
 import org.diredi.core.model.FcosDetector;
@@ -104,7 +105,7 @@ public final class Stages {
         if (Files.exists(done)) {
             Checkpoint.read(done).requireCompatible(s.model(), classes);
             System.out.println("stage " + dir + " is done: reusing " + done);
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (NDManager manager = NDManager.newBaseManager(device(s))) {
                 FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
                 return new Result(done, model.parameterCount(), model.flopsPerImage(manager) / 1e9,
                         DetectorTrainer.readHistory(dir));
@@ -127,7 +128,7 @@ public final class Stages {
     public static Result train(Stage s, ClassList classes, Path dir, VocDataset val, List<String> subset, boolean resume)
             throws IOException {
         seed(s.train().seed());
-        try (NDManager manager = NDManager.newBaseManager(Device.fromName(s.train().device()))) {
+        try (NDManager manager = NDManager.newBaseManager(device(s))) {
             FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
             long flops = model.flopsPerImage(manager);
             Manifest.Reference initRef = null;
@@ -184,10 +185,19 @@ public final class Stages {
         return init.requireCompatible(null, classes);
     }
 
-    /** Evaluates a checkpoint on {@code test} (only the classes with objects there count) and saves the table. */
+    /** {@link #evaluate(Path, VocDataset, Path, Device)} on the default device ({@link Devices#CPU}). */
     public static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir) throws IOException {
+        return evaluate(checkpoint, test, reportDir, Devices.require(Devices.CPU, "device"));
+    }
+
+    /**
+     * Evaluates a checkpoint on {@code test} (only the classes with objects there count) on {@code device}
+     * and saves the table.
+     */
+    public static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir, Device device)
+            throws IOException {
         Checkpoint ck = Checkpoint.read(checkpoint);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             FcosDetector model = ck.toModel(manager);
             EvalResult ev = new Predictor(model, manager, FcosDecoder.Config.EVAL)
                     .evaluate(DetectionSet.load(test, model.config().inputSize()), EvalConfig.DEFAULT);
@@ -213,6 +223,11 @@ public final class Stages {
             }
         }
         return out;
+    }
+
+    /** The device the stage's training settings name, refused at once when libtorch does not have it. */
+    private static Device device(Stage s) {
+        return Devices.require(s.train().device(), "device");
     }
 
     /** Seeds libtorch so initial weights are reproducible. */

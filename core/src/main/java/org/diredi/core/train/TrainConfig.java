@@ -1,5 +1,7 @@
 package org.diredi.core.train;
 
+import org.diredi.core.engine.Devices;
+
 /**
  * Training settings, from a YAML/JSON file laid over {@link #DEFAULTS} (see {@code ConfigFiles}).
  * The defaults train the {@code cpu} presets on FashionScenes on 2 CPU cores.
@@ -19,7 +21,7 @@ package org.diredi.core.train;
  * @param focalGamma    focal loss gamma
  * @param centerRadius  FCOS center-sampling radius in strides
  * @param evalEvery     evaluate on the validation split every this many epochs (0: never)
- * @param device        DJL device: {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param device        where training runs: {@code cpu}, {@code gpu} or {@code gpu:N} ({@code --device} overrides it)
  */
 public record TrainConfig(
         int epochs,
@@ -64,8 +66,7 @@ public record TrainConfig(
         check(focalGamma >= 0, "focalGamma must be >= 0, got " + focalGamma);
         check(centerRadius > 0, "centerRadius must be > 0, got " + centerRadius);
         check(evalEvery >= 0, "evalEvery must be >= 0, got " + evalEvery);
-        check(device != null && device.matches("cpu|gpu(:\\d+)?"),
-                "device must be cpu, gpu or gpu:N, got '" + device + "'");
+        Devices.checkName(device, "device");
     }
 
     private static void check(boolean ok, String message) {
@@ -101,6 +102,12 @@ public record TrainConfig(
     public TrainConfig withSeed(long s) {
         return new TrainConfig(epochs, batchSize, optimizer, lr, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
                 s, augment, focalAlpha, focalGamma, centerRadius, evalEvery, device);
+    }
+
+    /** These settings on another device ({@link Devices}: cpu, gpu or gpu:N). */
+    public TrainConfig withDevice(String d) {
+        return new TrainConfig(epochs, batchSize, optimizer, lr, momentum, weightDecay, gradClip, warmupSteps, minLrFactor,
+                seed, augment, focalAlpha, focalGamma, centerRadius, evalEvery, d);
     }
 
     public String summary() {

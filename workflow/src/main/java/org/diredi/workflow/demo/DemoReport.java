@@ -1,5 +1,6 @@
 package org.diredi.workflow.demo;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.stage.Stages;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.vision.data.VocDataset;
@@ -33,8 +35,9 @@ final class DemoReport {
         List<String> shown = new ArrayList<>(s.presumed());
         shown.add(s.added());
         VocDataset test = VocDataset.load(d.scenes(), "test", d.classes()).restrictTo(shown);
-        EvalResult b = Stages.evaluate(before, test, null);
-        EvalResult a = u.decision().accepted() ? Stages.evaluate(u.updatedEdge(), test, null) : null;
+        Device on = Devices.require(s.device(), "device");
+        EvalResult b = Stages.evaluate(before, test, null, on);
+        EvalResult a = u.decision().accepted() ? Stages.evaluate(u.updatedEdge(), test, null, on) : null;
         double[] vb = apPercent(b, shown);
         double[] va = apPercent(a, shown);
         MarkdownTable t = table(s, shown, b, a, vb, va, seen);

@@ -2,6 +2,7 @@ package org.diredi.workflow.demo;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.diredi.core.engine.Devices;
 
 /**
  * What one demo run does: its folder, the model family, the training budgets, the classes the
@@ -14,9 +15,12 @@ import java.util.List;
  *                        random backbone
  * @param cameraClasspath the edge runtime's own classpath (ONNX Runtime, no libtorch) the camera JVMs run
  *                        on; null when the demo was not started through the diredi launcher
+ * @param device          where the manufacturer's, the customer's and the cloud's models train and run:
+ *                        cpu, gpu or gpu:N (the cameras run ONNX Runtime on their CPU)
  */
 public record DemoSettings(Path out, String family, Epochs epochs, List<String> presumed, String added,
-                           RdSettings rd, float fgdWeight, int images, Path backbones, String cameraClasspath) {
+                           RdSettings rd, float fgdWeight, int images, Path backbones, String cameraClasspath,
+                           String device) {
 
     /** Epochs of the tutor, Distill B (the edge model), each reverse-distillation run and Distill C. */
     public record Epochs(int tutor, int edge, int rd, int distillC) {
@@ -54,6 +58,7 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
 
     public DemoSettings {
         presumed = List.copyOf(presumed);
+        Devices.checkName(device, "device");
     }
 
     public static Builder builder() {
@@ -76,6 +81,7 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
         private int images = 1200;
         private Path backbones = Path.of("models/pretrained");
         private String cameraClasspath;
+        private String device = Devices.CPU;
 
         private Builder() {}
 
@@ -129,9 +135,14 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
             return this;
         }
 
+        public Builder device(String v) {
+            device = v;
+            return this;
+        }
+
         public DemoSettings build() {
             return new DemoSettings(out, family, epochs, presumed, added, rd, fgdWeight, images, backbones,
-                    cameraClasspath);
+                    cameraClasspath, device);
         }
     }
 }

@@ -22,7 +22,7 @@ final class ManufacturerStages {
     private ManufacturerStages() {}
 
     static Models train(DemoSettings s, DemoData data) throws IOException {
-        TrainConfig base = TrainConfig.DEFAULTS;
+        TrainConfig base = TrainConfig.DEFAULTS.withDevice(s.device());
         Stages.Result tutor = Stages.run(Stages.Stage.direct("tutor", Presets.get(s.family() + "/tutor"),
                 base.withEpochs(s.epochs().tutor()), data.presumedData()).withBackbone(pretrained(s, "tutor")),
                 data.classes(), s.out().resolve("manufacturer/tutor"));

@@ -45,7 +45,7 @@ final class RoleConfigs {
                 Map.entry("signingKey", accounts.signingKey().toString()),
                 Map.entry("publicKey", accounts.publicKey().toString()),
                 Map.entry("workDir", s.out().resolve("cloud").toString()),
-                Map.entry("data", d.manufacturerData().toString()),
+                Map.entry("data", d.manufacturerData().toString()), Map.entry("device", s.device()),
                 Map.entry("gate", Map.of("maxDropOther", 10.0, "minGainAdded", 5.0)),
                 Map.entry("distillCEpochs", s.epochs().distillC()),
                 Map.entry("distillCFeatureWeight", s.fgdWeight()),
@@ -65,7 +65,7 @@ final class RoleConfigs {
                 Map.entry("privateData", d.customerData().toString()), Map.entry("added", List.of(s.added())),
                 Map.entry("edgeModel", m.edge().toString()), Map.entry("tutor", m.tutor().toString()),
                 Map.entry("tutorPreset", s.family() + "/tutor"),
-                Map.entry("workDir", s.out().resolve("onprem").toString()),
+                Map.entry("workDir", s.out().resolve("onprem").toString()), Map.entry("device", s.device()),
                 Map.entry("epochs", s.epochs().rd()), Map.entry("learningRate", s.rd().learningRate()),
                 Map.entry("alpha", s.rd().alpha()), Map.entry("beta", s.rd().beta())));
         return write(s.out().resolve("onprem.yaml"), "diredi onprem run --config onprem.yaml", c);

@@ -1,5 +1,6 @@
 package org.diredi.workflow.experiment;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +24,14 @@ import org.diredi.vision.eval.EvalResult;
 record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> perClass, List<String> updateClasses,
                   List<String> shown) {
 
-    /** Evaluates {@code models} (row name -> checkpoint, in Table III order) on {@code test}. */
-    static Evaluation of(Map<String, Path> models, VocDataset test, List<String> updateClasses, List<String> removed)
-            throws IOException {
-        Map<String, EvalResult> results = evaluate(models, test.restrictTo(updateClasses));
+    /** Evaluates {@code models} (row name -> checkpoint, in Table III order) on {@code test}, on {@code device}. */
+    static Evaluation of(Map<String, Path> models, VocDataset test, List<String> updateClasses, List<String> removed,
+                         Device device) throws IOException {
+        Map<String, EvalResult> results = evaluate(models, test.restrictTo(updateClasses), device);
         List<String> shown = new ArrayList<>(updateClasses);
         removed.stream().filter(r -> !shown.contains(r)).forEach(shown::add);
         Map<String, EvalResult> perClass = shown.size() > updateClasses.size()
-                ? evaluate(models, test.restrictTo(shown)) : results;
+                ? evaluate(models, test.restrictTo(shown), device) : results;
         return new Evaluation(results, perClass, updateClasses, shown);
     }
 
@@ -39,10 +40,11 @@ record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> perCl
         return shown.size() > updateClasses.size();
     }
 
-    private static Map<String, EvalResult> evaluate(Map<String, Path> models, VocDataset data) throws IOException {
+    private static Map<String, EvalResult> evaluate(Map<String, Path> models, VocDataset data, Device device)
+            throws IOException {
         Map<String, EvalResult> out = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : models.entrySet()) {
-            out.put(e.getKey(), Stages.evaluate(e.getValue(), data, null));
+            out.put(e.getKey(), Stages.evaluate(e.getValue(), data, null, device));
         }
         return out;
     }

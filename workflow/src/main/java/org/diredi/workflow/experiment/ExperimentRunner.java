@@ -9,6 +9,7 @@ import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.cloud.update.Verification;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.model.Presets;
@@ -124,7 +125,8 @@ public final class ExperimentRunner {
         rows.put("Updated tutor (Eq. 10)", update.updatedTutor());
         rows.put("Updated edge-AI model (Distill C)", update.distillC().checkpoint());
         rows.put("Updated edge-AI model (Training)", baseline.checkpoint());
-        return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed());
+        return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed(),
+                Devices.require(base.device(), "device"));
     }
 
     private StageTimes stageTimes(ManufacturerStages.Models m, ManufacturerUpdate.Result update,
