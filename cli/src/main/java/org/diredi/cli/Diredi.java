@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import org.diredi.edge.cli.EdgeMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,14 +10,15 @@ import picocli.CommandLine.Option;
         description = {
             "DiReDi: Distillation and Reverse Distillation for AIoT detectors (arXiv 2409.08308).",
             "",
-            "Start here:  diredi data fashion-scenes --out data/fashion-scenes",
-            "             diredi train --data data/fashion-scenes --preset edge --out runs/edge",
-            "             diredi eval --checkpoint runs/edge/model.ckpt --data data/fashion-scenes --split test",
+            "Start here:  diredi data fashion-scenes --out work/fashion-scenes",
+            "             diredi train --data work/fashion-scenes --preset edge --out work/edge",
+            "             diredi eval --checkpoint work/edge/model.ckpt --data work/fashion-scenes --split test",
+            "README.md's tour shows the rest; './diredi test' runs the tests.",
         },
         subcommands = {
             DemoCommand.class, DataCommand.class, PretrainCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
             GateCommand.class, ExperimentCommand.class, ExportCommand.class, LoopCommands.OnPrem.class, LoopCommands.Cloud.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
-            PresetsCommand.class, CommandLine.HelpCommand.class
+            PresetsCommand.class, EdgeMain.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {
 
@@ -30,6 +32,14 @@ public final class Diredi {
 
     /** Runs the command line; bad input prints one clear line and gives exit code 2 (see {@link UserErrors}). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /**
+     * The command tree with its error handling, ready to parse or execute. {@code edge} runs in this JVM
+     * here; the {@code ./diredi} launcher gives it a JVM of its own holding only the edge runtime's jars.
+     */
+    static CommandLine commandLine() {
         Diredi root = new Diredi();
         CommandLine cl = new CommandLine(root);
         cl.setExecutionStrategy(parse -> {
@@ -37,7 +47,7 @@ public final class Diredi {
             return new CommandLine.RunLast().execute(parse);
         });
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> UserErrors.report(ex, cmd.getErr(), root.debug));
-        return cl.execute(args);
+        return cl;
     }
 
     /** Whether {@code ex} is a user's mistake (one line, exit 2) rather than a bug; see {@link UserErrors}. */
