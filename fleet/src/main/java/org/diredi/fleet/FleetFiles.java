@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.diredi.cloud.CloudConfig;
+import org.diredi.messaging.Topics;
 
 /**
  * What goes into each enrolled machine's folder: its configuration, the password file (written by
@@ -25,9 +26,11 @@ final class FleetFiles {
                 diredi edge run --config edge.yaml      (in this folder: the paths below are relative to it)
                 Camera %s of customer %s, device profile %s, written by diredi fleet add-device.
                 broker.password: this camera's broker password (keep it mode 600); manufacturer.pub.pem: the only
-                key whose updates it accepts. Before the first run set initialModel to the edge model exported for
-                this profile (diredi export --checkpoint EDGE --profile %s), and source to the camera.
-                """.formatted(device, customer, profile, profile), c);
+                key whose updates it accepts. Its topics, the only ones its account may use: %s/ota/# (updates
+                in), .../detections, .../status, .../ota/report (out). Before the first run set initialModel to
+                the edge model exported for this profile (diredi export --checkpoint EDGE --profile %s), and
+                source to the camera.
+                """.formatted(device, customer, profile, Topics.device(customer, device), profile), c);
     }
 
     static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c) throws IOException {

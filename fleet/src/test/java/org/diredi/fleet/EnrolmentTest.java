@@ -107,6 +107,8 @@ class EnrolmentTest {
         assertEquals(List.of("tcp://127.0.0.1:1884", "acme-cam-01", "broker.password"),
                 List.of(edge.mqtt().uri(), edge.mqtt().username(), edge.mqtt().passwordFile()));
         assertEquals("manufacturer.pub.pem", edge.trustedKey(), "relative to the folder the camera runs in");
+        assertTrue(Files.readString(folder.resolve("edge.yaml")).contains("diredi/v1/customers/acme/devices/cam-01/ota/#"),
+                "its topics are named");
         assertArrayEquals(Files.readAllBytes(dir.resolve("keys/manufacturer.pub.pem")),
                 Files.readAllBytes(folder.resolve("manufacturer.pub.pem")), "the manufacturer's key, pinned");
 
