@@ -21,31 +21,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import org.diredi.messaging.Topics;
 
 /**
- * Checks user name and password against {@link BrokerConfig} and gives each connection its topic
- * permissions by role, with everything else denied:
- * <ul>
- * <li>device (c, d): subscribe {@code ota(c,d)/#}; publish its own {@code detections}, {@code status}, {@code ota/report}</li>
- * <li>onprem (c): publish {@code delta(c)/#}; subscribe {@code decision(c)}</li>
- * <li>cloud: publish and subscribe {@code diredi/v1/#}, shared subscriptions included</li>
- * </ul>
+ * Checks user name and password against the broker's accounts ({@link AccountBook}: its configuration
+ * and its account store, re-read when that changes) and gives each connection the topic permissions of
+ * its role ({@link Grants}), with everything else denied.
  */
 final class AclAuthenticator implements SimpleAuthenticator {
 
-    private final Map<String, BrokerConfig.User> users;
+    private final AccountBook accounts;
     /** Verified once per user and password, so a reconnect storm does not cost a PBKDF2 run each. */
     private final Map<String, byte[]> verified = new ConcurrentHashMap<>();
     // Spent on unknown users too, so response time does not tell which user names exist.
-    private final String dummyHash;
+    private final Map<Integer, String> dummyHashes = new ConcurrentHashMap<>();
 
-    AclAuthenticator(BrokerConfig config) {
-        this.users = config.users().stream().collect(Collectors.toMap(BrokerConfig.User::username, Function.identity()));
-        this.dummyHash = Passwords.hash("not-a-user".toCharArray(), config.users().isEmpty() ? 1000
-                : Passwords.parse(config.users().get(0).passwordHash()).iterations());
+    AclAuthenticator(AccountBook accounts) {
+        this.accounts = accounts;
     }
 
     @Override
@@ -54,7 +45,7 @@ final class AclAuthenticator implements SimpleAuthenticator {
         String name = c.getUserName().orElse(null);
         char[] password = c.getPassword().map(AclAuthenticator::utf8).orElse(null);
         try {
-            BrokerConfig.User user = name == null ? null : users.get(name);
+            BrokerConfig.User user = name == null ? null : accounts.find(name);
             if (!passwordMatches(user, password)) {
                 output.failAuthentication(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad user name or password");
                 return;
@@ -81,7 +72,7 @@ final class AclAuthenticator implements SimpleAuthenticator {
             return false;
         }
         if (user == null) {
-            Passwords.verify(dummyHash, password);
+            Passwords.verify(dummyHash(), password);
             return false;
         }
         byte[] quick = quickDigest(user, password);
@@ -105,37 +96,27 @@ final class AclAuthenticator implements SimpleAuthenticator {
         return md.digest();
     }
 
-    static List<TopicPermission> permissions(BrokerConfig.User u) {
-        List<TopicPermission> p = new ArrayList<>();
-        switch (u.role()) {
-            case BrokerConfig.DEVICE -> {
-                String c = u.customer();
-                String d = u.device();
-                p.add(allow(Topics.ota(c, d) + "/#", MqttActivity.SUBSCRIBE));
-                p.add(allow(Topics.detections(c, d), MqttActivity.PUBLISH));
-                p.add(allow(Topics.status(c, d), MqttActivity.PUBLISH));
-                p.add(allow(Topics.otaReport(c, d), MqttActivity.PUBLISH));
-            }
-            case BrokerConfig.ONPREM -> {
-                p.add(allow(Topics.delta(u.customer()) + "/#", MqttActivity.PUBLISH));
-                p.add(allow(Topics.decision(u.customer()), MqttActivity.SUBSCRIBE));
-            }
-            case BrokerConfig.CLOUD -> p.add(Builders.topicPermission()
-                    .topicFilter(Topics.PREFIX + "/#")
-                    .activity(MqttActivity.ALL)
-                    .sharedSubscription(SharedSubscription.ALL)
-                    .build());
-            default -> throw new IllegalStateException("unknown role " + u.role());
-        }
-        return p;
+    /** A hash of the work factor real accounts use, made once per work factor. */
+    private String dummyHash() {
+        BrokerConfig.User any = accounts.any();
+        int iterations = any == null ? Passwords.DEFAULT_ITERATIONS : Passwords.parse(any.passwordHash()).iterations();
+        return dummyHashes.computeIfAbsent(iterations, it -> Passwords.hash("not-a-user".toCharArray(), it));
     }
 
-    private static TopicPermission allow(String filter, MqttActivity activity) {
-        return Builders.topicPermission()
-                .topicFilter(filter)
-                .activity(activity)
-                .sharedSubscription(SharedSubscription.NOT_SHARED)
-                .build();
+    static List<TopicPermission> permissions(BrokerConfig.User u) {
+        List<TopicPermission> p = new ArrayList<>();
+        for (Grants.Grant g : Grants.of(u)) {
+            p.add(Builders.topicPermission()
+                    .topicFilter(g.filter())
+                    .activity(switch (g.access()) {
+                        case RECEIVE -> MqttActivity.SUBSCRIBE;
+                        case PUBLISH -> MqttActivity.PUBLISH;
+                        case BOTH -> MqttActivity.ALL;
+                    })
+                    .sharedSubscription(g.shared() ? SharedSubscription.ALL : SharedSubscription.NOT_SHARED)
+                    .build());
+        }
+        return p;
     }
 
     private static char[] utf8(ByteBuffer b) {

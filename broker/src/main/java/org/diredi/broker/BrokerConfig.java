@@ -16,7 +16,9 @@ import org.diredi.vision.config.ConfigFiles;
  * dataDir: work/broker    # conf/, data/ (sessions, queued messages), extensions/
  * maxPacketBytes: 16777216
  * maxQueuedMessages: 20000
- * users:
+ * accountStore: work/broker/accounts.yaml   # enrolled accounts, re-read when it changes (null = none)
+ * tls: {bind: 0.0.0.0, port: 8883, keystore: broker.p12, passwordFile: broker.p12.password}   # null = no TLS
+ * users:                  # accounts of the configuration itself (the store's are usually enough)
  *   - {username: cam-01, passwordHash: "pbkdf2-sha256$...", role: device, customer: acme, device: cam-01}
  *   - {username: acme-onprem, passwordHash: "...", role: onprem, customer: acme}
  *   - {username: cloud, passwordHash: "...", role: cloud}
@@ -24,9 +26,12 @@ import org.diredi.vision.config.ConfigFiles;
  *
  * @param maxQueuedMessages per offline client; a chunked transfer to an offline device needs one
  *                          slot per chunk, and HiveMQ silently drops messages beyond the limit
+ * @param accountStore      the {@link AccountStore} file, looked at on every connection attempt and
+ *                          re-read when it changed (a missing file holds no account yet); null = none
+ * @param tls               a second listener, MQTT over TLS, or null for none
  */
 public record BrokerConfig(String bind, int port, String dataDir, long maxPacketBytes, long maxQueuedMessages,
-        List<User> users) {
+        String accountStore, Tls tls, List<User> users) {
 
     public static final String DEVICE = "device";
     public static final String ONPREM = "onprem";
@@ -95,6 +100,29 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
         }
     }
 
+    /**
+     * The TLS listener: the broker's key and certificate chain in a PKCS#12 (or JKS) keystore whose
+     * password (also the key's) is in {@code passwordFile}; clients pin the CA that signed it.
+     *
+     * @param bind the address to listen on; null = 0.0.0.0 (every interface: the listener for other machines)
+     */
+    public record Tls(String bind, int port, String keystore, String passwordFile) {
+        public Tls {
+            bind = bind == null || bind.isBlank() ? "0.0.0.0" : bind;
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("tls.port must be 0..65535 (0 = any free port), got " + port);
+            }
+            if (keystore == null || keystore.isBlank() || passwordFile == null || passwordFile.isBlank()) {
+                throw new IllegalArgumentException("tls: keystore and passwordFile are required");
+            }
+        }
+
+        /** The keystore's password, from its file. */
+        public String password() {
+            return org.diredi.messaging.Secrets.password(null, passwordFile, "tls.passwordFile");
+        }
+    }
+
     public BrokerConfig {
         checkListener(bind, port, dataDir);
         checkLimits(maxPacketBytes, maxQueuedMessages);
@@ -126,7 +154,7 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
      * No empty entries, no user name twice; then the immutable copy (made after the checks: List.copyOf
      * rejects an empty entry with a bare NullPointerException).
      */
-    private static List<User> checkUsers(List<User> users) {
+    static List<User> checkUsers(List<User> users) {
         Set<String> seen = new HashSet<>();
         for (User u : users) {
             if (u == null) {
@@ -140,7 +168,8 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
     }
 
     public static BrokerConfig defaults() {
-        return new BrokerConfig("127.0.0.1", 1883, "work/broker", 16L << 20, 20_000, List.of());
+        return new BrokerConfig("127.0.0.1", 1883, "work/broker", 16L << 20, 20_000, "work/broker/accounts.yaml", null,
+                List.of());
     }
 
     /** @throws ConfigFiles.ConfigException naming the file and the problem */
@@ -158,14 +187,26 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
     }
 
     public BrokerConfig withPort(int p) {
-        return new BrokerConfig(bind, p, dataDir, maxPacketBytes, maxQueuedMessages, users);
+        return new BrokerConfig(bind, p, dataDir, maxPacketBytes, maxQueuedMessages, accountStore, tls, users);
     }
 
+    /** The data folder; the account store moves into it too (a test's or a demo's broker keeps to its folder). */
     public BrokerConfig withDataDir(Path dir) {
-        return new BrokerConfig(bind, port, dir.toString(), maxPacketBytes, maxQueuedMessages, users);
+        return new BrokerConfig(bind, port, dir.toString(), maxPacketBytes, maxQueuedMessages,
+                dir.resolve("accounts.yaml").toString(), tls, users);
     }
 
     public BrokerConfig withUsers(List<User> u) {
-        return new BrokerConfig(bind, port, dataDir, maxPacketBytes, maxQueuedMessages, u);
+        return new BrokerConfig(bind, port, dataDir, maxPacketBytes, maxQueuedMessages, accountStore, tls, u);
+    }
+
+    /** The account store file; null = none. */
+    public BrokerConfig withAccountStore(Path file) {
+        return new BrokerConfig(bind, port, dataDir, maxPacketBytes, maxQueuedMessages,
+                file == null ? null : file.toString(), tls, users);
+    }
+
+    public BrokerConfig withTls(Tls t) {
+        return new BrokerConfig(bind, port, dataDir, maxPacketBytes, maxQueuedMessages, accountStore, t, users);
     }
 }

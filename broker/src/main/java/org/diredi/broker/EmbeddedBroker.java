@@ -4,6 +4,7 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.client.parameter.ListenerType;
 import com.hivemq.extension.sdk.api.client.parameter.ServerInformation;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -11,19 +12,25 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.diredi.messaging.MessagingException;
-import org.diredi.vision.io.AtomicFiles;
+import org.diredi.messaging.Secrets;
 
 /**
- * HiveMQ Community Edition inside this JVM: the zero-setup broker for a laptop deployment and for
+ * HiveMQ Community Edition inside this JVM: the zero-setup broker for a laptop deployment, a trial and
  * tests. It always runs with its own generated {@code config.xml} (one TCP listener on
- * {@code bind}, usage statistics off, file persistence) and an embedded extension that
- * authenticates every client and restricts its topics by role (see {@link AclAuthenticator}).
+ * {@code bind}, optionally a TLS listener, usage statistics off, file persistence) and an embedded
+ * extension that authenticates every client against its accounts ({@link AccountBook}: the
+ * configuration's and the account store's, re-read when the store changes) and restricts its topics
+ * by role (see {@link AclAuthenticator}).
  *
  * <p>Layout under {@code dataDir}: {@code conf/config.xml}, {@code data/} (sessions, queued
  * messages, retained messages: reusing the folder keeps them across restarts), {@code extensions/}.
@@ -40,14 +47,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final EmbeddedExtension extension;
     private EmbeddedHiveMQ hive; // a fresh one per start, see start()
     private volatile ServerInformation serverInfo;
+    private final AccountBook accounts;
     private int port;
+    private int tlsPort;
     private boolean running;
     private boolean closed;
 
-    private EmbeddedBroker(BrokerConfig config) {
+    private EmbeddedBroker(BrokerConfig config, Consumer<String> log) {
         this.config = config;
         this.root = Path.of(config.dataDir()).toAbsolutePath();
         this.port = config.port();
+        this.tlsPort = config.tls() == null ? -1 : config.tls().port();
+        this.accounts = new AccountBook(config, log); // a corrupt account store stops the start here
         try {
             Files.createDirectories(root.resolve("conf"));
             Files.createDirectories(root.resolve("data"));
@@ -55,7 +66,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new MessagingException("cannot create broker folders under " + root + ": " + e.getMessage(), e);
         }
-        AclAuthenticator authenticator = new AclAuthenticator(config);
+        AclAuthenticator authenticator = new AclAuthenticator(accounts);
         ExtensionMain main = new ExtensionMain() {
             @Override
             public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
@@ -77,9 +88,19 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .build();
     }
 
-    /** Starts a broker and returns once it accepts connections. */
+    /** Starts a broker and returns once it accepts connections; account store changes are reported on stderr. */
     public static EmbeddedBroker start(BrokerConfig config) {
-        EmbeddedBroker b = new EmbeddedBroker(config);
+        return start(config, System.err::println);
+    }
+
+    /**
+     * Starts a broker and returns once it accepts connections.
+     *
+     * @param log where a re-read (or unreadable) account store is reported
+     * @throws org.diredi.vision.config.ConfigFiles.ConfigException naming the account store when it is not valid
+     */
+    public static EmbeddedBroker start(BrokerConfig config, Consumer<String> log) {
+        EmbeddedBroker b = new EmbeddedBroker(config, log);
         try {
             b.start();
         } catch (RuntimeException e) {
@@ -87,6 +108,25 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw e;
         }
         return b;
+    }
+
+    /**
+     * {@code diredi broker serve}: starts the broker and serves until the JVM is stopped (SIGTERM, Ctrl-C);
+     * a shutdown hook then closes it cleanly, persisting sessions and queued messages.
+     */
+    public static void serve(BrokerConfig config, PrintStream out) throws InterruptedException {
+        EmbeddedBroker b = start(config, out::println);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            b.close();
+            out.println("broker: stopped; sessions and queued messages kept in " + b.root().resolve("data"));
+            stopped.countDown();
+        }, "broker-shutdown"));
+        out.println("broker: listening on " + b.serverUri() + (b.tlsUri() == null ? "" : " and " + b.tlsUri()
+                + " (TLS, bound to " + config.tls().bind() + ")") + "; " + b.accounts() + " account(s)"
+                + (config.accountStore() == null ? "" : ", account store " + config.accountStore()
+                + " (re-read when it changes)") + "; stop with SIGTERM or Ctrl-C");
+        stopped.await();
     }
 
     /** Starts (again after {@link #stop()}), on the same port as before and with the same data. */
@@ -114,7 +154,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw e;
         }
         running = true;
-        port = boundPort();
+        port = boundPort(ListenerType.TCP_LISTENER);
+        tlsPort = config.tls() == null ? -1 : boundPort(ListenerType.TLS_TCP_LISTENER);
     }
 
     /** Stops; sessions and queued messages stay in the data folder for the next {@link #start()}. */
@@ -145,8 +186,27 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public String serverUri() {
-        String host = config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind();
-        return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        return "tcp://" + host(config.bind()) + ":" + port();
+    }
+
+    /** The TLS listener's port, or -1 without one. */
+    public synchronized int tlsPort() {
+        return tlsPort;
+    }
+
+    /** {@code ssl://host:port} of the TLS listener (null without one); clients check the host against the certificate. */
+    public String tlsUri() {
+        return config.tls() == null ? null : "ssl://" + host(config.tls().bind()) + ":" + tlsPort();
+    }
+
+    /** How many accounts the broker knows now (the account store's as last read). */
+    public int accounts() {
+        return accounts.size();
+    }
+
+    private static String host(String bind) {
+        String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     public Path root() {
@@ -182,16 +242,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private int boundPort() {
+    private int boundPort(ListenerType type) {
         ServerInformation info = serverInfo;
         if (info != null) {
             for (Listener l : info.getListener()) {
-                if (l.getPort() > 0) {
+                if (l.getListenerType() == type && l.getPort() > 0) {
                     return l.getPort();
                 }
             }
         }
-        throw new MessagingException("broker started but reports no bound TCP listener");
+        throw new MessagingException("broker started but reports no bound " + type + " listener");
     }
 
     private void writeConfig() {
@@ -204,7 +264,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                             <port>%d</port>
                             <bind-address>%s</bind-address>
                         </tcp-listener>
-                    </listeners>
+                %s    </listeners>
                     <mqtt>
                         <packets>
                             <max-packet-size>%d</max-packet-size>
@@ -227,12 +287,37 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, xmlEscape(config.bind()), config.maxPacketBytes(), config.maxQueuedMessages());
+                """.formatted(port, xmlEscape(config.bind()), tlsListener(), config.maxPacketBytes(),
+                config.maxQueuedMessages());
         try {
-            AtomicFiles.writeString(root.resolve("conf/config.xml"), xml);
+            // Owner-only: with TLS it holds the keystore's password.
+            Secrets.writeOwnerOnly(root.resolve("conf/config.xml"), xml.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new MessagingException("cannot write broker configuration in " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The TLS listener's XML (empty without one); the keystore password is read when the broker starts. */
+    private String tlsListener() {
+        BrokerConfig.Tls t = config.tls();
+        if (t == null) {
+            return "";
+        }
+        String pw = xmlEscape(t.password());
+        return """
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <tls>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(tlsPort, xmlEscape(t.bind()), xmlEscape(Path.of(t.keystore()).toAbsolutePath().toString()),
+                pw, pw);
     }
 
     private void await(java.util.concurrent.CompletableFuture<Void> f, String what) {
@@ -250,6 +335,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     private static String xmlEscape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&apos;")
+                .replace("\"", "&quot;");
     }
 }

@@ -126,6 +126,47 @@ class MosquittoAclTest {
         assertTrue(mosquitto.isAlive(), mosquitto.log());
     }
 
+    /** Enrolment writes, from Java, the very blocks add-device.sh writes for each role. */
+    @Test
+    void javaWritesTheAclBlocksOfAddDeviceSh() throws Exception {
+        String acl = Files.readString(mosquitto.dir.resolve("acl"));
+        String hash = Passwords.hash("x".toCharArray(), 1000);
+        for (BrokerConfig.User u : List.of(new BrokerConfig.User(CAM1, hash, BrokerConfig.DEVICE, ACME, "cam-01"),
+                new BrokerConfig.User(ONPREM, hash, BrokerConfig.ONPREM, ACME, null),
+                new BrokerConfig.User(CLOUD, hash, BrokerConfig.CLOUD, null, null))) {
+            assertTrue(acl.contains("\n" + MosquittoFiles.aclBlock(u)), "add-device.sh's block for " + u + ":\n"
+                    + MosquittoFiles.aclBlock(u) + "\nnot in\n" + acl);
+        }
+    }
+
+    /** An account added by MosquittoFiles (passwd line in mosquitto's format, acl block) works after a reload. */
+    @Test
+    void anAccountWrittenFromJavaConnectsAfterAReloadWithItsGrantsOnly() throws Exception {
+        String user = "globex-cam-09";
+        BrokerConfig.User u = new BrokerConfig.User(user, Passwords.hash("x".toCharArray(), 1000), BrokerConfig.DEVICE,
+                GLOBEX, "cam-09");
+        MosquittoFiles.add(mosquitto.dir, u, MosquittoFiles.passwdLine(user, (user + "-pw").toCharArray()));
+        assertThrows(IllegalArgumentException.class, () -> MosquittoFiles.add(mosquitto.dir, u, "x"), "added twice");
+        mosquitto.reload();
+        MqttLink cam = null;
+        for (int attempt = 0; cam == null; attempt++) {
+            try {
+                cam = connect(user);
+            } catch (RejectedByBroker e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                Thread.sleep(100); // the reload is asynchronous to the signal
+            }
+        }
+        try (MqttLink c = cam) {
+            publish(c, Topics.detections(GLOBEX, "cam-09"), "own");
+            RejectedByBroker e = assertThrows(RejectedByBroker.class,
+                    () -> publish(c, Topics.detections(GLOBEX, "cam-01"), "forged"));
+            assertEquals(RejectedByBroker.NOT_AUTHORIZED, e.reasonCode());
+        }
+    }
+
     /** (a) Device A subscribes to device B's OTA: granted, but nothing of B's ever reaches A. */
     @Test
     void deviceNeverReceivesAnotherDevicesOta() throws Exception {

@@ -131,6 +131,11 @@ final class MosquittoProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGHUP: mosquitto re-reads its password and acl files, as {@code systemctl reload mosquitto} does. */
+    void reload() throws Exception {
+        run(List.of("kill", "-HUP", Long.toString(process.pid())), null, true);
+    }
+
     /** The committed configuration, adapted: see the class comment. */
     String testConfig(List<String> lines, int plainPort, int tlsPort) {
         int at = -1;

@@ -30,6 +30,22 @@ class ShippedConfigTest {
                 org.diredi.cloud.CloudConfig.load(ROOT.resolve("configs/cloud.yaml")));
         assertEquals(org.diredi.onprem.OnPremConfig.DEFAULTS,
                 org.diredi.onprem.OnPremConfig.load(ROOT.resolve("configs/onprem.yaml")));
+        assertEquals(org.diredi.broker.BrokerConfig.defaults(),
+                org.diredi.broker.BrokerConfig.load(ROOT.resolve("configs/broker.yaml")));
+        assertEquals(org.diredi.fleet.FleetConfig.DEFAULTS,
+                org.diredi.fleet.FleetConfig.load(ROOT.resolve("configs/fleet.yaml")));
+    }
+
+    @Test
+    void enrolmentWritesWhereTheBrokerAndTheCloudRead() {
+        // fleet add-* writes the account store broker serve reads and the registry cloud serve reads
+        assertEquals(org.diredi.broker.BrokerConfig.defaults().accountStore(),
+                org.diredi.fleet.FleetConfig.DEFAULTS.accountStore());
+        assertEquals(org.diredi.cloud.CloudConfig.DEFAULTS.registry(), org.diredi.fleet.FleetConfig.DEFAULTS.registry());
+        assertEquals(org.diredi.cloud.CloudConfig.DEFAULTS.signingKey(), org.diredi.fleet.ManufacturerKeys.in(
+                Path.of(org.diredi.fleet.FleetConfig.DEFAULTS.keys())).privateKey().toString());
+        assertEquals(org.diredi.edge.config.EdgeConfig.DEFAULTS.trustedKey(), org.diredi.fleet.ManufacturerKeys.in(
+                Path.of(org.diredi.fleet.FleetConfig.DEFAULTS.keys())).publicKey().toString());
     }
 
     @Test

@@ -4,12 +4,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.engine.Devices;
+import java.util.Optional;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
  * {@code diredi cloud serve --config cloud.yaml}: the manufacturer's delta intake. Every customer
  * names the tutor its deltas are made against, the edge model its cameras run, and its devices.
+ * Customers come from the fleet {@code registry} that enrolment ({@code diredi fleet add-*}) writes,
+ * re-read when it changes; customers listed in this file instead are served as given (the demo, tests)
+ * and the registry is then not read.
  *
  * @param brokerCaCertificate for an {@code ssl://} broker: PEM of the CA that signed its certificate
  *                        (trusted instead of the JVM's CAs); null = the JVM's trust store
@@ -20,30 +24,78 @@ import org.diredi.vision.config.ConfigFiles;
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
  *                        the FGD loss against the detection loss
+ * @param registry        the fleet registry file ({@link org.diredi.cloud.registry.FleetRegistry}); null = none
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           String device, double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
-                          Map<String, Customer> customers) {
+                          String registry, Map<String, Customer> customers) {
 
-    /** A customer: its base tutor, current edge model, model version and cameras. */
-    public record Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices) {
+    /**
+     * A customer: its base tutor, current edge model, model version, cameras and the broker accounts of
+     * its on-prem PCs.
+     */
+    public record Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices,
+                           List<String> onprem) {
         public Customer {
             if (tutor == null || edge == null || edgePreset == null) {
                 throw new IllegalArgumentException("customer: tutor, edge and edgePreset are required");
             }
             devices = devices == null ? List.of() : List.copyOf(devices);
+            onprem = onprem == null ? List.of() : List.copyOf(onprem);
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (Device d : devices) {
+                if (d == null || !ids.add(d.id())) {
+                    throw new IllegalArgumentException("customer: " + (d == null ? "empty device entry"
+                            : "device id '" + d.id() + "' is given twice"));
+                }
+            }
+            onprem.forEach(a -> org.diredi.messaging.Topics.id("on-prem account", a));
+        }
+
+        /** A customer without on-prem accounts (cloud.yaml, where the broker's own configuration holds them). */
+        public Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices) {
+            this(tutor, edge, edgePreset, version, devices, List.of());
+        }
+
+        public Optional<Device> device(String id) {
+            return devices.stream().filter(d -> d.id().equals(id)).findFirst();
+        }
+
+        public Customer withDevice(Device d) {
+            List<Device> all = new java.util.ArrayList<>(devices);
+            all.add(d);
+            return new Customer(tutor, edge, edgePreset, version, all, onprem);
+        }
+
+        public Customer withOnprem(String account) {
+            List<String> all = new java.util.ArrayList<>(onprem);
+            all.add(account);
+            return new Customer(tutor, edge, edgePreset, version, devices, all);
+        }
+
+        /** After an accepted update: the updated tutor, the re-distilled edge model, its version. */
+        public Customer withModels(String newTutor, String newEdge, long newVersion) {
+            return new Customer(newTutor, newEdge, edgePreset, newVersion, devices, onprem);
         }
     }
 
     /** A camera and the device profile its updates are exported for. */
-    public record Device(String id, String profile) {}
+    public record Device(String id, String profile) {
+        public Device {
+            org.diredi.messaging.Topics.id("device", id);
+            if (profile == null || profile.isBlank()) {
+                throw new IllegalArgumentException("device " + id + ": a profile is required");
+            }
+        }
+    }
 
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", Devices.CPU, 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
+            "train", Devices.CPU, 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024,
+            "work/fleet/registry.json", Map.of());
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);

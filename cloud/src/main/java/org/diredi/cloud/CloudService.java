@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +55,7 @@ public final class CloudService implements AutoCloseable {
     public record CustomerState(String tutor, String edge, long version) {}
 
     private final CloudConfig config;
+    private final Customers customers;
     private final Path work;
     private final AuditLog audit;
     private final PrivateKey signingKey;
@@ -74,6 +76,7 @@ public final class CloudService implements AutoCloseable {
         this.audit = new AuditLog(work.resolve("audit.jsonl"));
         this.signingKey = Ed25519.readPrivateKey(Path.of(config.signingKey()));
         this.publicKey = Ed25519.readPublicKey(Path.of(config.publicKey()));
+        this.customers = Customers.of(config, work, out); // an invalid registry stops the start here
         try {
             Files.createDirectories(work.resolve("queue"));
             Files.createDirectories(work.resolve("customers"));
@@ -122,7 +125,7 @@ public final class CloudService implements AutoCloseable {
             out.println("cloud: resuming queued delta " + id);
             worker.submit(() -> process(id));
         }
-        out.println("cloud: receiving deltas for " + config.customers().keySet() + " on " + Topics.ALL_DELTAS);
+        out.println("cloud: receiving deltas on " + Topics.ALL_DELTAS + " for the customers of " + customers.source());
     }
 
     /** Makes a received delta durable (write, then rename), then hands it to the worker. */
@@ -194,11 +197,11 @@ public final class CloudService implements AutoCloseable {
     }
 
     private DeltaDecision decide(String transferId, String customer, Path deltaFile) throws IOException {
-        CloudConfig.Customer c = config.customers().get(customer);
+        CloudConfig.Customer c = customers.get(customer).orElse(null);
         if (c == null) {
             return decision(transferId, "REJECTED", "unknown customer '" + customer + "'", Map.of(), -1, List.of());
         }
-        CustomerState st = state(customer, c);
+        CustomerState st = customers.state(customer, c);
         KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
         Path job = work.resolve("jobs").resolve(transferId);
         Files.createDirectories(job);
@@ -219,8 +222,8 @@ public final class CloudService implements AutoCloseable {
         OtaShipper.Shipment shipment = new OtaShipper(link, signingKey, publicKey, audit, config).ship(
                 new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
                         st.version(), transferId), c.devices(), job);
-        saveState(customer, new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(),
-                version));
+        customers.updated(customer, new CustomerState(r.updatedTutor().toString(),
+                r.distillC().checkpoint().toString(), version));
         return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " " + shipment.summary(), ap,
                 version, shipment.shipped());
     }
@@ -276,21 +279,14 @@ public final class CloudService implements AutoCloseable {
         return new DeltaDecision(id, status, reason, ap, version, devices, Instant.now().toString());
     }
 
-    /** The customer's state: the saved one after an update, else the configured start. */
+    /** The customer's state: after an update the updated models, else the configured (or enrolled) start. */
     public CustomerState state(String customer, CloudConfig.Customer c) {
-        Path f = work.resolve("customers").resolve(customer + ".json");
-        if (Files.exists(f)) {
-            try {
-                return ConfigFiles.JSON.readValue(f.toFile(), CustomerState.class);
-            } catch (IOException e) {
-                throw new UncheckedIOException(f + ": unreadable customer state (" + e.getMessage() + ")", e);
-            }
-        }
-        return new CustomerState(c.tutor(), c.edge(), c.version());
+        return customers.state(customer, c);
     }
 
-    private void saveState(String customer, CustomerState s) throws IOException {
-        AtomicFiles.writeJson(work.resolve("customers").resolve(customer + ".json"), s);
+    /** The customer as the cloud sees it now (the registry as last changed), or empty for a stranger. */
+    public Optional<CloudConfig.Customer> customer(String id) {
+        return customers.get(id);
     }
 
     /** Waits for queued work to finish (tests, the demo). */

@@ -1,17 +1,10 @@
 package org.diredi.messaging;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -24,7 +17,6 @@ import java.security.SignatureException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
@@ -90,26 +82,8 @@ public final class Ed25519 {
      * readable by others, not even between write and rename.
      */
     public static void writePrivateKey(Path file, PrivateKey key) {
-        byte[] pem = pem(PRIVATE, key.getEncoded());
         try {
-            Path abs = file.toAbsolutePath();
-            Files.createDirectories(abs.getParent());
-            Path tmp = abs.resolveSibling("." + abs.getFileName() + "."
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE) + ".tmp");
-            boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-            FileAttribute<?>[] attrs = posix
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                    : new FileAttribute<?>[0];
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE), attrs); OutputStream out = Channels.newOutputStream(ch)) {
-                    out.write(pem);
-                    ch.force(true);
-                }
-                AtomicFiles.replace(tmp, abs);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            Secrets.writeOwnerOnly(file, pem(PRIVATE, key.getEncoded()));
         } catch (IOException e) {
             throw new MessagingException("cannot write private key " + file + ": " + e.getMessage(), e);
         }

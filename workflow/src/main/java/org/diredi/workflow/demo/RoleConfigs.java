@@ -7,15 +7,16 @@ import java.util.Map;
 import org.diredi.broker.BrokerConfig;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.edge.config.EdgeConfig;
+import org.diredi.fleet.MachineConfigs;
+import org.diredi.fleet.ManufacturerKeys;
 import org.diredi.onprem.OnPremConfig;
-import org.diredi.vision.config.ConfigFiles;
-import org.diredi.vision.io.AtomicFiles;
 
 /**
- * Every party's configuration file in the demo's folder, as a user would write it: the shipped
- * defaults (configs/*.yaml) with the settings this run needs, validated while they are made. Each role
- * then starts from its file, as {@code diredi cloud serve / onprem run / edge run --config FILE} would.
- * Passwords stay out of the files: each names its account's password file.
+ * Every party's configuration file in the demo's folder, made as enrolment makes them
+ * ({@link MachineConfigs}): the shipped defaults (configs/*.yaml) with the party's broker account and
+ * keys, then the settings this run needs, validated while they are made. Each role then starts from its
+ * file, as {@code diredi cloud serve / onprem run / edge run --config FILE} would. Passwords stay out of
+ * the files: each names its account's password file.
  */
 final class RoleConfigs {
 
@@ -39,11 +40,8 @@ final class RoleConfigs {
     /** The manufacturer's cloud: one customer whose cameras all run the cpu profile. */
     Path cloud(String customer, List<String> cameras, ManufacturerStages.Models m, DemoData d) throws IOException {
         List<CloudConfig.Device> devices = cameras.stream().map(c -> new CloudConfig.Device(c, "cpu")).toList();
-        CloudConfig c = CloudConfig.DEFAULTS.with(Map.ofEntries(Map.entry("broker", brokerUri),
-                Map.entry("username", DemoAccounts.CLOUD),
-                Map.entry("passwordFile", accounts.passwordFile(DemoAccounts.CLOUD).toString()),
-                Map.entry("signingKey", accounts.signingKey().toString()),
-                Map.entry("publicKey", accounts.publicKey().toString()),
+        CloudConfig c = MachineConfigs.cloud(broker(DemoAccounts.CLOUD, false),
+                new ManufacturerKeys(accounts.signingKey(), accounts.publicKey()), Map.ofEntries(
                 Map.entry("workDir", s.out().resolve("cloud").toString()),
                 Map.entry("data", d.manufacturerData().toString()), Map.entry("device", s.device()),
                 Map.entry("gate", Map.of("maxDropOther", 10.0, "minGainAdded", 5.0)),
@@ -57,10 +55,7 @@ final class RoleConfigs {
 
     /** The customer's on-prem PC: the tutor and edge model it was given, its private data and the RD budget. */
     Path onprem(String customer, ManufacturerStages.Models m, DemoData d) throws IOException {
-        String account = DemoAccounts.onprem(customer);
-        OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.ofEntries(Map.entry("customer", customer),
-                Map.entry("broker", brokerUri), Map.entry("username", account),
-                Map.entry("passwordFile", accounts.passwordFile(account).toString()),
+        OnPremConfig c = MachineConfigs.onprem(customer, broker(DemoAccounts.onprem(customer), false), Map.ofEntries(
                 Map.entry("presumedData", d.presumedShare().toString()), Map.entry("presumed", s.presumed()),
                 Map.entry("privateData", d.customerData().toString()), Map.entry("added", List.of(s.added())),
                 Map.entry("edgeModel", m.edge().toString()), Map.entry("tutor", m.tutor().toString()),
@@ -77,26 +72,27 @@ final class RoleConfigs {
      */
     Path camera(String customer, String cam, Path model, Path frames) throws IOException {
         Path dir = s.out().resolve(cam).toAbsolutePath();
-        EdgeConfig c = EdgeConfig.DEFAULTS.with(Map.of(
-                "device", Map.of("customer", customer, "id", cam),
-                "profile", "cpu",
+        EdgeConfig c = MachineConfigs.camera(customer, cam, "cpu", broker(cam, true),
+                accounts.publicKey().toAbsolutePath().toString(), Map.of(
                 "modelDir", dir.resolve("models").toString(),
                 "initialModel", model.toAbsolutePath().toString(),
                 "source", Map.of("type", "folder", "path", frames.toAbsolutePath().toString(), "loop", true,
                         "fpsLimit", 4),
-                "mqtt", Map.of("enabled", true, "uri", brokerUri, "username", cam,
-                        "passwordFile", accounts.passwordFile(cam).toAbsolutePath().toString(),
-                        "sessionExpirySeconds", 3600, "persistenceDir", dir.resolve("mqtt").toString()),
-                "trustedKey", accounts.publicKey().toAbsolutePath().toString(),
+                "mqtt", Map.of("sessionExpirySeconds", 3600, "persistenceDir", dir.resolve("mqtt").toString()),
                 "statusEverySeconds", 5,
                 "threads", 1));
         return write(dir.resolve("edge.yaml"), "diredi edge run --config edge.yaml", c);
     }
 
+    /** The account's connection to this run's broker; absolute paths for a party in another process. */
+    private MachineConfigs.Broker broker(String account, boolean absolute) {
+        Path pw = absolute ? accounts.passwordFile(account).toAbsolutePath() : accounts.passwordFile(account);
+        return new MachineConfigs.Broker(brokerUri, account, pw.toString(), null);
+    }
+
     /** The whole configuration, every setting spelled out, under a comment saying what reads it. */
     private static Path write(Path file, String readBy, Object config) throws IOException {
-        AtomicFiles.writeString(file, "# " + readBy + "\n# written by diredi demo: the shipped defaults with this run's"
-                + " settings\n" + ConfigFiles.YAML.writeValueAsString(config));
-        return file;
+        return MachineConfigs.write(file, readBy + "\nwritten by diredi demo: the shipped defaults with this run's settings",
+                config);
     }
 }

@@ -1,0 +1,79 @@
+package org.diredi.fleet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.diredi.cloud.CloudConfig;
+import org.diredi.messaging.Topics;
+
+/**
+ * What goes into each enrolled machine's folder: its configuration, the password file (written by
+ * {@link Accounts}), the manufacturer's public key and the broker's CA when there is one. A camera's and
+ * an on-prem PC's paths are relative to the folder, which is copied to that machine and run from; the
+ * cloud runs on this server, so its paths are absolute.
+ */
+final class FleetFiles {
+
+    private FleetFiles() {}
+
+    static void camera(MachineFolder f, FleetConfig config, String customer, String device, String profile,
+                       Path publicKey) throws IOException {
+        f.copy(publicKey, ManufacturerKeys.PUBLIC);
+        MachineConfigs.Broker b = broker(f, config, Accounts.device(customer, device), false);
+        var c = MachineConfigs.camera(customer, device, profile, b, ManufacturerKeys.PUBLIC,
+                Map.of("modelDir", "models", "mqtt", Map.of("persistenceDir", "mqtt")));
+        MachineConfigs.write(f.file("edge.yaml"), """
+                diredi edge run --config edge.yaml      (in this folder: the paths below are relative to it)
+                Camera %s of customer %s, device profile %s, written by diredi fleet add-device.
+                broker.password: this camera's broker password (keep it mode 600); manufacturer.pub.pem: the only
+                key whose updates it accepts. Its topics, the only ones its account may use: %s/ota/# (updates
+                in), .../detections, .../status, .../ota/report (out). Before the first run set initialModel to
+                the edge model exported for this profile (diredi export --checkpoint EDGE --profile %s), and
+                source to the camera.
+                """.formatted(device, customer, profile, Topics.device(customer, device), profile), c);
+    }
+
+    static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c) throws IOException {
+        String account = f.target().getFileName().toString();
+        MachineConfigs.Broker b = broker(f, config, account, false);
+        var o = MachineConfigs.onprem(customer, b, Map.of("tutor", "tutor.ckpt", "edgeModel", "edge.ckpt",
+                "tutorPreset", tutorPreset(c.edgePreset()), "workDir", "work"));
+        MachineConfigs.write(f.file("onprem.yaml"), """
+                diredi onprem run --config onprem.yaml  (in this folder: the paths below are relative to it)
+                The on-prem PC of customer %s (broker account %s), written by diredi fleet add-onprem.
+                broker.password: its broker password (keep it mode 600). Put beside this file what reverse
+                distillation starts from, as the manufacturer has it now: the tutor as tutor.ckpt (%s) and the
+                deployed edge model as edge.ckpt (%s, preset %s, version %d), the presumed data (presumedData);
+                then set privateData and added / removed to the customer's own labelled data.
+                """.formatted(customer, account, c.tutor(), c.edge(), c.edgePreset(), c.version()), o);
+    }
+
+    static void cloud(MachineFolder f, FleetConfig config, ManufacturerKeys keys) throws IOException {
+        MachineConfigs.Broker b = broker(f, config, f.target().getFileName().toString(), true);
+        ManufacturerKeys abs = new ManufacturerKeys(keys.privateKey().toAbsolutePath(), keys.publicKey().toAbsolutePath());
+        var c = MachineConfigs.cloud(b, abs, Map.of("registry", Path.of(config.registry()).toAbsolutePath().toString()));
+        MachineConfigs.write(f.file("cloud.yaml"), """
+                diredi cloud serve --config %s
+                A cloud worker (broker account %s), written by diredi fleet add-cloud. Its customers and their
+                devices come from the registry, re-read when enrolment changes it. Set data to the manufacturer's
+                own data (the gate's validation split, Distill C's training split).
+                """.formatted(f.placed("cloud.yaml"), b.username()), c);
+    }
+
+    /** The broker account's connection; relative file names for a machine that runs from its folder. */
+    private static MachineConfigs.Broker broker(MachineFolder f, FleetConfig config, String account, boolean absolute)
+            throws IOException {
+        String ca = null;
+        if (config.brokerCaCertificate() != null) {
+            f.copy(Path.of(config.brokerCaCertificate()), MachineFolder.CA);
+            ca = absolute ? f.placed(MachineFolder.CA).toString() : MachineFolder.CA;
+        }
+        String password = absolute ? f.placed(MachineFolder.PASSWORD).toString() : MachineFolder.PASSWORD;
+        return new MachineConfigs.Broker(config.brokerUri(), account, password, ca);
+    }
+
+    /** The tutor of the edge model's family (the on-prem trainer builds it before loading the checkpoint). */
+    static String tutorPreset(String edgePreset) {
+        return (edgePreset.contains("/") ? edgePreset.substring(0, edgePreset.indexOf('/')) : "cpu") + "/tutor";
+    }
+}
