@@ -36,7 +36,7 @@ final class DataOptions {
     static ClassList named(String nameOrFile) {
         return switch (nameOrFile) {
             case "fashion" -> ClassList.FASHION;
-            case "voc" -> VOC;
+            case "voc" -> ClassList.VOC;
             default -> ClassList.read(Path.of(nameOrFile));
         };
     }
@@ -63,7 +63,4 @@ final class DataOptions {
         }
         return ds;
     }
-
-    /** The 20 Pascal VOC classes. */
-    static final ClassList VOC = ClassList.VOC;
 }

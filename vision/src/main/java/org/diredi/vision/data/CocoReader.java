@@ -25,9 +25,9 @@ import org.diredi.vision.image.Images;
  * pixels, iscrowd) and {@code categories} (id, name).
  *
  * <p>Where the split files are, for a folder: {@code annotations/instances_SPLIT.json} (or
- * {@code annotations/SPLIT.json}, or the same at the top), else one JSON in each split folder
- * ({@code SPLIT/_annotations.coco.json}, as Roboflow exports). A JSON file given itself is one
- * split, {@value VocDataset#ALL}. An image's {@code file_name} is looked for beside the JSON, then in
+ * {@code annotations/SPLIT.json}, or the same at the top beside {@code images/} or {@code SPLIT/}),
+ * else one JSON in each split folder ({@code SPLIT/_annotations.coco.json}, as Roboflow exports). A
+ * JSON file given itself is one split, {@value VocDataset#ALL}. An image's {@code file_name} is looked for beside the JSON, then in
  * {@code ROOT/SPLIT/}, {@code ROOT/images/SPLIT/}, {@code ROOT/images/} and {@code ROOT/} (for a file
  * given itself, SPLIT is its name: {@code val2017} for {@code instances_val2017.json}).
  *
@@ -49,7 +49,9 @@ final class CocoReader {
         Map<String, Path> out = new TreeMap<>();
         List<Path> jsons = jsonFiles(dir.resolve("annotations"));
         if (jsons.isEmpty()) {
-            jsons = jsonFiles(dir);
+            // At the top only files that look like splits: a run folder's eval.json is no dataset.
+            jsons = jsonFiles(dir).stream().filter(f -> fileName(f).startsWith(INSTANCES)
+                    || Files.isDirectory(dir.resolve("images")) || Files.isDirectory(dir.resolve(splitName(f)))).toList();
         }
         boolean instances = jsons.stream().anyMatch(f -> fileName(f).startsWith(INSTANCES));
         for (Path f : jsons) {

@@ -74,6 +74,9 @@ class DatasetsTest {
         Path empty = Files.createDirectories(root.resolve("nothing"));
         assertMessage(assertThrows(DataException.class, () -> Datasets.detect(empty)), "nothing",
                 "expected Pascal VOC (Annotations/*.xml), COCO (annotations/*.json) or YOLO (data.yaml)");
+        Path run = Files.createDirectories(root.resolve("run"));
+        Files.writeString(run.resolve("eval.json"), "{}");
+        assertMessage(assertThrows(DataException.class, () -> Datasets.detect(run)), "run", "no dataset here");
         Path txt = Files.writeString(root.resolve("notes.txt"), "hello");
         assertMessage(assertThrows(DataException.class, () -> Datasets.detect(txt)), "notes.txt", "not a dataset");
         assertMessage(assertThrows(DataException.class, () -> Datasets.detect(root.resolve("missing"))), "missing",
