@@ -1,15 +1,18 @@
 package org.diredi.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.diredi.vision.data.DatasetConverter;
+import org.diredi.vision.data.DatasetFormat;
 import org.diredi.vision.scenes.FashionScenes;
 import org.diredi.vision.scenes.FashionScenesConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Dataset tools. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Make or inspect datasets.",
-        subcommands = {DataCommand.Scenes.class})
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Make or convert datasets.",
+        subcommands = {DataCommand.Scenes.class, DataCommand.Convert.class})
 final class DataCommand {
 
     @Command(name = "fashion-scenes", mixinStandardHelpOptions = true,
@@ -57,6 +60,47 @@ final class DataCommand {
             }
             FashionScenes.Summary s = FashionScenes.generate(c, out);
             System.out.print(s.format());
+            return 0;
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = {"Convert a dataset between Pascal VOC, COCO and YOLO, every split (or the --split ones).",
+                "Everything is read and checked first; the new dataset is built beside --out and renamed into place,",
+                "and a non-empty --out is refused. Images are copied as they are. VOC's whole-pixel boxes come back",
+                "the same through COCO and YOLO; YOLO has no difficult / crowd flag, so such objects become ordinary."})
+    static final class Convert implements Callable<Integer> {
+        @Option(names = "--from", paramLabel = "FORMAT", description = "voc, coco or yolo: what --in must hold "
+                + "(default: what it holds)")
+        String from;
+
+        @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "voc, coco or yolo")
+        String to;
+
+        @Option(names = "--in", required = true, paramLabel = "PATH",
+                description = "the dataset: a VOC folder, a COCO folder or .json file, a YOLO folder or data.yaml")
+        Path in;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the new dataset's folder "
+                + "(absent or empty)")
+        Path out;
+
+        @Option(names = "--class-list", paramLabel = "FILE|fashion|voc", description = "the label space (default: the "
+                + "dataset's own); names such as 'potted plant' or 'tv/monitor' map to it")
+        String classList;
+
+        @Option(names = "--split", split = ",", paramLabel = "NAME", description = "convert only these splits")
+        List<String> splits;
+
+        @Override
+        public Integer call() {
+            DatasetConverter.Request r = DatasetConverter.Request.of(in, DatasetFormat.parse(to), out)
+                    .withFrom(from == null ? null : DatasetFormat.parse(from)).withSplits(splits);
+            DataOptions.checkPath(in, "--in");
+            if (classList != null) {
+                r = r.withClasses(DataOptions.named(classList));
+            }
+            System.out.print(DatasetConverter.convert(r).format());
             return 0;
         }
     }

@@ -16,11 +16,10 @@ import org.diredi.inference.OnnxDetector;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.data.VocImage;
-import org.diredi.vision.eval.VocEvaluator;
 import org.diredi.vision.image.Preprocess;
 import org.diredi.vision.eval.ApMethod;
 import org.diredi.vision.eval.EvalConfig;
-import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.eval.EvalReport;
 import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.vision.io.AtomicFiles;
 import picocli.CommandLine.Command;
@@ -29,8 +28,9 @@ import picocli.CommandLine.Option;
 
 /** VOC evaluation of a checkpoint (DJL) or of its ONNX export (ONNX Runtime), through the same decoder. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a checkpoint on a VOC split: mAP@0.5, per-class AP, precision / recall / F1 at a",
-            "score threshold. AP is VOC2010+ all-point interpolation unless --ap voc07 (11-point).",
+        description = {"Evaluate a checkpoint on a split of a VOC, COCO or YOLO dataset: mAP@0.5, per-class AP,",
+            "precision / recall / F1 at a score threshold, and COCO's AP@[.5:.95], AP50 and AP75. The VOC AP is",
+            "VOC2010+ all-point interpolation unless --ap voc07 (11-point); the COCO ones follow pycocotools.",
             "Difficult objects are neither true nor false positives, as in the VOC devkit. With --onnx, an exported",
             "model (FP32 or int8) runs through ONNX Runtime and the project's decode + NMS, as on the camera."})
 final class EvalCommand implements Callable<Integer> {
@@ -73,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
                     case "voc07" -> ApMethod.ELEVEN_POINT;
                     default -> throw new IllegalArgumentException("--ap must be 'all' or 'voc07', got '" + ap + "'");
                 });
-        EvalResult r = onnx != null ? evaluateOnnx(cfg) : evaluateCheckpoint(cfg, device.device());
+        EvalReport r = onnx != null ? evaluateOnnx(cfg) : evaluateCheckpoint(cfg, device.device());
         System.out.println(r.toMarkdown());
         if (out != null) {
             Files.createDirectories(out);
@@ -84,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private EvalResult evaluateCheckpoint(EvalConfig cfg, Device on) throws java.io.IOException {
+    private EvalReport evaluateCheckpoint(EvalConfig cfg, Device on) throws java.io.IOException {
         Checkpoint ck = Checkpoint.read(checkpoint).requireCompatible(null, data.classes());
         VocDataset ds = data.load(split);
         try (NDManager manager = NDManager.newBaseManager(on)) {
@@ -92,11 +92,11 @@ final class EvalCommand implements Callable<Integer> {
             DetectionSet set = DetectionSet.load(ds, model.config().inputSize());
             System.out.printf("%s (id %s, %s) on %s/%s, %d images%n%n", checkpoint, ck.manifest().id(),
                     ck.manifest().model().name(), ds.root(), split, ds.size());
-            return new Predictor(model, manager, FcosDecoder.Config.EVAL).evaluate(set, cfg);
+            return new Predictor(model, manager, FcosDecoder.Config.EVAL).report(set, cfg);
         }
     }
 
-    private EvalResult evaluateOnnx(EvalConfig cfg) throws java.io.IOException {
+    private EvalReport evaluateOnnx(EvalConfig cfg) throws java.io.IOException {
         device.cpuOnly("--onnx");
         VocDataset ds = data.load(split);
         try (OnnxDetector d = new OnnxDetector(onnx, threads, FcosDecoder.Config.EVAL)) {
@@ -111,7 +111,7 @@ final class EvalCommand implements Callable<Integer> {
                 float[] chw = Preprocess.toChw(VocDataset.readImage(i), d.inputSize(), d.inputSize());
                 dets.put(i.id(), d.detect(chw, i.width(), i.height()).detections());
             }
-            return VocEvaluator.evaluate(ds.images(), dets, data.classes(), cfg);
+            return EvalReport.evaluate(ds.images(), dets, data.classes(), cfg);
         }
     }
 }

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.DataException;
+import org.diredi.vision.data.DatasetFormat;
+import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,10 +76,11 @@ final class TrainingOptions {
         if ("none".equals(valSplit)) {
             return null;
         }
-        Path splitFile = VocDataset.splitFile(data.root, valSplit);
-        if (Files.isDirectory(data.root) && !Files.exists(splitFile)) {
-            throw new DataException(splitFile, "validation split not found: --val-split none trains without "
-                    + "validation, --val-split NAME validates on another split");
+        if (Files.exists(data.root) && !Datasets.hasSplit(data.root, valSplit)) {
+            boolean voc = Datasets.detect(data.root) == DatasetFormat.VOC; // VOC: the missing split file says which
+            throw new DataException(voc ? VocDataset.splitFile(data.root, valSplit) : data.root, "validation split "
+                    + (voc ? "" : "'" + valSplit + "' ") + "not found: --val-split none trains without validation, "
+                    + "--val-split NAME validates on another split");
         }
         return data.load(valSplit);
     }

@@ -21,6 +21,7 @@ import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferSender;
 import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.report.ProgressBar;
 
@@ -76,9 +77,9 @@ public final class OnPremTrainer {
                 : ClassList.read(Path.of(config.classes()));
         classes.ids(config.presumed());
         classes.ids(config.added());
-        VocDataset presumed = VocDataset.load(Path.of(config.presumedData()), "train", classes)
+        VocDataset presumed = Datasets.load(Path.of(config.presumedData()), "train", classes)
                 .restrictTo(config.presumed());
-        VocDataset privateData = VocDataset.load(Path.of(config.privateData()), config.privateSplit(), classes)
+        VocDataset privateData = Datasets.load(Path.of(config.privateData()), config.privateSplit(), classes)
                 .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
         out.printf("on-prem: RD B on %d presumed images, RD A on those + %d private images (never uploaded)%n",
                 presumed.size(), privateData.size());

@@ -14,7 +14,9 @@ import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.box.Detection;
+import org.diredi.vision.data.VocImage;
 import org.diredi.vision.eval.EvalConfig;
+import org.diredi.vision.eval.EvalReport;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.eval.VocEvaluator;
 import org.diredi.vision.fcos.FcosDecoder;
@@ -92,7 +94,16 @@ public final class Predictor {
     /** VOC evaluation of the model on a split (ground truth as annotated, difficult honoured). */
     public EvalResult evaluate(DetectionSet set, EvalConfig config) {
         Map<String, List<Detection>> dets = predict(set, 16);
-        return VocEvaluator.evaluate(set.items().stream().map(DetectionSet.Item::source).toList(), dets,
-                model.classes(), config);
+        return VocEvaluator.evaluate(groundTruth(set), dets, model.classes(), config);
+    }
+
+    /** {@link #evaluate} and COCO's AP@[.5:.95], AP50, AP75 of the same detections. */
+    public EvalReport report(DetectionSet set, EvalConfig config) {
+        Map<String, List<Detection>> dets = predict(set, 16);
+        return EvalReport.evaluate(groundTruth(set), dets, model.classes(), config);
+    }
+
+    private static List<VocImage> groundTruth(DetectionSet set) {
+        return set.items().stream().map(DetectionSet.Item::source).toList();
     }
 }

@@ -23,8 +23,17 @@ public final class ClassList {
             "tshirt", "trouser", "pullover", "dress", "coat",
             "sandal", "shirt", "sneaker", "bag", "boot"));
 
+    /** The 20 Pascal VOC classes, in the devkit's order. */
+    public static final ClassList VOC = new ClassList(List.of("aeroplane", "bicycle", "bird", "boat", "bottle",
+            "bus", "car", "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
+            "sheep", "sofa", "train", "tvmonitor"));
+
+    /** A normalised name shared by two names of the list: never matched through normalisation. */
+    private static final int AMBIGUOUS = -2;
+
     private final List<String> names;
     private final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, Integer> normalised = new HashMap<>();
 
     public ClassList(List<String> names) {
         if (names.isEmpty()) {
@@ -39,6 +48,7 @@ public final class ClassList {
             if (index.put(n, i) != null) {
                 throw new IllegalArgumentException("class list names '" + n + "' twice");
             }
+            normalised.merge(ClassAliases.normalise(n), i, (a, b) -> AMBIGUOUS);
         }
     }
 
@@ -98,6 +108,33 @@ public final class ClassList {
                     "unknown class '" + name + "' (known: " + String.join(", ", names) + ")");
         }
         return i;
+    }
+
+    /**
+     * The id of a class name as a dataset writes it: the exact name, else the one name of the list that
+     * is equal ignoring case, spaces, underscores, dashes and slashes, else the one that is a synonym
+     * ({@link ClassAliases}); -1 when none (or more than one) matches.
+     */
+    public int lookup(String name) {
+        Integer exact = index.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        Integer same = normalised.get(ClassAliases.normalise(name));
+        if (same != null) {
+            return Math.max(same, -1);
+        }
+        int found = -1;
+        for (String synonym : ClassAliases.synonyms(name)) {
+            Integer id = normalised.get(synonym);
+            if (id != null) {
+                if (found >= 0 || id == AMBIGUOUS) {
+                    return -1;
+                }
+                found = id;
+            }
+        }
+        return found;
     }
 
     /** Class ids of the given names, validated against this list. */

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -40,6 +39,9 @@ import org.xml.sax.SAXParseException;
  */
 public final class VocDataset {
 
+    /** The split that is every image of a dataset; a dataset without splits has only this one. */
+    public static final String ALL = "all";
+
     private final Path root;
     private final String split;
     private final ClassList classes;
@@ -54,7 +56,10 @@ public final class VocDataset {
 
     /**
      * Loads and validates {@code split} of the VOC dataset at {@code root}; class names in the
-     * XML must all be in {@code classes} (case-sensitive), whose order fixes the class ids.
+     * XML must all be in {@code classes} (as {@link ClassList#lookup} matches them: {@code potted plant}
+     * is {@code pottedplant}), whose order fixes the class ids. The split {@value #ALL} is every
+     * image in {@code Annotations/} unless {@code ImageSets/Main/all.txt} lists one: a VOC export
+     * without {@code ImageSets/} is that one split.
      *
      * @throws DataException naming the offending file and the problem
      */
@@ -62,36 +67,19 @@ public final class VocDataset {
         if (!Files.isDirectory(root)) {
             throw new DataException(root, "VOC dataset root is not a directory");
         }
-        List<String> ids = readSplit(splitFile(root, split));
+        List<String> ids = splitIds(root, split);
         Path annotations = root.resolve("Annotations");
         Path imageDir = root.resolve("JPEGImages");
-        // Parse in parallel (VOC has thousands of files) but report the first error in split
-        // order, so the message does not depend on thread timing.
-        Object[] results = new Object[ids.size()];
         ThreadLocal<DocumentBuilder> builders = ThreadLocal.withInitial(VocDataset::newBuilder);
-        IntStream.range(0, ids.size()).parallel().forEach(i -> {
-            String id = ids.get(i);
-            try {
-                VocImage img = parseAnnotation(builders.get(), annotations.resolve(id + ".xml"), id,
-                        imageDir, classes);
-                Images.Size size = Images.readSize(img.imagePath());
-                if (size.width() != img.width() || size.height() != img.height()) {
-                    throw new DataException(img.imagePath(), "image is " + size.width() + "x"
-                            + size.height() + " but " + id + ".xml says " + img.width() + "x"
-                            + img.height());
-                }
-                results[i] = img;
-            } catch (DataException e) {
-                results[i] = e;
+        List<VocImage> images = ParallelLoad.map(ids, id -> {
+            VocImage img = parseAnnotation(builders.get(), annotations.resolve(id + ".xml"), id, imageDir, classes);
+            Images.Size size = Images.readSize(img.imagePath());
+            if (size.width() != img.width() || size.height() != img.height()) {
+                throw new DataException(img.imagePath(), "image is " + size.width() + "x" + size.height() + " but "
+                        + id + ".xml says " + img.width() + "x" + img.height());
             }
+            return img;
         });
-        List<VocImage> images = new ArrayList<>(ids.size());
-        for (Object r : results) {
-            if (r instanceof DataException e) {
-                throw e;
-            }
-            images.add((VocImage) r);
-        }
         return new VocDataset(root, split, classes, images);
     }
 
@@ -106,6 +94,71 @@ public final class VocDataset {
             }
         }
         return new VocDataset(root, split, classes, images);
+    }
+
+    /**
+     * The image ids of {@code split}: its split file, or for {@value #ALL} without one every
+     * {@code Annotations/*.xml} in name order. Without {@code ImageSets/Main/} only {@value #ALL} exists.
+     */
+    public static List<String> splitIds(Path root, String split) {
+        Path file = splitFile(root, split);
+        if (Files.exists(file) || !ALL.equals(split) && Files.isDirectory(file.getParent())) {
+            return readSplit(file);
+        }
+        if (!ALL.equals(split)) {
+            throw new DataException(root, "no split '" + split + "': without ImageSets/Main/ the folder is one"
+                    + " split, '" + ALL + "' (every image in Annotations/); ask for split '" + ALL + "'");
+        }
+        List<String> ids = annotationIds(root.resolve("Annotations"));
+        if (ids.isEmpty()) {
+            throw new DataException(root.resolve("Annotations"), "no annotations (*.xml) for split '" + ALL + "'");
+        }
+        return ids;
+    }
+
+    /** The stems of the {@code *.xml} files in {@code dir}, in name order. */
+    private static List<String> annotationIds(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(dir, "annotation folder not found (Pascal VOC layout expected)");
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".xml"))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        } catch (IOException e) {
+            throw new DataException(dir, "cannot list annotations: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The split names of the VOC folder at {@code root}: the split files in {@code ImageSets/Main/}
+     * (per-class files, two columns, are not splits), or {@value #ALL} when there is none.
+     */
+    public static List<String> splits(Path root) {
+        Path dir = root.resolve("ImageSets").resolve("Main");
+        List<String> out = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".txt")).sorted()
+                        .filter(VocDataset::isSplitFile).forEach(f -> out.add(stem(f)));
+            } catch (IOException e) {
+                throw new DataException(dir, "cannot list split files: " + e.getMessage(), e);
+            }
+        }
+        return out.isEmpty() ? List.of(ALL) : out;
+    }
+
+    private static boolean isSplitFile(Path f) {
+        try (var lines = Files.lines(f, StandardCharsets.UTF_8)) {
+            return lines.map(String::strip).filter(l -> !l.isEmpty()).findFirst()
+                    .map(l -> l.chars().noneMatch(Character::isWhitespace)).orElse(false);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new DataException(f, "cannot read split file: " + e.getMessage(), e);
+        }
+    }
+
+    private static String stem(Path f) {
+        String n = f.getFileName().toString();
+        return n.substring(0, n.lastIndexOf('.'));
     }
 
     /** Where {@code split}'s image ids are listed: {@code ROOT/ImageSets/Main/SPLIT.txt}. */
@@ -204,7 +257,8 @@ public final class VocDataset {
             throw new DataException(xml, where + ": missing <name>");
         }
         where += " (class '" + name + "')";
-        if (!classes.contains(name)) {
+        int classId = classes.lookup(name);
+        if (classId < 0) {
             throw new DataException(xml, where + ": unknown class '" + name + "' (known classes: "
                     + String.join(", ", classes.names()) + ")");
         }
@@ -232,7 +286,7 @@ public final class VocDataset {
         boolean difficult = flag(xml, where, obj, "difficult");
         boolean truncated = flag(xml, where, obj, "truncated");
         Box box = new Box((float) x1, (float) y1, (float) xmax, (float) ymax);
-        return new VocObject(classes.indexOf(name), box, difficult, truncated);
+        return new VocObject(classId, box, difficult, truncated);
     }
 
     private static Path imagePath(Path xml, String id, Path imageDir, String filename) {

@@ -2,6 +2,9 @@ package org.diredi.vision.data;
 
 import org.diredi.vision.io.AtomicFiles;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.diredi.vision.box.Box;
@@ -66,10 +69,36 @@ public final class VocWriter {
         int h = image.getHeight();
         AtomicFiles.bytes(imagePath(id), Images.jpegBytes(image, JPEG_QUALITY));
         AtomicFiles.string(annotationPath(id), annotationXml(id + ".jpg", w, h, objects));
+        return readBack(id, imagePath(id), w, h, objects);
+    }
+
+    /** The image as {@link VocDataset#load} reads it back: boxes rounded as {@link #corners} writes them. */
+    private static VocImage readBack(String id, Path image, int w, int h, List<VocObject> objects) {
         List<VocObject> rounded = objects.stream()
                 .map(o -> new VocObject(o.classId(), rounded(o.box(), w, h), o.difficult(), o.truncated()))
                 .toList();
-        return new VocImage(id, imagePath(id), w, h, rounded);
+        return new VocImage(id, image, w, h, rounded);
+    }
+
+    /**
+     * Copies the image file of {@code image} as it is (no re-encoding, its own extension) to
+     * {@code JPEGImages/<id>.<ext>} and writes {@code Annotations/<id>.xml} naming it.
+     *
+     * @return the image as {@link VocDataset#load} would read it back (rounded boxes)
+     */
+    public VocImage copy(String id, VocImage image) {
+        checkId(id);
+        String file = id + ImageIds.extension(image.imagePath());
+        Path target = root.resolve("JPEGImages").resolve(file);
+        try {
+            AtomicFiles.write(target, out -> Files.copy(image.imagePath(), out));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + image.imagePath() + " to " + target + ": " + e.getMessage(), e);
+        }
+        int w = image.width();
+        int h = image.height();
+        AtomicFiles.string(annotationPath(id), annotationXml(file, w, h, image.objects()));
+        return readBack(id, target, w, h, image.objects());
     }
 
     /** Writes {@code ImageSets/Main/<split>.txt}, one id per line. */

@@ -147,18 +147,17 @@ public record EvalResult(double map, int numImages, List<ClassResult> classes, i
      * micro P/R/F1, and the configuration (interpolation method, IoU rule, score threshold).
      */
     public String toMarkdown() {
+        return toMarkdown(null);
+    }
+
+    /**
+     * {@link #toMarkdown()} with, when {@code coco} is given, COCO's AP@[.5:.95], AP50 and AP75 as
+     * columns after AP@t and as a line after the mAP.
+     */
+    public String toMarkdown(CocoResult coco) {
         String iou = plain(config.iouThreshold());
-        MarkdownTable t = new MarkdownTable("class", "GT", "AP@" + iou, "P", "R", "F1")
-                .decimals(2, 4)
-                .align(2, MarkdownTable.Align.RIGHT);
         StringJoiner absent = new StringJoiner(", ");
-        for (ClassResult cr : classes) {
-            Object ap = cr.hasGroundTruth() ? (Object) cr.ap() : "absent";
-            if (!cr.hasGroundTruth()) {
-                absent.add(cr.name());
-            }
-            t.row(cr.name(), cr.numGt(), ap, cr.precision(), cr.recall(), cr.f1());
-        }
+        MarkdownTable t = table(iou, coco, absent);
         String score = plain(config.scoreThreshold());
         StringBuilder sb = new StringBuilder(t.toString()).append('\n');
         sb.append("**mAP@").append(iou).append(" = ")
@@ -169,6 +168,9 @@ public record EvalResult(double map, int numImages, List<ClassResult> classes, i
             sb.append(" (absent, not in mAP: ").append(absent).append(')');
         }
         sb.append("\n\n");
+        if (coco != null) {
+            sb.append(coco.summary()).append("\n\n");
+        }
         sb.append(String.format(Locale.ROOT, "Overall (micro, score >= %s): P %.3f, R %.3f, F1 %.3f (TP %d, FP %d, FN %d)\n\n",
                 score, precision, recall, f1, tp, fp, fn));
         sb.append("Config: AP ").append(config.apMethod().label())
@@ -176,6 +178,33 @@ public record EvalResult(double map, int numImages, List<ClassResult> classes, i
                 .append(", P/R/F1 at score >= ").append(score)
                 .append(", ").append(numImages).append(numImages == 1 ? " image\n" : " images\n");
         return sb.toString();
+    }
+
+    /** The per-class table; the names of classes without ground truth go to {@code absent}. */
+    private MarkdownTable table(String iou, CocoResult coco, StringJoiner absent) {
+        List<String> headers = new ArrayList<>(List.of("class", "GT", "AP@" + iou));
+        if (coco != null) {
+            headers.addAll(List.of("AP@[.5:.95]", "AP50", "AP75"));
+        }
+        headers.addAll(List.of("P", "R", "F1"));
+        MarkdownTable t = new MarkdownTable(headers);
+        int apColumns = coco == null ? 1 : 4;
+        for (int c = 2; c < 2 + apColumns; c++) {
+            t.decimals(c, 4).align(c, MarkdownTable.Align.RIGHT);
+        }
+        for (ClassResult cr : classes) {
+            List<Object> row = new ArrayList<>(List.of(cr.name(), cr.numGt(), cr.hasGroundTruth() ? cr.ap() : "absent"));
+            if (!cr.hasGroundTruth()) {
+                absent.add(cr.name());
+            }
+            if (coco != null) {
+                CocoResult.ClassAp ca = coco.find(cr.classId());
+                row.addAll(ca == null ? List.of("absent", "absent", "absent") : List.of(ca.ap(), ca.ap50(), ca.ap75()));
+            }
+            row.addAll(List.of(cr.precision(), cr.recall(), cr.f1()));
+            t.row(row);
+        }
+        return t;
     }
 
     private static String plain(double v) {

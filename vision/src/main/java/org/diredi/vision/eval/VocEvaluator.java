@@ -76,7 +76,7 @@ public final class VocEvaluator {
     }
 
     /** Image ids must be unique, and every image with detections must be in the ground truth. */
-    private static void checkImageIds(List<VocImage> groundTruth, Map<String, List<Detection>> detections) {
+    static void checkImageIds(List<VocImage> groundTruth, Map<String, List<Detection>> detections) {
         int numImages = groundTruth.size();
         Map<String, Integer> imageIndex = new HashMap<>(numImages * 2);
         for (int m = 0; m < numImages; m++) {

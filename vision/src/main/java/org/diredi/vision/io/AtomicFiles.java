@@ -14,11 +14,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import javax.imageio.ImageIO;
@@ -150,6 +152,87 @@ public final class AtomicFiles {
                 throw new IOException("no PNG writer for image type of " + target);
             }
         });
+    }
+
+    /**
+     * Builds a whole folder at once: {@code builder} fills a temporary folder beside {@code target},
+     * every file in it is synced, and it is renamed to {@code target}, which must not exist or be an
+     * empty folder. On any failure the temporary folder is deleted and {@code target} is left as it was,
+     * so a reader sees no folder or a complete one, never part of one.
+     *
+     * @throws DirectoryNotEmptyException if {@code target} is a folder with something in it
+     */
+    public static void directory(Path target, IOConsumer<Path> builder) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        requireEmpty(abs);
+        Path tmp = createTempDirectory(parent, abs.getFileName().toString());
+        boolean done = false;
+        try {
+            builder.accept(tmp);
+            syncTree(tmp);
+            requireEmpty(abs);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces an empty folder
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.deleteIfExists(abs);
+                Files.move(tmp, abs);
+            }
+            syncDirectory(parent);
+            done = true;
+        } finally {
+            if (!done) {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException suppressed) {
+                    // The original failure matters more than a leftover temp folder.
+                }
+            }
+        }
+    }
+
+    private static void requireEmpty(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (var s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    throw new DirectoryNotEmptyException(dir.toString());
+                }
+            }
+        } else if (Files.exists(dir)) {
+            throw new FileAlreadyExistsException(dir.toString());
+        }
+    }
+
+    /** Syncs every file, then every folder from the deepest up, so the rename publishes only synced data. */
+    private static void syncTree(Path root) throws IOException {
+        List<Path> all;
+        try (var s = Files.walk(root)) {
+            all = s.sorted(java.util.Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            if (Files.isRegularFile(p)) {
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            } else if (Files.isDirectory(p)) {
+                syncDirectory(p);
+            }
+        }
+    }
+
+    private static Path createTempDirectory(Path dir, String name) throws IOException {
+        // Not Files.createTempDirectory: it creates mode 0700, which the rename would give the target.
+        for (int attempt = 0; ; attempt++) {
+            String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+            try {
+                return Files.createDirectory(dir.resolve("." + name + "." + suffix + ".tmp"));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 16) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static Path createTemp(Path dir, String name) throws IOException {

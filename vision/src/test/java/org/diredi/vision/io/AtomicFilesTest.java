@@ -106,4 +106,23 @@ class AtomicFilesTest {
                     files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
         }
     }
+
+    @Test
+    void aFolderAppearsWholeOrNotAtAll(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("out");
+        assertThrows(IOException.class, () -> AtomicFiles.directory(out, tmp -> {
+            Files.writeString(tmp.resolve("half.txt"), "half");
+            throw new IOException("disk full");
+        }));
+        assertEquals(List.of(), names(dir)); // neither the folder nor its temporary one
+        AtomicFiles.directory(out, tmp -> Files.writeString(Files.createDirectories(tmp.resolve("sub")).resolve("a.txt"), "a"));
+        assertEquals("a", Files.readString(out.resolve("sub/a.txt")));
+        assertEquals(List.of("out"), names(dir));
+        assertThrows(java.nio.file.DirectoryNotEmptyException.class,
+                () -> AtomicFiles.directory(out, tmp -> Files.writeString(tmp.resolve("b.txt"), "b")));
+        assertEquals(List.of("sub"), names(out)); // the full folder is left as it was
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        AtomicFiles.directory(empty, tmp -> Files.writeString(tmp.resolve("c.txt"), "c")); // an empty one is replaced
+        assertEquals(List.of("c.txt"), names(empty));
+    }
 }
