@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -34,7 +35,11 @@ import picocli.CommandLine.ParseResult;
  * reads under {@code work/} was written by an earlier line ({@code --out}, given or by default), every
  * other one is in the repository, and it writes under {@code work/} only (never over a tracked file).
  * Any other command is a script of the repository (present and executable), a word the {@code ./diredi}
- * launcher handles itself (such as {@code test}) or a well-known tool.
+ * launcher handles itself (such as {@code test}) or a well-known tool. A line that starts with
+ * {@code cd DIR &&} into a folder a fresh clone does not have runs on another machine (a camera, a
+ * customer's PC): its diredi command (by any path ending in {@code /diredi}) must parse and answer
+ * {@code --help}, but its files are that machine's. {@code keys/} is ignored by git like {@code work/}, and
+ * {@code diredi fleet} writes under {@code work/fleet}, {@code diredi broker serve} under {@code work/broker}.
  */
 final class ReadmeCheck {
 
@@ -43,7 +48,15 @@ final class ReadmeCheck {
             "diredi data fashion-scenes", "diredi help");
 
     /** Tools a README may name besides the repository's own scripts. */
-    static final Set<String> KNOWN_TOOLS = Set.of("mvn", "git", "java", "sudo", "apt-get", "cd", "export");
+    static final Set<String> KNOWN_TOOLS = Set.of("mvn", "git", "java", "sudo", "apt-get", "cd", "export",
+            "install", "systemctl");
+
+    /** Top folders of the repository that git ignores: README lines write only there. */
+    static final Set<String> SCRATCH_FOLDERS = Set.of("work", "keys");
+
+    /** Commands that write to fixed places besides their --out. */
+    static final Map<String, String> IMPLIED_OUTPUTS = Map.of("diredi fleet", "work/fleet",
+            "diredi broker serve", "work/broker");
 
     private static final Pattern LAUNCHER_WORD = Pattern.compile("\"\\$\\{1:-}\" = \"([a-z-]+)\"");
 
@@ -52,6 +65,7 @@ final class ReadmeCheck {
     private final Set<String> forReal;
     private final Set<String> launcherWords;
     private final List<Path> written = new ArrayList<>();
+    private boolean elsewhere;
 
     /**
      * @param root    the repository (README's paths are relative to it)
@@ -69,7 +83,11 @@ final class ReadmeCheck {
     List<String> check(String markdown) {
         List<String> problems = new ArrayList<>();
         for (ReadmeLines.Line line : ReadmeLines.of(markdown)) {
+            elsewhere = false;
             for (List<String> words : ReadmeLines.commands(line.text())) {
+                if (words.size() == 2 && words.get(0).equals("cd") && !Files.isDirectory(root.resolve(words.get(1)))) {
+                    elsewhere = true; // the rest of the line runs on another machine, in its own folder
+                }
                 String problem = check(withoutAssignments(words));
                 if (problem != null) {
                     problems.add(line + "\n    " + problem);
@@ -79,12 +97,14 @@ final class ReadmeCheck {
         return List.copyOf(problems);
     }
 
+    /** The command without leading {@code NAME=value} assignments and a trailing {@code &}. */
     private static List<String> withoutAssignments(List<String> words) {
         int i = 0;
         while (i < words.size() && words.get(i).matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
             i++;
         }
-        return words.subList(i, words.size());
+        int end = words.size() > i && words.get(words.size() - 1).equals("&") ? words.size() - 1 : words.size();
+        return words.subList(i, end);
     }
 
     private String check(List<String> words) {
@@ -93,7 +113,7 @@ final class ReadmeCheck {
         }
         String program = words.get(0);
         List<String> args = words.subList(1, words.size());
-        if (program.equals("./diredi") || program.equals("diredi")) {
+        if (program.equals("./diredi") || program.equals("diredi") || elsewhere && program.endsWith("/diredi")) {
             return diredi(args);
         }
         return otherProgram(program);
@@ -123,7 +143,7 @@ final class ReadmeCheck {
         if (!isRunnable(spec) && !parse.isUsageHelpRequested() && !leaf.isUsageHelpRequested()) {
             return spec.qualifiedName() + " needs a subcommand: " + spec.subcommands().keySet();
         }
-        String files = files(parse);
+        String files = elsewhere ? null : files(parse);
         if (files != null) {
             return files;
         }
@@ -176,6 +196,11 @@ final class ReadmeCheck {
             if (out != null) {
                 written.addAll(paths(out)); // given or by default; kept even when the line fails, against follow-on noise
             }
+            IMPLIED_OUTPUTS.forEach((command, folder) -> {
+                if (r.commandSpec().qualifiedName().startsWith(command)) {
+                    written.add(Path.of(folder));
+                }
+            });
         }
         return problem;
     }
@@ -192,7 +217,7 @@ final class ReadmeCheck {
     }
 
     private String readable(Path p) {
-        if (p.startsWith("work")) {
+        if (SCRATCH_FOLDERS.stream().anyMatch(p::startsWith)) {
             return written.stream().anyMatch(p::startsWith) ? null
                     : p + ": no line above writes it (a fresh clone has no work/ yet)";
         }
@@ -200,7 +225,7 @@ final class ReadmeCheck {
     }
 
     private static String writable(Path p) {
-        return !p.isAbsolute() && p.startsWith("work") ? null
+        return !p.isAbsolute() && SCRATCH_FOLDERS.stream().anyMatch(p::startsWith) ? null
                 : "--out " + p + ": README lines write under work/ (ignored by git), never over the repository's files";
     }
 
@@ -246,7 +271,7 @@ final class ReadmeCheck {
         if (word.contains(",")) {
             return String.join(",", Arrays.stream(word.split(",", -1)).map(this::inScratch).toList());
         }
-        if (word.equals("work") || word.startsWith("work/")) {
+        if (SCRATCH_FOLDERS.stream().anyMatch(f -> word.equals(f) || word.startsWith(f + "/"))) {
             return scratch.resolve(word).toString();
         }
         if (word.contains("/") && !word.startsWith("/") && Files.exists(root.resolve(word))) {
