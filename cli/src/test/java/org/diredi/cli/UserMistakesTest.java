@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.diredi.broker.BrokerConfig;
+import org.diredi.bench.training.ChildJvm;
 import org.diredi.broker.EmbeddedBroker;
 import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Checkpoint;
