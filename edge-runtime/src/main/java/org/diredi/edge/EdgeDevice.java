@@ -68,6 +68,8 @@ public final class EdgeDevice implements AutoCloseable {
         try {
             // Subscribe before connecting: a persistent session delivers queued chunks right after CONNACK.
             device.receiver(Topics.ota(c, d), profile).attach(link, 1);
+            link.subscribe(Topics.otaRollback(c, d), 1, (t, p, u) -> device.updates.submit(() -> runtime.onRollback(p))
+                    .get()); // like an update: on the OTA thread, acknowledged once followed or refused
             link.connectAndStayConnected();
         } catch (RuntimeException e) {
             device.close();

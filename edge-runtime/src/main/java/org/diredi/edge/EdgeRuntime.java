@@ -164,10 +164,18 @@ public final class EdgeRuntime implements AutoCloseable {
         return o;
     }
 
+    /** Follows a signed rollback instruction and reports the outcome like an update's. */
+    public UpdateOutcome onRollback(byte[] signedInstruction) {
+        UpdateOutcome o = updater.rollBackTo(config.device().customer(), signedInstruction);
+        report(o);
+        return o;
+    }
+
     private void report(UpdateOutcome o) {
         lastUpdate = o;
-        System.out.printf("edge: update %s: %s (running version %d)%s%n", o.version(), o.status(), o.activeVersion(),
-                o.reason() == null ? "" : ": " + o.reason());
+        System.out.printf("edge: %s %s: %s (running version %d)%s%n",
+                UpdateOutcome.ROLLBACK.equals(o.kind()) ? "rollback to" : "update", o.version(), o.status(),
+                o.activeVersion(), o.reason() == null ? "" : ": " + o.reason());
         if (outbox != null) {
             try {
                 outbox.postDurably(Message.atLeastOnce(Topics.otaReport(config.device().customer(), config.device().id()),
