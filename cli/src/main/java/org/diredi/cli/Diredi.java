@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         },
         subcommands = {
             DemoCommand.class, DataCommand.class, PretrainCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
-            GateCommand.class, ExperimentCommand.class, ExportCommand.class, LoopCommands.OnPrem.class, LoopCommands.Cloud.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
+            GateCommand.class, ExperimentCommand.class, ExportCommand.class, LoopCommands.OnPrem.class, LoopCommands.Cloud.class, FleetWatchCommands.Fleet.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
             PresetsCommand.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {

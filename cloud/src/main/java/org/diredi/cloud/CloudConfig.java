@@ -3,6 +3,7 @@ package org.diredi.cloud;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diredi.cloud.fleet.RolloutSettings;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -18,13 +19,15 @@ import org.diredi.vision.config.ConfigFiles;
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
  *                        the FGD loss against the detection loss
+ * @param rollout         staged rollout of every accepted update: canaries first, the rest once they run it
+ *                        healthily ({@link RolloutSettings})
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
-                          Map<String, Customer> customers) {
+                          Map<String, Customer> customers, RolloutSettings rollout) {
 
     /** A customer: its base tutor, current edge model, model version and cameras. */
     public record Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices) {
@@ -41,11 +44,13 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of());
+            "train", 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024, Map.of(),
+            RolloutSettings.DEFAULTS);
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);
         customers.keySet().forEach(c -> org.diredi.messaging.Topics.id("customer", c));
+        rollout = rollout == null ? RolloutSettings.DEFAULTS : rollout;
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

@@ -302,9 +302,9 @@ public final class EdgeRuntime implements AutoCloseable {
     }
 
     /**
-     * The status message: model, fps and latency shares, GPIO, the broker connection ("online",
-     * "offline" or "disabled") and the outbox (messages pending, dropped from the full queue, refused);
-     * retained so a dashboard sees the latest.
+     * The status message: model (and the versions its store holds), fps and latency shares, GPIO, the
+     * broker connection ("online", "offline" or "disabled") and the outbox (messages pending, dropped from
+     * the full queue, refused); retained so a dashboard (and the cloud's fleet record) sees the latest.
      */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -314,6 +314,7 @@ public final class EdgeRuntime implements AutoCloseable {
         s.put("profile", profile.name());
         s.put("modelVersion", m.version());
         s.put("modelSha256", m.sha256());
+        s.put("modelVersions", store.versions()); // what a rollback instruction can return to
         s.put("frames", stats.frames());
         s.put("fps", round(stats.fps()));
         s.put("latencyMs", percentiles(stats.frame));
