@@ -25,7 +25,8 @@ import org.diredi.profiles.Profiles;
  * {@code mqtt.maxReconnectDelaySeconds}, forever), and meanwhile queues detection events and OTA reports
  * on disk ({@code <modelDir>/queue}, see {@link Outbox}). The session is persistent (clean start off,
  * session expiry set), so an update published while the device was offline is delivered when it
- * reconnects; OTA transfers are staged on disk and resume across restarts.
+ * reconnects; OTA transfers are staged on disk and resume across restarts. Signed rollback instructions
+ * ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time with updates.
  */
 public final class EdgeDevice implements AutoCloseable {
 

@@ -56,7 +56,7 @@ public final class FleetStatus {
             rows.add(List.of(d.customer(), d.device(), orDash(d.profile()),
                     d.modelVersion() == null ? "-" : "v" + d.modelVersion(),
                     d.modelSha256() == null ? "-" : d.modelSha256().substring(0, Math.min(12, d.modelSha256().length())),
-                    orDash(d.connection()), orDash(d.lastSeen()),
+                    orDash(d.connection()), seconds(d.lastSeen()),
                     d.lastOutcome() == null ? "-" : d.lastOutcome().toString()));
         }
         int[] width = new int[COLUMNS.size()];
@@ -99,6 +99,15 @@ public final class FleetStatus {
         all.put("customers", customers);
         all.put("devices", v.devices());
         return ConfigFiles.toJson(all);
+    }
+
+    /** An instant to the second, for reading. */
+    private static String seconds(String at) {
+        try {
+            return java.time.Instant.parse(at).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        } catch (RuntimeException e) {
+            return orDash(at);
+        }
     }
 
     private static String orDash(String s) {

@@ -103,14 +103,19 @@ final class FleetRig implements AutoCloseable {
         return new AuditLog(Path.of(config.workDir()).resolve("audit.jsonl"));
     }
 
-    /** Model {@code bytes} as release {@code version} for the cpu profile, signed like the cloud signs. */
+    /** Model {@code bytes} as release {@code version} for the cpu profile, signed like the cloud signs, valid an hour. */
     Artifact release(String customer, long version, byte[] bytes) throws IOException {
+        return release(customer, version, bytes, 3600);
+    }
+
+    /** The same, valid for {@code seconds}. */
+    Artifact release(String customer, long version, byte[] bytes, long seconds) throws IOException {
         Path f = dir.resolve("releases-" + customer).resolve("edge-v" + version + ".onnx");
         Files.createDirectories(f.getParent());
         Files.write(f, bytes);
         Instant now = Instant.now();
         UpdateManifest m = new UpdateManifest(f.getFileName().toString(), Hashes.sha256Hex(f), bytes.length, version,
-                "cpu", "tiny/edge", ClassList.FASHION.names(), now.toString(), now.plusSeconds(3600).toString(),
+                "cpu", "tiny/edge", ClassList.FASHION.names(), now.toString(), now.plusSeconds(seconds).toString(),
                 Long.toString(version - 1), "test release");
         return Artifact.sign(m, f, keys.getPrivate(), keys.getPublic(), "delta-" + customer + "-" + version);
     }

@@ -87,9 +87,11 @@ class FleetTest {
         await(30, "the late camera a3 brought to v1", () -> version(second.fleet(), "acme", "a3") == 1);
         assertTrue(FleetRig.audit(c).read().stream().anyMatch(e -> "SHIPPED".equals(e.get("event"))
                 && "a3".equals(e.get("device")) && "resend".equals(e.get("as"))), "a3 was sent it again");
+        assertTrue(events(c, "RESIGNED").isEmpty(), "an hour of validity left: the kept signed artifact was sent");
 
         second.fleet().record().flush();
         String table = FleetStatus.table(FleetStatus.read(Path.of(c.workDir()), "acme"));
+        System.out.print(table);
         for (String cam : List.of("a1", "a2", "a3")) {
             assertTrue(table.lines().anyMatch(l -> l.startsWith("acme") && l.contains(" " + cam + " ")
                     && l.contains(" v1 ") && l.contains("online") && l.contains("APPLIED v1")), table);
@@ -160,13 +162,14 @@ class FleetTest {
         assertEquals(2, events(c, "SHIPPED").size(), "v1 went out once per camera, never again");
     }
 
+    /** Its signature has less validity left than a camera may need: it is signed anew before it is sent. */
     @Test
     void aCameraThatMissedTheUpdateGetsTheCurrentOneWhenItIsHeardFrom() throws Exception {
         CloudConfig c = rig.config("hooli", List.of("h1", "h2"), new RolloutSettings(0, 0, 1, 1, Map.of()));
         FleetRig.Cloud cloud = rig.cloud(c, "hooli");
         rig.camera("hooli", "h1");
         await(30, "h1 heard from", () -> version(cloud.fleet(), "hooli", "h1") == 0);
-        Artifact v1 = rig.release("hooli", 1, FleetRig.model());
+        Artifact v1 = rig.release("hooli", 1, FleetRig.model(), 120);
         cloud.fleet().begin(rig.releaseOf("hooli", v1));
         await(30, "h1 on v1", () -> version(cloud.fleet(), "hooli", "h1") == 1);
         assertEquals(DeviceRecord.NEVER_SEEN, cloud.fleet().record().get("hooli", "h2").connection());
@@ -175,5 +178,9 @@ class FleetTest {
         await(30, "h2 brought to v1", () -> version(cloud.fleet(), "hooli", "h2") == 1);
         assertEquals(List.of("h1", "h2", "h2"), events(c, "SHIPPED"), "h2: once when it was away, once when back");
         assertEquals(v1.sha256(), cloud.fleet().record().get("hooli", "h2").modelSha256());
+        assertTrue(!events(c, "RESIGNED").isEmpty(), "two minutes of validity were too few: signed anew");
+        Artifact kept = cloud.fleet().rollout("hooli").artifact(1, "cpu");
+        assertTrue(kept.validFor(java.time.Instant.now(), Duration.ofMinutes(50)), "the fresh signature is kept");
+        assertEquals(v1.sha256(), kept.sha256());
     }
 }
