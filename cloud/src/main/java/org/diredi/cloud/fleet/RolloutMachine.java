@@ -23,7 +23,8 @@ import org.diredi.cloud.fleet.CustomerRollout.Sent;
  * The staged rollout as a small state machine, driven by the cameras' reports and statuses and by a
  * timer, never by waiting: an update goes to the canaries ({@link Phase#CANARY}); a canary that rejects
  * it or rolls it back halts it ({@link Phase#HALTED}); once every canary has reported it APPLIED and
- * run it, online, for {@code healthySeconds}, it becomes the customer's current version and goes to
+ * its statuses showed it running it, online, for {@code healthySeconds} (a status at the end of that
+ * time included), it becomes the customer's current version and goes to
  * every other camera ({@link Phase#COMPLETE}). A camera found below its customer's current version
  * is sent the current update (again). Every transition is saved before anything is sent, so a restarted
  * cloud resumes where it stopped. Runs on the fleet thread only.
@@ -155,11 +156,19 @@ final class RolloutMachine {
             ro = ro.healthy(since);
             put(st.withRollout(ro));
         }
-        boolean proven = since.size() == ro.canaries().size() && since.values().stream().allMatch(t ->
-                !Instant.parse(t).plusSeconds(settings.healthySeconds()).isAfter(now));
-        if (proven) {
+        if (since.size() == ro.canaries().size() && ro.canaries().stream().allMatch(d -> proven(c, d, since, now))) {
             promote(c);
         }
+    }
+
+    /**
+     * Healthy since at least {@code healthySeconds}, and heard from at the end of that time: a status that
+     * still shows it running the version, not just the lack of news from a camera that went quiet.
+     */
+    private boolean proven(String c, String d, Map<String, String> since, Instant now) {
+        Instant end = Instant.parse(since.get(d)).plusSeconds(settings.healthySeconds());
+        DeviceRecord rec = record.get(c, d);
+        return !end.isAfter(now) && rec.heardAt() != null && !Instant.parse(rec.heardAt()).isBefore(end);
     }
 
     /** Running {@code version} (its status says so, with the artifact's hash), online, after reporting it APPLIED. */

@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * @param canaries           cameras that get an update first (0 = every camera at once)
  * @param canaryFraction     if > 0, this share of the customer's cameras (rounded up) instead of {@code canaries}
- * @param healthySeconds     how long every canary must run the new version (status on it, online) before the rest
+ * @param healthySeconds     how long every canary's statuses must show it running the new version, online, before
+ *                           the rest get it (a status at the end of that time included: a camera that went quiet
+ *                           proves nothing)
  * @param resendAfterSeconds a camera heard from after it was sent its customer's current update and still
  *                           below it this long after the send is sent it again (it was offline past its MQTT
  *                           session, or is new)

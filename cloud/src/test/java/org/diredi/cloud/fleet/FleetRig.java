@@ -126,11 +126,15 @@ final class FleetRig implements AutoCloseable {
         return new Fleet.Release(customer, a.version(), a.transferId(), byProfile);
     }
 
-    /** Camera {@code id} of {@code customer}, started with v0; its broker session lasts an hour. */
+    /**
+     * Camera {@code id} of {@code customer}, started with v0 and running frames (the sample frame in a loop,
+     * 2 per second) on its own thread, a status every second; its broker session lasts an hour.
+     */
     EdgeDevice camera(String customer, String id) {
         Path root = dir.resolve("cam-" + id);
-        try {
+        try (InputStream frame = EdgeDevice.class.getResourceAsStream("/org/diredi/edge/sample-frame.jpg")) {
             Files.createDirectories(root.resolve("frames"));
+            Files.write(root.resolve("frames").resolve("f0.jpg"), frame.readAllBytes());
             Files.write(root.resolve("initial.onnx"), model());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -138,13 +142,20 @@ final class FleetRig implements AutoCloseable {
         EdgeConfig d = EdgeConfig.DEFAULTS;
         EdgeConfig c = new EdgeConfig(new EdgeConfig.Device(customer, id), "cpu", root.resolve("models").toString(),
                 root.resolve("initial.onnx").toString(), new EdgeConfig.Source("folder", root.resolve("frames").toString(),
-                        0, null, false, 0),
+                        0, null, true, 2),
                 new EdgeConfig.Mqtt(true, broker.serverUri(), id, PASSWORD, null, 3600, root.resolve("mqtt").toString(),
                         null, 1, 1000),
                 pub.toString(), new EdgeConfig.Decode(0.05f, 0.6f, 100), d.annotate(), new EdgeConfig.Gpio("mock", List.of()),
-                10, 1, 0);
+                1, 1, 0);
         EdgeDevice cam = EdgeDevice.open(c, Clock.systemUTC());
-        open.add(cam);
+        Thread frames = new Thread(cam::run, "frames-" + id);
+        frames.setDaemon(true);
+        frames.start();
+        open.add(() -> {
+            frames.interrupt(); // the frame loop ends before the camera closes its model
+            frames.join(10_000);
+            cam.close();
+        });
         return cam;
     }
 
