@@ -57,7 +57,8 @@ public final class FleetRollback {
         if (toVersion < 0) {
             throw new IllegalArgumentException("--to: a model version is >= 0, got " + toVersion);
         }
-        Map<String, String> known = known(config, customer);
+        Map<String, DeviceRecord> record = record(config);
+        Map<String, String> known = known(config, customer, record);
         if (known.isEmpty()) {
             throw new IllegalArgumentException("customer '" + customer + "': no cameras in the configuration or the"
                     + " fleet record (customers: " + config.customers().keySet() + ")");
@@ -69,7 +70,7 @@ public final class FleetRollback {
                 problems.add("--devices " + d + ": no such camera of " + customer + " (known: " + known.keySet() + ")");
                 continue;
             }
-            String why = versionProblem(record(config).get(customer + "/" + d), toVersion);
+            String why = versionProblem(record.get(customer + "/" + d), toVersion);
             if (why != null) {
                 problems.add(customer + "/" + d + " " + why);
             }
@@ -96,13 +97,13 @@ public final class FleetRollback {
     }
 
     /** The customer's cameras and their profiles: configured ones, then any the record knows besides. */
-    private static Map<String, String> known(CloudConfig config, String customer) {
+    private static Map<String, String> known(CloudConfig config, String customer, Map<String, DeviceRecord> record) {
         Map<String, String> known = new LinkedHashMap<>();
         CloudConfig.Customer c = config.customers().get(customer);
         if (c != null) {
             c.devices().forEach(d -> known.put(d.id(), d.profile()));
         }
-        record(config).values().stream().filter(r -> r.customer().equals(customer) && r.profile() != null)
+        record.values().stream().filter(r -> r.customer().equals(customer) && r.profile() != null)
                 .forEach(r -> known.putIfAbsent(r.device(), r.profile()));
         return known;
     }
