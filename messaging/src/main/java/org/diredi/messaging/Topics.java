@@ -32,9 +32,6 @@ public final class Topics {
     /** Every device's OTA outcome reports. */
     public static final String ALL_OTA_REPORTS = PREFIX + "/customers/+/devices/+/ota/report";
 
-    /** Every device's signed rollback instructions (the cloud hears those a {@code fleet rollback} sent). */
-    public static final String ALL_ROLLBACKS = PREFIX + "/customers/+/devices/+/ota/rollback";
-
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final String CUSTOMERS = PREFIX + "/customers/";
 

@@ -22,7 +22,6 @@ class TopicsTest {
         assertEquals("diredi/v1/customers/acme/devices/cam-01/ota/rollback", Topics.otaRollback("acme", "cam-01"));
         assertTrue(Topics.matches(Topics.ALL_STATUS, Topics.status("acme", "cam-01")));
         assertTrue(Topics.matches(Topics.ALL_OTA_REPORTS, Topics.otaReport("acme", "cam-01")));
-        assertTrue(Topics.matches(Topics.ALL_ROLLBACKS, Topics.otaRollback("acme", "cam-01")));
         assertFalse(Topics.matches(Topics.ALL_STATUS, Topics.otaReport("acme", "cam-01")));
         assertEquals("diredi/v1/customers/acme/onprem/delta", Topics.delta("acme"));
         assertEquals("diredi/v1/customers/acme/onprem/decision", Topics.decision("acme"));
