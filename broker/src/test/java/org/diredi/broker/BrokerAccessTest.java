@@ -158,4 +158,38 @@ class BrokerAccessTest {
             assertArrayEquals(payload, p, "queued QoS 1 message delivered after reconnect");
         }
     }
+
+    /** The cloud's fleet view: every device's retained status and OTA reports; a device gets its rollback instruction. */
+    @Test
+    void theCloudHearsEveryDevicesStatusAndReportsAndADeviceGetsItsRollbackInstruction() throws Exception {
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(10);
+        BlockingQueue<String> atCam = new ArrayBlockingQueue<>(10);
+        String status1 = Topics.status(TestBroker.CUSTOMER, "cam-01");
+        String status2 = Topics.status(TestBroker.CUSTOMER, "cam-02");
+        try (MqttLink cam1 = TestBroker.connect(broker, "cam-01", "cam-01.fleet");
+             MqttLink cam2 = TestBroker.connect(broker, "cam-02", "cam-02.fleet")) {
+            cam1.publish(status1, "v0".getBytes(StandardCharsets.UTF_8), 1, true, Map.of());
+            cam2.publish(status2, "v1".getBytes(StandardCharsets.UTF_8), 1, true, Map.of());
+            cam1.subscribe(Topics.ota(TestBroker.CUSTOMER, "cam-01") + "/#", 1,
+                    (t, p, u) -> atCam.add(t + " " + new String(p, StandardCharsets.UTF_8)));
+            try (MqttLink cloud = TestBroker.connect(broker, "cloud", "cloud.fleet")) {
+                MqttLink.Handler into = (t, p, u) -> seen.add(t + " " + new String(p, StandardCharsets.UTF_8));
+                cloud.subscribe(Topics.ALL_STATUS, 1, into);
+                cloud.subscribe(Topics.ALL_OTA_REPORTS, 1, into);
+                java.util.Set<String> retained = new java.util.HashSet<>();
+                retained.add(seen.poll(10, TimeUnit.SECONDS));
+                retained.add(seen.poll(10, TimeUnit.SECONDS));
+                assertEquals(java.util.Set.of(status1 + " v0", status2 + " v1"), retained,
+                        "statuses published before the cloud subscribed");
+                String report = Topics.otaReport(TestBroker.CUSTOMER, "cam-02");
+                cam2.publish(report, "APPLIED".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+                assertEquals(report + " APPLIED", seen.poll(10, TimeUnit.SECONDS));
+                String rollback = Topics.otaRollback(TestBroker.CUSTOMER, "cam-01");
+                cloud.publish(rollback, "signed".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+                assertEquals(rollback + " signed", atCam.poll(10, TimeUnit.SECONDS));
+            }
+            cam1.publish(status1, new byte[0], 1, true, Map.of()); // clears the retained statuses again
+            cam2.publish(status2, new byte[0], 1, true, Map.of());
+        }
+    }
 }

@@ -12,9 +12,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "fleet", mixinStandardHelpOptions = true,
         description = {"Enrol customers and machines: a broker account (random password, stored hashed) with the",
             "grants of its role, the registry entry the cloud reads, a ready-to-copy folder with the machine's",
-            "config and password file, and the mosquitto passwd / acl lines for the production broker."},
+            "config and password file, and the mosquitto passwd / acl lines for the production broker; the",
+            "cameras as the cloud sees them, and rollbacks."},
         subcommands = {FleetCommand.AddCustomer.class, FleetCommand.AddOnprem.class, FleetCommand.AddDevice.class,
-            FleetCommand.AddCloud.class})
+            FleetCommand.AddCloud.class, FleetWatchCommands.Status.class, FleetWatchCommands.Rollback.class})
 final class FleetCommand {
 
     /** The fleet settings every subcommand takes. */

@@ -196,8 +196,9 @@ final class ReadmeCheck {
             if (out != null) {
                 written.addAll(paths(out)); // given or by default; kept even when the line fails, against follow-on noise
             }
-            IMPLIED_OUTPUTS.forEach((command, folder) -> {
-                if (r.commandSpec().qualifiedName().startsWith(command)) {
+            String command = r.commandSpec().qualifiedName();
+            IMPLIED_OUTPUTS.forEach((prefix, folder) -> {
+                if (command.startsWith(prefix)) {
                     written.add(Path.of(folder));
                 }
             });

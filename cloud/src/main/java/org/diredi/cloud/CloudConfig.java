@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.diredi.core.engine.Devices;
 import java.util.Optional;
+import org.diredi.cloud.fleet.RolloutSettings;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -25,13 +26,15 @@ import org.diredi.vision.config.ConfigFiles;
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
  *                        the FGD loss against the detection loss
  * @param registry        the fleet registry file ({@link org.diredi.cloud.registry.FleetRegistry}); null = none
+ * @param rollout         staged rollout of every accepted update: canaries first, the rest once they run it
+ *                        healthily ({@link RolloutSettings})
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           String device, double lambda, GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
-                          String registry, Map<String, Customer> customers) {
+                          String registry, Map<String, Customer> customers, RolloutSettings rollout) {
 
     /**
      * A customer: its base tutor, current edge model, model version, cameras and the broker accounts of
@@ -95,12 +98,13 @@ public record CloudConfig(String broker, String username, String password, Strin
     public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
             "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
             "train", Devices.CPU, 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024,
-            "work/fleet/registry.json", Map.of());
+            "work/fleet/registry.json", Map.of(), RolloutSettings.DEFAULTS);
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);
         customers.keySet().forEach(c -> org.diredi.messaging.Topics.id("customer", c));
         Devices.checkName(device, "device");
+        rollout = rollout == null ? RolloutSettings.DEFAULTS : rollout;
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

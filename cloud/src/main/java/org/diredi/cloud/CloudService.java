@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.diredi.cloud.fleet.Fleet;
+import org.diredi.cloud.fleet.OtaSender;
 import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.DeltaManifest;
@@ -43,8 +45,9 @@ import org.diredi.vision.io.AtomicFiles;
  * The manufacturer's delta intake (paper steps 6-8). Deltas arrive as chunked transfers on every
  * customer's delta topic; each complete one is first made durable in a queue folder (so a delta
  * received before a restart is not lost), then one worker takes them in order: validate, apply
- * (Eq. 10), verification gate, Distill C, export for each device profile, sign, publish the OTA update
- * to that customer's devices only, answer the customer, and log every step in the audit log.
+ * (Eq. 10), verification gate, Distill C, export for each device profile, sign, roll the OTA update out
+ * to that customer's devices only (canaries first, see {@link Fleet}), answer the customer, and log every
+ * step in the audit log.
  *
  * <p>One receiver owns the transfers (shared subscriptions would split one delta's chunks across
  * workers); scale out by running the heavy worker part on several machines behind a job queue.
@@ -67,6 +70,7 @@ public final class CloudService implements AutoCloseable {
         return t;
     });
     private final List<Consumer<DeltaDecision>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Fleet fleet;
     private MqttLink link;
 
     public CloudService(CloudConfig config, PrintStream out) {
@@ -83,6 +87,12 @@ public final class CloudService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.fleet = new Fleet(Fleet.dir(work), config.rollout(), customers::all, audit, out);
+    }
+
+    /** The cameras as the cloud sees them, and the staged rollout of updates to them. */
+    public Fleet fleet() {
+        return fleet;
     }
 
     public AuditLog audit() {
@@ -120,7 +130,10 @@ public final class CloudService implements AutoCloseable {
                     }
                 });
         receiver.attach(link, 1);
+        fleet.attach(link, new OtaSender(link, signingKey, publicKey, audit, Duration.ofHours(config.otaExpiryHours()),
+                config.chunkBytes()));
         link.connect();
+        fleet.start();
         for (String id : pending()) {
             out.println("cloud: resuming queued delta " + id);
             worker.submit(() -> process(id));
@@ -219,13 +232,15 @@ public final class CloudService implements AutoCloseable {
                     -1, List.of());
         }
         long version = st.version() + 1;
-        OtaShipper.Shipment shipment = new OtaShipper(link, signingKey, publicKey, audit, config).ship(
+        OtaShipper.Prepared prepared = new OtaShipper(signingKey, publicKey, audit, config).prepare(
                 new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
                         st.version(), transferId), c.devices(), job);
         customers.updated(customer, new CustomerState(r.updatedTutor().toString(),
                 r.distillC().checkpoint().toString(), version));
-        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " " + shipment.summary(), ap,
-                version, shipment.shipped());
+        // staged: the canaries are sent it now, the rest once they run it healthily (the fleet's thread)
+        Fleet.Plan plan = fleet.begin(new Fleet.Release(customer, version, transferId, prepared.artifacts()));
+        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " "
+                + prepared.summary(plan.summary()), ap, version, plan.devices());
     }
 
     /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */
@@ -305,6 +320,7 @@ public final class CloudService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        fleet.close();
         if (link != null) {
             link.close();
         }

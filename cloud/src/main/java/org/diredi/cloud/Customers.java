@@ -24,6 +24,15 @@ interface Customers {
 
     Set<String> ids();
 
+    /** Every customer as known now, by id. */
+    default java.util.Map<String, CloudConfig.Customer> all() {
+        java.util.Map<String, CloudConfig.Customer> m = new java.util.TreeMap<>();
+        for (String id : ids()) {
+            get(id).ifPresent(c -> m.put(id, c));
+        }
+        return m;
+    }
+
     /** Where the customers come from, for the start-up line. */
     String source();
 

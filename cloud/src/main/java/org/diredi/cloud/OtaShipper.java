@@ -1,33 +1,29 @@
 package org.diredi.cloud;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.cloud.fleet.Artifact;
 import org.diredi.export.DeviceExport;
 import org.diredi.export.ExportException;
 import org.diredi.messaging.Hashes;
-import org.diredi.messaging.MqttLink;
-import org.diredi.messaging.Signed;
-import org.diredi.messaging.Topics;
-import org.diredi.messaging.TransferSender;
 import org.diredi.messaging.UpdateManifest;
 import org.diredi.profiles.DeviceProfile;
 import org.diredi.profiles.Profiles;
 import org.diredi.vision.data.DataException;
 
 /**
- * Ships an edge model to one customer's devices: one export per device profile through
+ * Prepares an edge model for one customer's devices: one export per device profile through
  * {@link DeviceExport} (int8 for an int8 profile, calibrated on the manufacturer's own images), the
- * profile check, then an Ed25519-signed OTA update to each device of that profile. An export that does
- * not fit its profile is never signed: the refusal goes to the audit log and the decision instead.
+ * profile check, then an Ed25519-signed OTA manifest kept beside the artifact (the fleet's staged
+ * rollout sends it). An export that does not fit its profile is never signed: the refusal goes to the
+ * audit log and the decision instead.
  */
 final class OtaShipper {
 
@@ -35,10 +31,10 @@ final class OtaShipper {
     record Release(String customer, String edgePreset, Path edge, List<String> classes, long version,
                    long previousVersion, String transferId) {}
 
-    /** The devices that were sent the update, and per profile why the others were not. */
-    record Shipment(List<String> shipped, Map<String, String> refused) {
-        String summary() {
-            String s = "shipped to " + shipped.size() + " device(s)";
+    /** The signed artifact per profile, and per profile why the others were not made. */
+    record Prepared(Map<String, Artifact> artifacts, Map<String, String> refused) {
+        String summary(String shipped) {
+            String s = shipped;
             for (Map.Entry<String, String> e : refused.entrySet()) {
                 s += "; not shipped to " + e.getKey() + " devices: " + e.getValue();
             }
@@ -49,26 +45,25 @@ final class OtaShipper {
     /** Images int8 activations are calibrated on (the first of the manufacturer's training split). */
     static final int CALIBRATION_IMAGES = 32;
 
-    private final MqttLink link;
     private final PrivateKey signingKey;
     private final PublicKey publicKey;
     private final AuditLog audit;
     private final CloudConfig config;
 
-    OtaShipper(MqttLink link, PrivateKey signingKey, PublicKey publicKey, AuditLog audit, CloudConfig config) {
-        this.link = link;
+    OtaShipper(PrivateKey signingKey, PublicKey publicKey, AuditLog audit, CloudConfig config) {
         this.signingKey = signingKey;
         this.publicKey = publicKey;
         this.audit = audit;
         this.config = config;
     }
 
-    Shipment ship(Release r, List<CloudConfig.Device> devices, Path job) throws IOException {
-        Map<String, List<CloudConfig.Device>> byProfile = new LinkedHashMap<>();
-        devices.forEach(d -> byProfile.computeIfAbsent(d.profile(), k -> new ArrayList<>()).add(d));
-        List<String> shipped = new ArrayList<>();
+    /** Exports, checks and signs the release once for every profile among {@code devices}. */
+    Prepared prepare(Release r, List<CloudConfig.Device> devices, Path job) throws IOException {
+        Map<String, List<String>> byProfile = new LinkedHashMap<>();
+        devices.forEach(d -> byProfile.computeIfAbsent(d.profile(), k -> new java.util.ArrayList<>()).add(d.id()));
+        Map<String, Artifact> artifacts = new LinkedHashMap<>();
         Map<String, String> refused = new LinkedHashMap<>();
-        for (Map.Entry<String, List<CloudConfig.Device>> e : byProfile.entrySet()) {
+        for (Map.Entry<String, List<String>> e : byProfile.entrySet()) {
             DeviceProfile p = Profiles.resolve(e.getKey());
             DeviceExport.Result x;
             try {
@@ -83,21 +78,16 @@ final class OtaShipper {
                         + (x.violations().size() > 1 ? "; ..." : "") + ")", refused);
                 continue;
             }
-            byte[] signed = sign(r, p, x.artifact());
-            for (CloudConfig.Device d : e.getValue()) {
-                send(r, d, signed, x.artifact());
-                shipped.add(d.id());
-            }
+            artifacts.put(e.getKey(), sign(r, p, x.artifact()));
         }
-        return new Shipment(shipped, refused);
+        return new Prepared(artifacts, refused);
     }
 
     /** Nothing is signed for these devices; the reason goes to the audit log and the decision. */
-    private void refuse(Release r, DeviceProfile p, List<CloudConfig.Device> devices, String why,
-                        Map<String, String> refused) throws IOException {
+    private void refuse(Release r, DeviceProfile p, List<String> devices, String why, Map<String, String> refused) {
         refused.put(p.name(), why);
         audit.record("REFUSED", r.transferId(), r.customer(), Map.of("profile", p.name(), "version", r.version(),
-                "reason", why, "devices", devices.stream().map(CloudConfig.Device::id).toList()));
+                "reason", why, "devices", devices));
     }
 
     private DeviceExport.Result export(Release r, DeviceProfile p, Path job) throws IOException {
@@ -109,19 +99,12 @@ final class OtaShipper {
         return DeviceExport.run(q, job.resolve("export-" + p.name()));
     }
 
-    private byte[] sign(Release r, DeviceProfile p, Path artifact) throws IOException {
+    private Artifact sign(Release r, DeviceProfile p, Path artifact) throws IOException {
         Instant now = Instant.now();
         UpdateManifest m = new UpdateManifest(artifact.getFileName().toString(), Hashes.sha256Hex(artifact),
-                Files.size(artifact), r.version(), p.name(), r.edgePreset(), r.classes(), now.toString(),
+                java.nio.file.Files.size(artifact), r.version(), p.name(), r.edgePreset(), r.classes(), now.toString(),
                 now.plus(Duration.ofHours(config.otaExpiryHours())).toString(), Long.toString(r.previousVersion()),
                 "knowledge delta " + r.transferId());
-        return Signed.sign(m.toJson(), signingKey, publicKey).toJson();
-    }
-
-    private void send(Release r, CloudConfig.Device d, byte[] signed, Path artifact) throws IOException {
-        TransferSender.send(link, Topics.ota(r.customer(), d.id()), "ota-v" + r.version() + "-" + d.id(), signed,
-                artifact, config.chunkBytes(), TransferSender.Progress.NONE);
-        audit.record("SHIPPED", r.transferId(), r.customer(), Map.of("device", d.id(), "version", r.version(),
-                "artifact", artifact.getFileName().toString(), "sha256", Hashes.sha256Hex(artifact)));
+        return Artifact.sign(m, artifact, signingKey, publicKey, r.transferId());
     }
 }

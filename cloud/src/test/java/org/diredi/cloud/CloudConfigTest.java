@@ -56,4 +56,18 @@ class CloudConfigTest {
         Files.writeString(f, ConfigFiles.YAML.writeValueAsString(c));
         assertEquals(c, CloudConfig.load(f));
     }
+
+    @Test
+    void canariesAreACountOrAFractionPerCustomer() {
+        CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("rollout", Map.of("canaryFraction", 0.25, "customers",
+                Map.of("acme", Map.of("canaries", 2)))));
+        assertEquals(30, c.rollout().healthySeconds(), "the rest of rollout kept");
+        assertEquals(3, c.rollout().canaryCount("globex", 10), "a quarter of 10, rounded up");
+        assertEquals(2, c.rollout().canaryCount("acme", 10));
+        assertEquals(1, c.rollout().canaryCount("acme", 1), "never more than there are cameras");
+        assertEquals(1, CloudConfig.DEFAULTS.rollout().canaryCount("any", 5));
+        ConfigException bad = assertThrows(ConfigException.class, () -> CloudConfig.DEFAULTS.with(Map.of("rollout",
+                Map.of("canaryFraction", 1.5))));
+        assertTrue(bad.getMessage().contains("canaryFraction must be in [0, 1]"), bad.getMessage());
+    }
 }

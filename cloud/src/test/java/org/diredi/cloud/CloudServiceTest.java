@@ -140,6 +140,13 @@ class CloudServiceTest {
                     events.toString());
             assertEquals(1, events.stream().filter("SHIPPED"::equals).count(), "only cam1 was sent a signed update");
             assertEquals(1, cloud.state("acme", config("cloud-a").customers().get("acme")).version());
+            org.diredi.cloud.fleet.CustomerRollout st = cloud.fleet().rollout("acme");
+            assertEquals(List.of("cam1"), st.rollout().canaries(), "the update went to the canary first");
+            assertEquals(org.diredi.cloud.fleet.CustomerRollout.Phase.CANARY, st.rollout().phase(),
+                    "cam1 never reports: the rest (none here) wait");
+            assertEquals(0, st.current());
+            assertTrue(st.artifact(1, "cpu").validFor(java.time.Instant.now(), java.time.Duration.ofMinutes(30)),
+                    "the signed artifact is kept for the rest of the rollout");
         }
     }
 

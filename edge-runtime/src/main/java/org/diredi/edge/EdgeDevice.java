@@ -25,7 +25,8 @@ import org.diredi.profiles.Profiles;
  * {@code mqtt.maxReconnectDelaySeconds}, forever), and meanwhile queues detection events and OTA reports
  * on disk ({@code <modelDir>/queue}, see {@link Outbox}). The session is persistent (clean start off,
  * session expiry set), so an update published while the device was offline is delivered when it
- * reconnects; OTA transfers are staged on disk and resume across restarts.
+ * reconnects; OTA transfers are staged on disk and resume across restarts. Signed rollback instructions
+ * ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time with updates.
  */
 public final class EdgeDevice implements AutoCloseable {
 
@@ -68,6 +69,8 @@ public final class EdgeDevice implements AutoCloseable {
         try {
             // Subscribe before connecting: a persistent session delivers queued chunks right after CONNACK.
             device.receiver(Topics.ota(c, d), profile).attach(link, 1);
+            link.subscribe(Topics.otaRollback(c, d), 1, (t, p, u) -> device.updates.submit(() -> runtime.onRollback(p))
+                    .get()); // like an update: on the OTA thread, acknowledged once followed or refused
             link.connectAndStayConnected();
         } catch (RuntimeException e) {
             device.close();

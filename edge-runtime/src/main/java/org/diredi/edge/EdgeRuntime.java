@@ -164,10 +164,18 @@ public final class EdgeRuntime implements AutoCloseable {
         return o;
     }
 
+    /** Follows a signed rollback instruction and reports the outcome like an update's. */
+    public UpdateOutcome onRollback(byte[] signedInstruction) {
+        UpdateOutcome o = updater.rollBackTo(config.device().customer(), signedInstruction);
+        report(o);
+        return o;
+    }
+
     private void report(UpdateOutcome o) {
         lastUpdate = o;
-        System.out.printf("edge: update %s: %s (running version %d)%s%n", o.version(), o.status(), o.activeVersion(),
-                o.reason() == null ? "" : ": " + o.reason());
+        System.out.printf("edge: %s %s: %s (running version %d)%s%n",
+                UpdateOutcome.ROLLBACK.equals(o.kind()) ? "rollback to" : "update", o.version(), o.status(),
+                o.activeVersion(), o.reason() == null ? "" : ": " + o.reason());
         if (outbox != null) {
             try {
                 outbox.postDurably(Message.atLeastOnce(Topics.otaReport(config.device().customer(), config.device().id()),
@@ -294,9 +302,9 @@ public final class EdgeRuntime implements AutoCloseable {
     }
 
     /**
-     * The status message: model, fps and latency shares, GPIO, the broker connection ("online",
-     * "offline" or "disabled") and the outbox (messages pending, dropped from the full queue, refused);
-     * retained so a dashboard sees the latest.
+     * The status message: model (and the versions its store holds), fps and latency shares, GPIO, the
+     * broker connection ("online", "offline" or "disabled") and the outbox (messages pending, dropped from
+     * the full queue, refused); retained so a dashboard (and the cloud's fleet record) sees the latest.
      */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -306,6 +314,7 @@ public final class EdgeRuntime implements AutoCloseable {
         s.put("profile", profile.name());
         s.put("modelVersion", m.version());
         s.put("modelSha256", m.sha256());
+        s.put("modelVersions", store.versions()); // what a rollback instruction can return to
         s.put("frames", stats.frames());
         s.put("fps", round(stats.fps()));
         s.put("latencyMs", percentiles(stats.frame));

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /**
  * The MQTT topic tree, under a version prefix so a future incompatible layout can live beside it:
  * <pre>
- * diredi/v1/customers/{c}/devices/{d}/detections | status | ota/... | ota/report
+ * diredi/v1/customers/{c}/devices/{d}/detections | status | ota/... | ota/report | ota/rollback
  * diredi/v1/customers/{c}/onprem/delta/...       (knowledge deltas, chunked)
  * diredi/v1/customers/{c}/onprem/decision        (the cloud's verdict on a delta)
  * </pre>
@@ -25,6 +25,12 @@ public final class Topics {
 
     /** Transfer base filter for knowledge deltas of every customer (for a {@code TransferReceiver} in the cloud). */
     public static final String ALL_DELTAS = PREFIX + "/customers/+/onprem/delta";
+
+    /** Every device's retained status (the cloud's fleet view). */
+    public static final String ALL_STATUS = PREFIX + "/customers/+/devices/+/status";
+
+    /** Every device's OTA outcome reports. */
+    public static final String ALL_OTA_REPORTS = PREFIX + "/customers/+/devices/+/ota/report";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final String CUSTOMERS = PREFIX + "/customers/";
@@ -51,6 +57,14 @@ public final class Topics {
     /** Where a device reports the outcome of an update. */
     public static String otaReport(String customer, String device) {
         return ota(customer, device) + "/report";
+    }
+
+    /**
+     * Where a device gets a signed instruction to return to a model version it holds (under
+     * {@code ota/}, so a device's OTA subscription and permissions cover it).
+     */
+    public static String otaRollback(String customer, String device) {
+        return ota(customer, device) + "/rollback";
     }
 
     /** Base of knowledge-delta transfers from a customer's on-prem PC. */

@@ -32,7 +32,7 @@ public record UpdateManifest(String artifact, String sha256, long size, long ver
         String model, List<String> classes, String createdAt, String expiresAt, String parent, String notes) {
 
     // Every field must be present (parent as an explicit null): a missing "version" must not read as 0.
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -117,13 +117,13 @@ public record UpdateManifest(String artifact, String sha256, long size, long ver
         }
     }
 
-    private static void require(Object v, String name) {
+    static void require(Object v, String name) {
         if (v == null) {
             throw new IllegalArgumentException(name + " is required");
         }
     }
 
-    private static Instant instant(String s, String name) {
+    static Instant instant(String s, String name) {
         require(s, name);
         try {
             return Instant.parse(s);

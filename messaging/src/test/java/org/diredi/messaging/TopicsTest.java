@@ -19,6 +19,10 @@ class TopicsTest {
         assertEquals("diredi/v1/customers/acme/devices/cam-01/status", Topics.status("acme", "cam-01"));
         assertEquals("diredi/v1/customers/acme/devices/cam-01/ota", Topics.ota("acme", "cam-01"));
         assertEquals("diredi/v1/customers/acme/devices/cam-01/ota/report", Topics.otaReport("acme", "cam-01"));
+        assertEquals("diredi/v1/customers/acme/devices/cam-01/ota/rollback", Topics.otaRollback("acme", "cam-01"));
+        assertTrue(Topics.matches(Topics.ALL_STATUS, Topics.status("acme", "cam-01")));
+        assertTrue(Topics.matches(Topics.ALL_OTA_REPORTS, Topics.otaReport("acme", "cam-01")));
+        assertFalse(Topics.matches(Topics.ALL_STATUS, Topics.otaReport("acme", "cam-01")));
         assertEquals("diredi/v1/customers/acme/onprem/delta", Topics.delta("acme"));
         assertEquals("diredi/v1/customers/acme/onprem/decision", Topics.decision("acme"));
         assertEquals("$share/cloud/diredi/v1/customers/+/onprem/delta/#", Topics.CLOUD_DELTA_SHARED);

@@ -20,6 +20,8 @@ import org.diredi.vision.io.AtomicFiles;
 public final class ModelStore {
 
     static final String ACTIVE = "ACTIVE";
+    /** When the last signed instruction this device followed was issued (the manufacturer's clock). */
+    static final String INSTRUCTED = "INSTRUCTED";
 
     /** One installed model. {@code origin} says where it came from (initial file, OTA manifest). */
     public record Installed(long version, String file, String sha256, long size, String origin, String installedAt) {}
@@ -118,6 +120,25 @@ public final class ModelStore {
             AtomicFiles.writeString(dir.resolve(ACTIVE), version + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot switch to model version " + version, e);
+        }
+    }
+
+    /** When the last instruction followed was issued, if any. */
+    public Optional<java.time.Instant> instructedAt() {
+        Path p = dir.resolve(INSTRUCTED);
+        try {
+            return Files.exists(p) ? Optional.of(java.time.Instant.parse(Files.readString(p).trim())) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(p + ": unreadable instruction time (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Records that an instruction issued at {@code at} was followed (one atomic rename). */
+    public void markInstructed(java.time.Instant at) {
+        try {
+            AtomicFiles.writeString(dir.resolve(INSTRUCTED), at + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot record the instruction time", e);
         }
     }
 

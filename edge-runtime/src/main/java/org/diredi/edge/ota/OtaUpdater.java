@@ -9,6 +9,7 @@ import org.diredi.edge.model.HealthCheck;
 import org.diredi.edge.model.ModelStore;
 import org.diredi.inference.OnnxDetector;
 import org.diredi.messaging.MessagingException;
+import org.diredi.messaging.RollbackInstruction;
 import org.diredi.messaging.Signed;
 import org.diredi.messaging.SignatureRejected;
 import org.diredi.messaging.UpdateManifest;
@@ -93,6 +94,84 @@ public final class OtaUpdater {
     }
 
     /**
+     * Follows a signed {@link RollbackInstruction}: checked as an update is (signature, this device and
+     * profile, expiry), issued after the running model was released and after the last instruction
+     * followed (no replay), for a version the store still holds; that model passes the health check
+     * before the active pointer moves. Anything else is REJECTED and the running model stays.
+     */
+    public synchronized UpdateOutcome rollBackTo(String customer, byte[] signedInstruction) {
+        long active = store.active().map(ModelStore.Installed::version).orElse(-1L);
+        RollbackInstruction r;
+        try {
+            r = RollbackInstruction.fromJson(Signed.fromJson(signedInstruction).verifiedPayload(trusted));
+        } catch (MessagingException e) {
+            return refuse(-1, active, e.getMessage());
+        }
+        String bad = instructionProblem(customer, r, active);
+        if (bad != null) {
+            return refuse(r.toVersion(), active, bad);
+        }
+        if (r.toVersion() != active) {
+            ModelStore.Installed held = store.get(r.toVersion());
+            OnnxDetector checked;
+            try {
+                checked = health.check(store.path(held), null);
+            } catch (HealthCheck.Failed e) {
+                return refuse(r.toVersion(), active, "held version " + held.version() + " fails its health check: "
+                        + e.getMessage());
+            }
+            store.markInstructed(r.created()); // first: a kill before the switch leaves no replayable instruction
+            store.activate(held.version());
+            swap.accept(checked);
+        } else {
+            store.markInstructed(r.created());
+        }
+        return UpdateOutcome.of(device, UpdateOutcome.Status.APPLIED, r.toVersion(), r.toVersion(), null,
+                UpdateOutcome.ROLLBACK);
+    }
+
+    /** Null when the instruction may be followed, else why not. */
+    private String instructionProblem(String customer, RollbackInstruction r, long active) {
+        if (!r.customer().equals(customer) || !r.device().equals(device)) {
+            return "instruction is for device " + r.customer() + "/" + r.device() + ", this is " + customer + "/" + device;
+        }
+        if (!r.targetProfile().equals(profile)) {
+            return "instruction targets profile '" + r.targetProfile() + "', this device is '" + profile + "'";
+        }
+        if (r.isExpired(clock.instant())) {
+            return "instruction expired at " + r.expiresAt();
+        }
+        java.time.Instant released = releasedAt(active);
+        if (released != null && !r.created().isAfter(released)) {
+            return "instruction issued at " + r.createdAt() + ", before the running version " + active
+                    + " was released (" + released + "): stale or replayed";
+        }
+        java.time.Instant last = store.instructedAt().orElse(null);
+        if (last != null && !r.created().isAfter(last)) {
+            return "instruction issued at " + r.createdAt() + ", not after the last one followed (" + last
+                    + "): replayed";
+        }
+        if (!store.versions().contains(r.toVersion())) {
+            return "version " + r.toVersion() + " is not in this device's model store (it holds " + store.versions()
+                    + ")";
+        }
+        return null;
+    }
+
+    /** When the manufacturer signed the manifest of installed {@code version}; null for a model not from an update. */
+    private java.time.Instant releasedAt(long version) {
+        if (version < 0) {
+            return null;
+        }
+        try {
+            return UpdateManifest.fromJson(store.get(version).origin().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .created();
+        } catch (RuntimeException e) {
+            return null; // the initial model: its origin is a file name
+        }
+    }
+
+    /**
      * After a swapped-in model failed on live frames: points the store back at the previous version and
      * returns the outcome to report (the caller loads and swaps the previous model).
      */
@@ -108,6 +187,10 @@ public final class OtaUpdater {
 
     private UpdateOutcome reject(long version, long active, String reason) {
         return UpdateOutcome.of(device, UpdateOutcome.Status.REJECTED, version, active, reason);
+    }
+
+    private UpdateOutcome refuse(long version, long active, String reason) {
+        return UpdateOutcome.of(device, UpdateOutcome.Status.REJECTED, version, active, reason, UpdateOutcome.ROLLBACK);
     }
 
     /** The outcome as the JSON published on the report topic. */

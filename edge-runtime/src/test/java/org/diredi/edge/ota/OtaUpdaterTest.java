@@ -159,4 +159,47 @@ class OtaUpdaterTest {
         assertEquals(UpdateOutcome.Status.ROLLED_BACK, o.status());
         assertTrue(o.reason().contains("budget"), o.reason());
     }
+
+    private UpdateOutcome rollback(long to, Instant issued, String device, String profile, KeyPair key) {
+        org.diredi.messaging.RollbackInstruction r = new org.diredi.messaging.RollbackInstruction("rollback", "acme",
+                device, profile, to, issued.toString(), issued.plusSeconds(7200).toString(), "test");
+        return updater.rollBackTo("acme", Signed.sign(r.toJson(), key.getPrivate(), key.getPublic()).toJson());
+    }
+
+    @Test
+    void aSignedRollbackReturnsToAHeldVersionAfterItsHealthCheck() {
+        assertEquals(UpdateOutcome.Status.APPLIED, send(model, manifest(1), MANUFACTURER).status());
+        UpdateOutcome o = rollback(0, NOW.minusSeconds(60), "cam1", "cpu", MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.APPLIED, o.status(), o.toString());
+        assertEquals(UpdateOutcome.ROLLBACK, o.kind());
+        assertEquals(0, o.activeVersion());
+        assertEquals(0, store.active().orElseThrow().version());
+        assertEquals(2, swapped.size(), "the held model was checked and swapped in");
+        assertEquals(List.of(0L, 1L), store.versions(), "the newer version stays held");
+        UpdateOutcome replay = rollback(0, NOW.minusSeconds(60), "cam1", "cpu", MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.REJECTED, replay.status());
+        assertTrue(replay.reason().contains("replayed"), replay.reason());
+    }
+
+    @Test
+    void aRollbackIsCheckedLikeAnUpdate() {
+        assertEquals(UpdateOutcome.Status.APPLIED, send(model, manifest(1), MANUFACTURER).status());
+        swapped.forEach(OnnxDetector::close);
+        swapped.clear();
+        Instant issued = NOW.minusSeconds(60);
+        for (Object[] c : new Object[][] {{rollback(0, issued, "cam1", "cpu", Ed25519.generate()), "wrong key"},
+                {rollback(0, issued, "cam2", "cpu", MANUFACTURER), "for device acme/cam2"},
+                {rollback(0, issued, "cam1", "imx500", MANUFACTURER), "targets profile 'imx500'"},
+                {rollback(0, NOW.minusSeconds(8000), "cam1", "cpu", MANUFACTURER), "expired"},
+                // v1's manifest was signed an hour before NOW: an instruction from before that is stale
+                {rollback(0, NOW.minusSeconds(3700), "cam1", "cpu", MANUFACTURER), "before the running version 1"},
+                {rollback(7, issued, "cam1", "cpu", MANUFACTURER), "version 7 is not in this device's model store"}}) {
+            UpdateOutcome o = (UpdateOutcome) c[0];
+            assertEquals(UpdateOutcome.Status.REJECTED, o.status(), o.toString());
+            assertTrue(o.reason().contains((String) c[1]), o.reason());
+            assertEquals(1, o.activeVersion());
+        }
+        assertEquals(1, store.active().orElseThrow().version(), "the running model stays");
+        assertTrue(swapped.isEmpty());
+    }
 }

@@ -1,0 +1,66 @@
+package org.diredi.cloud.fleet;
+
+import java.io.IOException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.diredi.cloud.AuditLog;
+import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.Topics;
+import org.diredi.messaging.TransferSender;
+
+/**
+ * Sends a signed {@link Artifact} to one camera as a chunked transfer on its OTA topic (its persistent
+ * session keeps it while the camera is offline), re-signing it first when too little of its validity
+ * is left, and records every send in the audit log.
+ */
+public final class OtaSender {
+
+    private final MqttLink link;
+    private final PrivateKey key;
+    private final PublicKey publicKey;
+    private final AuditLog audit;
+    private final Duration validity;
+    private final int chunkBytes;
+
+    public OtaSender(MqttLink link, PrivateKey key, PublicKey publicKey, AuditLog audit, Duration validity,
+                     int chunkBytes) {
+        this.link = link;
+        this.key = key;
+        this.publicKey = publicKey;
+        this.audit = audit;
+        this.validity = validity;
+        this.chunkBytes = chunkBytes;
+    }
+
+    /**
+     * Sends {@code a} to {@code device}; returns what was sent ({@code a}, or {@code a} signed again when
+     * less than a tenth of the validity window, at most an hour, was left).
+     *
+     * @param why "canary", "rollout" or "resend", for the audit log
+     */
+    public Artifact send(String customer, String device, Artifact a, String why) throws IOException {
+        Instant now = Instant.now();
+        Artifact sent = a;
+        Duration margin = validity.dividedBy(10).compareTo(Duration.ofHours(1)) < 0 ? validity.dividedBy(10)
+                : Duration.ofHours(1);
+        if (!a.validFor(now, margin)) {
+            sent = a.resigned(now, validity, key, publicKey);
+            audit.record("RESIGNED", a.transferId(), customer, Map.of("profile", a.profile(), "version", a.version(),
+                    "expiresAt", sent.expiresAt()));
+        }
+        TransferSender.send(link, Topics.ota(customer, device), "ota-v" + a.version() + "-" + device,
+                sent.envelopeBytes(), sent.path(), chunkBytes, TransferSender.Progress.NONE);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("device", device);
+        facts.put("version", a.version());
+        facts.put("artifact", sent.path().getFileName().toString());
+        facts.put("sha256", sent.sha256());
+        facts.put("as", why);
+        audit.record("SHIPPED", a.transferId(), customer, facts);
+        return sent;
+    }
+}
