@@ -95,10 +95,8 @@ public record CloudConfig(String broker, String username, String password, Strin
         }
     }
 
-    public static final CloudConfig DEFAULTS = new CloudConfig("tcp://127.0.0.1:1883", "cloud", null, null, null,
-            "keys/manufacturer.key.pem", "keys/manufacturer.pub.pem", "work/cloud", "work/fashion-scenes", "val",
-            "train", Devices.CPU, 1.0, GatePolicy.DEFAULTS, 20, 8, 1.5f, 0.01f, 24 * 30, 64L << 20, 256 * 1024,
-            "work/fleet/registry.json", Map.of(), RolloutSettings.DEFAULTS);
+    /** The defaults: the shipped {@code configs/cloud.yaml}, which the build bundles. */
+    public static final CloudConfig DEFAULTS = ConfigFiles.defaults(CloudConfig.class, "defaults/cloud.yaml");
 
     public CloudConfig {
         customers = customers == null ? Map.of() : Map.copyOf(customers);

@@ -20,11 +20,8 @@ public record OnPremConfig(String customer, String broker, String username, Stri
                            String tutor, String tutorPreset, String workDir, String device, int epochs, float learningRate, float alpha, float beta,
                            double gamma, int chunkBytes, long decisionTimeoutSeconds) {
 
-    public static final OnPremConfig DEFAULTS = new OnPremConfig("demo", "tcp://127.0.0.1:1883", "demo-onprem", null,
-            null, null, null, "work/fashion-scenes", List.of("tshirt", "trouser", "dress", "sandal", "bag"), "work/customer-data", "train",
-            List.of("boot"), List.of(),
-            "work/onprem/edge.ckpt", "work/onprem/tutor.ckpt", "cpu/tutor", "work/onprem", Devices.CPU, 8, 0.0005f, 1.0f, 1.0f, 1.0,
-            256 * 1024, 3600);
+    /** The defaults: the shipped {@code configs/onprem.yaml}, which the build bundles. */
+    public static final OnPremConfig DEFAULTS = ConfigFiles.defaults(OnPremConfig.class, "defaults/onprem.yaml");
 
     public OnPremConfig {
         org.diredi.messaging.Topics.id("customer", customer);

@@ -66,6 +66,31 @@ public final class ConfigFiles {
         return overlay(defaults, user, type, file.toString(), keys);
     }
 
+    /**
+     * Reads a complete settings file from the classpath ({@code resource}, relative to {@code type}'s
+     * package): every component of the record {@code type} must be given, so the shipped file is the
+     * one statement of the defaults (the build copies {@code configs/*.yaml} there).
+     */
+    public static <T extends Record> T defaults(Class<T> type, String resource) {
+        String source = "bundled " + resource;
+        try (java.io.InputStream in = type.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ConfigException(source + ": missing from the classpath (the build copies it from configs/)");
+            }
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            JsonNode tree = YAML.readTree(text);
+            for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+                if (tree == null || !tree.has(c.getName())) {
+                    throw new ConfigException(source + ": the default of '" + c.getName() + "' is missing");
+                }
+            }
+            KeyLines.scan(YAML.getFactory(), text, source); // a key given twice is an error here too
+            return JSON.readerFor(type).without(DeserializationFeature.ACCEPT_FLOAT_AS_INT).readValue(tree);
+        } catch (IOException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
     /** Lays {@code overrides} (possibly null) over {@code defaults}; {@code source} names it in errors. */
     public static <T> T overlay(T defaults, JsonNode overrides, Class<T> type, String source) {
         return overlay(defaults, overrides, type, source, null);

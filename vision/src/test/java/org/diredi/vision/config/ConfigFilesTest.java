@@ -87,4 +87,14 @@ class ConfigFilesTest {
         assertMentions(error("zero.yaml", "epochs: 0\n"), "zero.yaml", "epochs must be >= 1");
         assertMentions(error("syntax.yaml", "epochs: [1\n"), "syntax.yaml", "not valid YAML");
     }
+
+    record Two(int a, int b) {}
+
+    @Test
+    void bundledDefaultsMustGiveEverySetting() {
+        assertEquals(new Two(1, 2), ConfigFiles.defaults(Two.class, "defaults-complete.yaml"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ConfigFiles.ConfigException.class,
+                () -> ConfigFiles.defaults(Two.class, "defaults-incomplete.yaml"));
+        assertTrue(e.getMessage().contains("defaults-incomplete.yaml") && e.getMessage().contains("'b'"), e.getMessage());
+    }
 }
