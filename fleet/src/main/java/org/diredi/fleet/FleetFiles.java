@@ -31,9 +31,9 @@ final class FleetFiles {
                 Camera %s of customer %s, device profile %s, written by diredi fleet add-device.
                 broker.password: this camera's broker password (keep it mode 600); manufacturer.pub.pem: the only
                 key whose updates it accepts. Its topics, the only ones its account may use: %s/ota/# (updates
-                in), .../detections, .../status, .../ota/report (out). Before the first run set initialModel to
-                the edge model exported for this profile (diredi export --checkpoint EDGE --profile %s), and
-                source to the camera.
+                in), .../detections, .../status, .../ota/report (out). It starts without a model: on first
+                contact the cloud sends it its customer's current model, exported for profile %s (initialModel,
+                an export of the edge model, runs one before that). Set source to the camera.
                 """.formatted(device, customer, profile, Topics.device(customer, device), profile), c);
     }
 
