@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.fleet.Enrolment;
 import org.diredi.fleet.FleetConfig;
+import org.diredi.fleet.OnpremBundles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,9 +14,9 @@ import picocli.CommandLine.Parameters;
         description = {"Enrol customers and machines: a broker account (random password, stored hashed) with the",
             "grants of its role, the registry entry the cloud reads, a ready-to-copy folder with the machine's",
             "config and password file, and the mosquitto passwd / acl lines for the production broker; the",
-            "cameras as the cloud sees them, and rollbacks."},
+            "cameras as the cloud sees them, rollbacks, and the signed bundle a customer's PC starts from."},
         subcommands = {FleetCommand.AddCustomer.class, FleetCommand.AddOnprem.class, FleetCommand.AddDevice.class,
-            FleetCommand.AddCloud.class, FleetWatchCommands.Status.class, FleetWatchCommands.Rollback.class})
+            FleetCommand.AddCloud.class, FleetCommand.BundleOnprem.class, FleetWatchCommands.Status.class, FleetWatchCommands.Rollback.class})
 final class FleetCommand {
 
     /** The fleet settings every subcommand takes. */
@@ -102,6 +103,24 @@ final class FleetCommand {
         @Override
         public Integer call() throws Exception {
             enrolment().addCloud(account);
+            return 0;
+        }
+    }
+
+    @Command(name = "bundle-onprem", mixinStandardHelpOptions = true,
+            description = {"One signed file with what a customer's PC needs for reverse distillation: its current tutor",
+                "and deployed edge model (from the registry), the presumed data (fleet.yaml presumedData, the images",
+                "of its classes only) and the class list. On the PC: diredi onprem unpack --bundle FILE --out DIR."})
+    static final class BundleOnprem extends Settings implements Callable<Integer> {
+        @Parameters(paramLabel = "CUSTOMER", description = "an enrolled customer")
+        String customer;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the bundle to write")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            OnpremBundles.make(fleetConfig(), customer, out, System.out);
             return 0;
         }
     }

@@ -6,9 +6,12 @@ import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.CloudService;
 import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
+import org.diredi.fleet.ManufacturerKeys;
 import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.Ed25519;
 import org.diredi.onprem.OnPremConfig;
 import org.diredi.onprem.OnPremTrainer;
+import org.diredi.onprem.OnpremBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,7 +21,7 @@ final class LoopCommands {
     private LoopCommands() {}
 
     @Command(name = "onprem", mixinStandardHelpOptions = true, description = "The customer's on-prem trainer.",
-            subcommands = {OnPrem.Run.class})
+            subcommands = {OnPrem.Run.class, OnPrem.Unpack.class})
     static final class OnPrem {
         @Command(name = "run", mixinStandardHelpOptions = true,
                 description = {"Reverse distillation (RD B on presumed data, RD A on presumed + private data) from the",
@@ -35,6 +38,31 @@ final class LoopCommands {
                 DeltaDecision d = new OnPremTrainer(c, System.out).run();
                 System.out.println("decision: " + d.status() + " (" + d.reason() + ")");
                 return d.accepted() ? 0 : GateDecision.EXIT_REJECTED;
+            }
+        }
+
+        @Command(name = "unpack", mixinStandardHelpOptions = true,
+                description = {"Check the manufacturer's bundle (diredi fleet bundle-onprem: its signature against the pinned",
+                    "public key, every file's SHA-256 and size) and only then extract it into a new folder: tutor.ckpt,",
+                    "edge.ckpt, classes.txt, presumed/. A tampered or foreign bundle is refused and nothing is written."})
+        static final class Unpack implements Callable<Integer> {
+            @Option(names = "--bundle", required = true, paramLabel = "FILE", description = "the bundle received")
+            Path bundle;
+
+            @Option(names = "--out", required = true, paramLabel = "DIR", description = "a new folder to extract into")
+            Path out;
+
+            @Option(names = "--public-key", paramLabel = "PEM", defaultValue = ManufacturerKeys.PUBLIC,
+                    description = "the manufacturer's pinned public key (default: ${DEFAULT-VALUE})")
+            Path publicKey;
+
+            @Override
+            public Integer call() throws Exception {
+                OnpremBundle.Manifest m = OnpremBundle.unpack(bundle, out, Ed25519.readPublicKey(publicKey));
+                System.out.printf("onprem: %s checked (signed by the pinned key, %d files) and unpacked into %s: the"
+                        + " models of %s, version %d, classes %s%n", bundle, m.entries().size(), out, m.customer(),
+                        m.version(), m.classes());
+                return 0;
             }
         }
     }

@@ -68,4 +68,26 @@ class FleetCommandsTest {
                 "--config", cfg.toString()), "--devices cam9", "no such camera of acme");
         assertTrue(Files.notExists(tmp.resolve("cloud/audit.jsonl")), "nothing sent, nothing audited");
     }
+
+    @Test
+    void onpremUnpackChecksTheBundleAgainstThePinnedKeyAndRefusesAForeignOneInOneLine() throws Exception {
+        java.security.KeyPair manufacturer = org.diredi.messaging.Ed25519.generate();
+        Path pem = tmp.resolve("manufacturer.pub.pem");
+        org.diredi.messaging.Ed25519.writePublicKey(pem, manufacturer.getPublic());
+        Path good = tmp.resolve("good.bundle");
+        Path foreign = tmp.resolve("foreign.bundle");
+        Map<String, byte[]> files = Map.of("classes.txt", "tshirt\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.diredi.onprem.OnpremBundle.write(good, "acme", 0, List.of("tshirt"), files, manufacturer.getPrivate(),
+                manufacturer.getPublic());
+        java.security.KeyPair other = org.diredi.messaging.Ed25519.generate();
+        org.diredi.onprem.OnpremBundle.write(foreign, "acme", 0, List.of("tshirt"), files, other.getPrivate(),
+                other.getPublic());
+        UserMistakesTest.assertOneLine(BadInputTest.run("onprem", "unpack", "--bundle", foreign.toString(), "--out",
+                tmp.resolve("out").toString(), "--public-key", pem.toString()), "foreign.bundle", "signature refused");
+        assertTrue(Files.notExists(tmp.resolve("out")), "nothing extracted");
+        BadInputTest.Outcome o = BadInputTest.run("onprem", "unpack", "--bundle", good.toString(), "--out",
+                tmp.resolve("out").toString(), "--public-key", pem.toString());
+        assertEquals(0, o.code(), o.err());
+        assertEquals("tshirt\n", Files.readString(tmp.resolve("out/classes.txt")));
+    }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.diredi.cloud.fleet.Artifact;
 import org.diredi.cloud.fleet.Fleet;
 import org.diredi.cloud.fleet.OtaSender;
 import org.diredi.cloud.update.ManufacturerUpdate;
@@ -132,6 +133,7 @@ public final class CloudService implements AutoCloseable {
         receiver.attach(link, 1);
         fleet.attach(link, new OtaSender(link, signingKey, publicKey, audit, Duration.ofHours(config.otaExpiryHours()),
                 config.chunkBytes()));
+        fleet.provision(this::provision);
         link.connect();
         fleet.start();
         for (String id : pending()) {
@@ -241,6 +243,30 @@ public final class CloudService implements AutoCloseable {
         Fleet.Plan plan = fleet.begin(new Fleet.Release(customer, version, transferId, prepared.artifacts()));
         return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " "
                 + prepared.summary(plan.summary()), ap, version, plan.devices());
+    }
+
+    /**
+     * The customer's current edge model, exported for {@code profile} and signed, for cameras that start
+     * without a model (on the fleet thread); null when {@code version} is not the customer's current one
+     * (its checkpoint is not at hand) or the export does not fit the profile (audited as REFUSED).
+     */
+    private Artifact provision(String customer, long version, String profile) throws IOException {
+        CloudConfig.Customer c = customers.get(customer).orElse(null);
+        if (c == null) {
+            return null;
+        }
+        CustomerState st = customers.state(customer, c);
+        if (st.version() != version) {
+            return null;
+        }
+        String id = "model-" + customer + "-v" + version + "-" + profile;
+        Path job = work.resolve("jobs").resolve(id);
+        Files.createDirectories(job);
+        Path edge = Path.of(st.edge());
+        OtaShipper.Prepared p = new OtaShipper(signingKey, publicKey, audit, config).prepare(
+                new OtaShipper.Release(customer, c.edgePreset(), edge, Checkpoint.read(edge).classes().names(), version,
+                        version - 1, id), c.devices().stream().filter(d -> d.profile().equals(profile)).toList(), job);
+        return p.artifacts().get(profile);
     }
 
     /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */

@@ -184,4 +184,45 @@ class CloudServiceTest {
             assertTrue(Files.exists(dir.resolve("cloud-c/queue/delta-before-restart.done")));
         }
     }
+
+    @Test
+    void aCameraEnrolledWithoutAModelIsSentTheCustomersV0ExportedForItsProfile() throws Exception {
+        Path root = dir.resolve("cam1-new");
+        Files.createDirectories(root.resolve("frames"));
+        try (java.io.InputStream frame = org.diredi.edge.EdgeDevice.class
+                .getResourceAsStream("/org/diredi/edge/sample-frame.jpg")) {
+            Files.write(root.resolve("frames/f0.jpg"), frame.readAllBytes());
+        }
+        org.diredi.edge.config.EdgeConfig camera = org.diredi.edge.config.EdgeConfig.DEFAULTS.with(Map.of(
+                "device", Map.of("customer", "acme", "id", "cam1"), "modelDir", root.resolve("models").toString(),
+                "source", Map.of("type", "folder", "path", root.resolve("frames").toString(), "loop", true,
+                        "fpsLimit", 2),
+                "mqtt", Map.of("uri", broker.serverUri(), "username", "cam1", "password", "pw",
+                        "persistenceDir", root.resolve("mqtt").toString(), "maxReconnectDelaySeconds", 1),
+                "trustedKey", dir.resolve("k.pub.pem").toString(), "statusEverySeconds", 1));
+        CloudConfig c = config("cloud-d");
+        try (CloudService cloud = new CloudService(c, System.out)) {
+            cloud.start();
+            try (org.diredi.edge.EdgeDevice cam = org.diredi.edge.EdgeDevice.open(camera, java.time.Clock.systemUTC())) {
+                Thread frames = new Thread(cam::run, "frames-cam1");
+                frames.setDaemon(true);
+                frames.start();
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (!(cam.runtime().hasModel() && cam.runtime().stats().frames() > 0)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                frames.interrupt();
+                frames.join(10_000);
+                assertTrue(cam.runtime().hasModel(), "cam1 got a model over the air");
+                assertEquals(0, cam.runtime().activeVersion(), "the customer's current version: v0, never updated");
+            }
+            List<Map<String, Object>> audit = cloud.audit().read();
+            assertTrue(audit.stream().anyMatch(e -> "PROVISIONED".equals(e.get("event"))), audit.toString());
+            assertTrue(audit.stream().anyMatch(e -> "SHIPPED".equals(e.get("event")) && "cam1".equals(e.get("device"))
+                    && "first model".equals(e.get("as"))), audit.toString());
+            assertTrue(Files.isDirectory(dir.resolve("cloud-d/jobs/model-acme-v0-cpu/export-cpu")),
+                    "exported for its profile through the device-export path");
+        }
+    }
 }

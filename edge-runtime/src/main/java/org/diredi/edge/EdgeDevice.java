@@ -139,7 +139,8 @@ public final class EdgeDevice implements AutoCloseable {
     /** Runs the configured source to its end (or maxFrames). */
     public void run() {
         try (FrameSource src = source(config.source())) {
-            System.out.println("edge: " + config.device().id() + " runs model version " + runtime.activeVersion()
+            System.out.println("edge: " + config.device().id() + (runtime.hasModel() ? " runs model version "
+                    + runtime.activeVersion() : " has no model yet: waiting for its customer's current one over the air,")
                     + " on " + src.describe());
             runtime.run(src);
         }

@@ -41,6 +41,9 @@ import org.diredi.vision.report.DetectionPainter;
 public final class EdgeRuntime implements AutoCloseable {
 
     /** Time shares of one frame, for status messages and the benchmark. */
+    /** The version a camera without a model reports. */
+    public static final long NO_MODEL = -1;
+
     public static final class Stats {
         public final Latencies capture = new Latencies(1000);
         public final Latencies preprocess = new Latencies(1000);
@@ -77,16 +80,19 @@ public final class EdgeRuntime implements AutoCloseable {
     private final GpioActions gpio;
     private volatile Stats stats = new Stats();
     private final Object modelLock = new Object();
+    /** Null until a first model arrives over the air (a camera enrolled without one). */
     private OnnxDetector detector;
-    /** The version {@code detector} is (kept here: reading the store's pointer per frame would be I/O). */
-    private volatile long version;
+    /** The version {@code detector} is, -1 without a model (kept here: reading the store's pointer per frame would be I/O). */
+    private volatile long version = NO_MODEL;
     private volatile UpdateOutcome lastUpdate;
     private long lastStatusNanos;
 
     /**
      * Opens the model store (installing {@code config.initialModel()} as version 0 when it is empty),
      * loads the active model through the health check (falling back to an older one if it fails), and
-     * prepares GPIO. {@code outbox} may be null (no broker configured: no events, status or OTA).
+     * prepares GPIO. {@code outbox} may be null (no broker configured: no events, status or OTA). With an
+     * empty store and no initial model, a camera with a broker starts without a model: it runs no
+     * inference, and its status says so (version -1), until its customer's current model arrives over the air.
      */
     public EdgeRuntime(EdgeConfig config, DeviceProfile profile, Outbox outbox, PublicKey trusted, Clock clock) {
         this.config = config;
@@ -94,15 +100,16 @@ public final class EdgeRuntime implements AutoCloseable {
         this.outbox = outbox;
         this.store = new ModelStore(Path.of(config.modelDir()));
         this.health = new HealthCheck(profile, config.decode().toConfig(), config.threads());
-        if (store.active().isEmpty()) {
-            if (config.initialModel() == null) {
-                throw new IllegalStateException(store.dir() + ": no model installed and no initialModel configured");
-            }
+        if (store.active().isEmpty() && config.initialModel() != null) {
             store.install(0, Path.of(config.initialModel()), "initial: " + config.initialModel());
             store.activate(0);
         }
+        if (store.active().isEmpty() && outbox == null) {
+            throw new IllegalStateException(store.dir() + ": no model installed and no initialModel configured (without"
+                    + " mqtt no model can arrive over the air)");
+        }
         this.updater = new OtaUpdater(config.device().id(), profile.name(), trusted, store, health, this::swap, clock);
-        this.detector = loadActive();
+        this.detector = store.active().isEmpty() ? null : loadActive();
         this.gpio = new GpioActions(config.gpio().provider(), config.gpio().rules());
     }
 
@@ -146,15 +153,48 @@ public final class EdgeRuntime implements AutoCloseable {
         return version;
     }
 
-    /** Swaps a checked detector in between two frames and closes the old one. */
+    /** Swaps a checked detector in between two frames and closes the old one (none before the first model). */
     private void swap(OnnxDetector next) {
         OnnxDetector old;
         synchronized (modelLock) {
             old = detector;
             detector = next;
             version = store.active().orElseThrow().version(); // the updater activated it just before
+            modelLock.notifyAll(); // a camera waiting for its first model starts its frames
         }
-        old.close();
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Whether a model runs (false until the first one arrives on a camera enrolled without one). */
+    public boolean hasModel() {
+        synchronized (modelLock) {
+            return detector != null;
+        }
+    }
+
+    /**
+     * Waits for the first model, up to {@code millis}, publishing the status as often as when running;
+     * false when there is none yet.
+     */
+    private boolean awaitModel(long millis) {
+        synchronized (modelLock) {
+            if (detector == null) {
+                try {
+                    modelLock.wait(millis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (detector != null) {
+                return true;
+            }
+        }
+        if (outbox != null && System.nanoTime() - lastStatusNanos > config.statusEverySeconds() * 1e9) {
+            publishStatus();
+        }
+        return false;
     }
 
     /** Handles a completed OTA transfer and reports the outcome on the device's report topic. */
@@ -194,6 +234,9 @@ public final class EdgeRuntime implements AutoCloseable {
             if (config.maxFrames() > 0 && stats.frames() >= config.maxFrames()) {
                 break;
             }
+            if (!awaitModel(200)) {
+                continue; // no frames are read before there is a model to run them through
+            }
             long t0 = System.nanoTime();
             Frame f = source.next();
             if (f == null) {
@@ -219,6 +262,9 @@ public final class EdgeRuntime implements AutoCloseable {
         List<String> classes;
         long modelVersion;
         synchronized (modelLock) {
+            if (detector == null) {
+                return List.of(); // no model yet
+            }
             int s = detector.inputSize();
             float[] x = Preprocess.bgrToChw(f.bgr(), f.width(), f.height(), s, s);
             long t2 = System.nanoTime();
@@ -308,12 +354,15 @@ public final class EdgeRuntime implements AutoCloseable {
      */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
-        ModelStore.Installed m = store.active().orElseThrow();
+        ModelStore.Installed m = store.active().orElse(null);
         s.put("device", config.device().id());
         s.put("customer", config.device().customer());
         s.put("profile", profile.name());
-        s.put("modelVersion", m.version());
-        s.put("modelSha256", m.sha256());
+        s.put("modelVersion", m == null ? NO_MODEL : m.version());
+        s.put("modelSha256", m == null ? null : m.sha256());
+        if (m == null) {
+            s.put("model", "none: no inference until the customer's current model arrives over the air");
+        }
         s.put("modelVersions", store.versions()); // what a rollback instruction can return to
         s.put("frames", stats.frames());
         s.put("fps", round(stats.fps()));
@@ -360,7 +409,9 @@ public final class EdgeRuntime implements AutoCloseable {
     @Override
     public void close() {
         synchronized (modelLock) {
-            detector.close();
+            if (detector != null) {
+                detector.close();
+            }
         }
         gpio.close();
     }

@@ -59,6 +59,7 @@ class EdgeDeviceTest {
                 new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, CUSTOMER, "cam1"),
                 new BrokerConfig.User("cam2", h, BrokerConfig.DEVICE, CUSTOMER, "cam2"),
                 new BrokerConfig.User("cam4", h, BrokerConfig.DEVICE, CUSTOMER, "cam4"),
+                new BrokerConfig.User("cam5", h, BrokerConfig.DEVICE, CUSTOMER, "cam5"),
                 new BrokerConfig.User("cloud", BrokerConfig.hashPassword("cloud-secret".toCharArray()),
                         BrokerConfig.CLOUD, null, null)));
         broker = EmbeddedBroker.start(c);
@@ -268,5 +269,37 @@ class EdgeDeviceTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> EdgeDevice.open(bad, Clock.systemUTC()).close());
         assertTrue(e.getMessage().toLowerCase().contains("password") || e.getMessage().toLowerCase().contains("auth")
                 || e.getMessage().contains("0x86") || e.getMessage().contains("134"), e.getMessage());
+    }
+
+    @Test
+    void aCameraWithoutAModelRunsNoInferenceUntilItsFirstUpdateArrives() throws Exception {
+        Map<String, Object> noModel = new java.util.HashMap<>();
+        noModel.put("initialModel", null);
+        EdgeConfig c = config("cam5", List.of()).with(noModel);
+        try (EdgeDevice d = EdgeDevice.open(c, Clock.systemUTC())) {
+            assertFalse(d.runtime().hasModel());
+            Map<String, Object> status = d.runtime().status();
+            assertEquals(-1L, status.get("modelVersion"));
+            assertTrue(String.valueOf(status.get("model")).startsWith("none"), status.toString());
+            assertTrue(d.runtime().process(HealthCheck.sampleFrame(), System.nanoTime()).isEmpty(), "no inference");
+            assertEquals(0L, d.runtime().stats().frames());
+
+            send("cam5", model, manifest(model, 0, "cpu", Instant.now().plusSeconds(3600)), MANUFACTURER);
+            UpdateOutcome ok = nextReport();
+            while (!"cam5".equals(ok.device())) {
+                ok = nextReport();
+            }
+            assertEquals(UpdateOutcome.Status.APPLIED, ok.status(), ok.toString());
+            assertTrue(d.runtime().hasModel());
+            assertEquals(0, d.runtime().activeVersion());
+            assertFalse(d.runtime().process(HealthCheck.sampleFrame(), System.nanoTime()).isEmpty(), "it detects now");
+        }
+        Map<String, Object> offline = new java.util.HashMap<>(noModel);
+        offline.put("mqtt", Map.of("enabled", false));
+        offline.put("trustedKey", null);
+        offline.put("modelDir", dir.resolve("cam5-offline").toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> EdgeDevice.open(c.with(offline), Clock.systemUTC()).close());
+        assertTrue(e.getMessage().contains("no initialModel configured"), e.getMessage());
     }
 }

@@ -104,11 +104,13 @@ public final class Enrolment {
     public Enrolled addOnprem(String customer, String account) throws IOException {
         Topics.id("customer", customer);
         String name = account == null ? Accounts.onprem(customer) : account;
+        Path publicKey = keys.requirePublic();
         Enrolled e = enrol(new Machine(name, BrokerConfig.ONPREM, customer, null, r -> {
             CloudConfig.Customer c = requireCustomer(r, customer);
             return r.with(customer, c.withOnprem(name));
-        }, f -> FleetFiles.onprem(f, config, customer, requireCustomer(registry.read(), customer))));
-        report("on-prem PC of " + customer, e, "diredi onprem run --config onprem.yaml");
+        }, f -> FleetFiles.onprem(f, config, customer, requireCustomer(registry.read(), customer), publicKey)));
+        report("on-prem PC of " + customer, e, "diredi onprem unpack --bundle BUNDLE --out manufacturer;"
+                + " diredi onprem run --config onprem.yaml");
         return e;
     }
 

@@ -20,9 +20,11 @@ import org.diredi.vision.config.ConfigFiles;
  * @param brokerCaCertificate PEM of the CA that signed the broker's certificate, copied to every machine
  *                            for an {@code ssl://} broker; null = the machines' own trust store
  * @param models              what a new customer starts from unless {@code add-customer} says otherwise
+ * @param presumedData        the manufacturer's own data (VOC, split train) that {@code bundle-onprem} ships,
+ *                            restricted to the customer's classes, as the presumed data of reverse distillation
  */
 public record FleetConfig(String registry, String accountStore, String mosquittoDir, String machines, String keys,
-                          String brokerUri, String brokerCaCertificate, Models models) {
+                          String brokerUri, String brokerCaCertificate, Models models, String presumedData) {
 
     /** The manufacturer's current tutor and edge model (checkpoints) and the edge model's preset. */
     public record Models(String tutor, String edge, String edgePreset) {
@@ -35,11 +37,13 @@ public record FleetConfig(String registry, String accountStore, String mosquitto
 
     public static final FleetConfig DEFAULTS = new FleetConfig("work/fleet/registry.json", "work/broker/accounts.yaml",
             "work/fleet/mosquitto", "work/fleet/machines", "keys", "tcp://127.0.0.1:1883", null,
-            new Models("work/manufacturer/tutor/model.ckpt", "work/manufacturer/edge/model.ckpt", "cpu/edge"));
+            new Models("work/manufacturer/tutor/model.ckpt", "work/manufacturer/edge/model.ckpt", "cpu/edge"),
+            "work/fashion-scenes");
 
     public FleetConfig {
         for (Map.Entry<String, String> e : Map.of("registry", nz(registry), "accountStore", nz(accountStore),
-                "mosquittoDir", nz(mosquittoDir), "machines", nz(machines), "keys", nz(keys)).entrySet()) {
+                "mosquittoDir", nz(mosquittoDir), "machines", nz(machines), "keys", nz(keys),
+                "presumedData", nz(presumedData)).entrySet()) {
             if (e.getValue().isBlank()) {
                 throw new IllegalArgumentException(e.getKey() + " must be a path");
             }

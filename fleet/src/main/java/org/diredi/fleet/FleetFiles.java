@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.messaging.Topics;
+import org.diredi.onprem.OnpremBundle;
 
 /**
  * What goes into each enrolled machine's folder: its configuration, the password file (written by
@@ -13,6 +14,9 @@ import org.diredi.messaging.Topics;
  * cloud runs on this server, so its paths are absolute.
  */
 final class FleetFiles {
+
+    /** The folder, beside onprem.yaml, that the manufacturer's bundle is unpacked into. */
+    static final String MANUFACTURER = "manufacturer";
 
     private FleetFiles() {}
 
@@ -27,25 +31,33 @@ final class FleetFiles {
                 Camera %s of customer %s, device profile %s, written by diredi fleet add-device.
                 broker.password: this camera's broker password (keep it mode 600); manufacturer.pub.pem: the only
                 key whose updates it accepts. Its topics, the only ones its account may use: %s/ota/# (updates
-                in), .../detections, .../status, .../ota/report (out). Before the first run set initialModel to
-                the edge model exported for this profile (diredi export --checkpoint EDGE --profile %s), and
-                source to the camera.
+                in), .../detections, .../status, .../ota/report (out). It starts without a model: on first
+                contact the cloud sends it its customer's current model, exported for profile %s (initialModel,
+                an export of the edge model, runs one before that). Set source to the camera.
                 """.formatted(device, customer, profile, Topics.device(customer, device), profile), c);
     }
 
-    static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c) throws IOException {
+    static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c, Path publicKey)
+            throws IOException {
+        f.copy(publicKey, ManufacturerKeys.PUBLIC);
         String account = f.target().getFileName().toString();
         MachineConfigs.Broker b = broker(f, config, account, false);
-        var o = MachineConfigs.onprem(customer, b, Map.of("tutor", "tutor.ckpt", "edgeModel", "edge.ckpt",
-                "tutorPreset", tutorPreset(c.edgePreset()), "workDir", "work"));
+        String from = MANUFACTURER + "/";
+        var o = MachineConfigs.onprem(customer, b, Map.of("tutor", from + OnpremBundle.TUTOR,
+                "edgeModel", from + OnpremBundle.EDGE, "classes", from + OnpremBundle.CLASSES,
+                "presumedData", from + OnpremBundle.PRESUMED, "tutorPreset", tutorPreset(c.edgePreset()),
+                "workDir", "work"));
         MachineConfigs.write(f.file("onprem.yaml"), """
                 diredi onprem run --config onprem.yaml  (in this folder: the paths below are relative to it)
                 The on-prem PC of customer %s (broker account %s), written by diredi fleet add-onprem.
-                broker.password: its broker password (keep it mode 600). Put beside this file what reverse
-                distillation starts from, as the manufacturer has it now: the tutor as tutor.ckpt (%s) and the
-                deployed edge model as edge.ckpt (%s, preset %s, version %d), the presumed data (presumedData);
-                then set privateData and added / removed to the customer's own labelled data.
-                """.formatted(customer, account, c.tutor(), c.edge(), c.edgePreset(), c.version()), o);
+                broker.password: its broker password (keep it mode 600); manufacturer.pub.pem: the only key whose
+                bundles it accepts. What reverse distillation starts from comes from the manufacturer as one signed
+                bundle (diredi fleet bundle-onprem %s --out %s.bundle): check and unpack it here first with
+                diredi onprem unpack --bundle %s.bundle --out %s (the tutor, the deployed edge model, now
+                preset %s, version %d, the class list, the presumed data); set presumed to the classes it was
+                trained on (%s/%s), privateData and added / removed to the customer's own labelled data.
+                """.formatted(customer, account, customer, customer, customer, MANUFACTURER, c.edgePreset(),
+                c.version(), MANUFACTURER, OnpremBundle.CLASSES), o);
     }
 
     static void cloud(MachineFolder f, FleetConfig config, ManufacturerKeys keys) throws IOException {

@@ -91,7 +91,7 @@ public record DeviceRecord(String customer, String device, String profile, Long 
 
     private static List<Long> seen(List<Long> before, Long version, List<Long> held) {
         TreeSet<Long> s = new TreeSet<>(before);
-        if (version != null) {
+        if (version != null && version >= 0) { // -1: no model yet
             s.add(version);
         }
         s.addAll(held);

@@ -110,6 +110,11 @@ public final class Fleet implements AutoCloseable {
         link.subscribe(Topics.ALL_OTA_REPORTS, 1, (t, p, u) -> heard(t, p, false));
     }
 
+    /** Makes the customer's current model for a profile no release holds, for cameras that start without a model. */
+    public void provision(Provisioner p) {
+        thread.execute(() -> machine.provisioner(p));
+    }
+
     /** Starts the timer: canaries that ran long enough, failed sends, rollback requests, the record's writes. */
     public void start() {
         thread.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);

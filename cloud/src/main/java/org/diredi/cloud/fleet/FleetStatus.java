@@ -54,7 +54,7 @@ public final class FleetStatus {
         rows.add(COLUMNS);
         for (DeviceRecord d : v.devices()) {
             rows.add(List.of(d.customer(), d.device(), orDash(d.profile()),
-                    d.modelVersion() == null ? "-" : "v" + d.modelVersion(),
+                    d.modelVersion() == null ? "-" : d.modelVersion() < 0 ? "none" : "v" + d.modelVersion(),
                     d.modelSha256() == null ? "-" : d.modelSha256().substring(0, Math.min(12, d.modelSha256().length())),
                     orDash(d.connection()), seconds(d.lastSeen()),
                     d.lastOutcome() == null ? "-" : d.lastOutcome().toString()));

@@ -40,7 +40,7 @@ public final class OtaSender {
      * Sends {@code a} to {@code device}; returns what was sent ({@code a}, or {@code a} signed again when
      * less than a tenth of the validity window, at most an hour, was left).
      *
-     * @param why "canary", "rollout" or "resend", for the audit log
+     * @param why "canary", "rollout", "resend" or "first model", for the audit log
      */
     public Artifact send(String customer, String device, Artifact a, String why) throws IOException {
         Instant now = Instant.now();

@@ -33,6 +33,8 @@ final class RolloutMachine {
 
     /** How long a failed send waits before the next try. */
     static final Duration RETRY = Duration.ofSeconds(30);
+    /** How long a customer's model that could not be provisioned for a profile waits before the next try (an export). */
+    static final Duration PROVISION_RETRY = Duration.ofMinutes(10);
 
     private final Path dir;
     private final RolloutSettings settings;
@@ -42,7 +44,9 @@ final class RolloutMachine {
     private final PrintStream out;
     private final Map<String, CustomerRollout> states = new ConcurrentHashMap<>();
     private final Map<String, Instant> failedSends = new HashMap<>();
+    private final Map<String, Instant> failedProvisions = new HashMap<>();
     private OtaSender sender;
+    private Provisioner provisioner;
 
     RolloutMachine(Path dir, RolloutSettings settings, Supplier<Map<String, CloudConfig.Customer>> customers,
                    FleetRecord record, AuditLog audit, PrintStream out) {
@@ -57,6 +61,10 @@ final class RolloutMachine {
 
     void sender(OtaSender s) {
         this.sender = s;
+    }
+
+    void provisioner(Provisioner p) {
+        this.provisioner = p;
     }
 
     CustomerRollout state(String customer) {
@@ -209,25 +217,66 @@ final class RolloutMachine {
 
     /** Sends the current update to {@code device} when it is below its customer's current version. */
     private void catchUp(String c, String device) {
+        DeviceRecord rec = record.get(c, device);
         CustomerRollout st = states.get(c);
-        if (st == null) {
+        if (st == null && !withoutModel(rec)) {
             return;
         }
+        st = state(c); // never rolled out to: its current version is the registry's (0 for a new customer)
         long current = st.current();
-        DeviceRecord rec = record.get(c, device);
         if (rec != null && (rec.pinnedVersion() != null || (rec.modelVersion() != null && rec.modelVersion() >= current)
                 || refused(rec, current))) {
             return;
         }
         String profile = profileOf(c, device);
-        if (profile == null || st.artifact(current, profile) == null) {
+        if (profile == null || st.artifact(current, profile) == null && !(withoutModel(rec) && provide(c, current,
+                profile))) {
             return;
         }
-        Sent s = st.sent().get(device);
+        Sent s = states.get(c).sent().get(device);
         if (s != null && s.version() == current && !missed(rec, s)) {
             return; // on its way, or kept by its session until it is back
         }
-        send(c, device, current, s != null && s.version() == current ? "resend" : "rollout");
+        send(c, device, current, s != null && s.version() == current ? "resend"
+                : withoutModel(rec) ? "first model" : "rollout");
+    }
+
+    /** Heard from, and running no model: a camera enrolled without one, waiting for its customer's current model. */
+    private static boolean withoutModel(DeviceRecord rec) {
+        return rec != null && rec.heardAt() != null && (rec.modelVersion() == null || rec.modelVersion() < 0);
+    }
+
+    /**
+     * Makes the customer's model {@code version} for {@code profile} into a release (exported and signed
+     * by the provisioner) when no release holds it: a camera without a model is sent it like any update.
+     * A failure is audited and tried again after {@link #PROVISION_RETRY}.
+     */
+    private boolean provide(String c, long version, String profile) {
+        String key = c + "/" + version + "/" + profile;
+        Instant failed = failedProvisions.get(key);
+        if (provisioner == null || failed != null && failed.plus(PROVISION_RETRY).isAfter(Instant.now())) {
+            return false;
+        }
+        Artifact a;
+        try {
+            a = provisioner.provide(c, version, profile);
+        } catch (IOException | RuntimeException e) {
+            audit.record("PROVISION_FAILED", null, c, Map.of("version", version, "profile", profile,
+                    "reason", String.valueOf(e.getMessage())));
+            a = null;
+        }
+        if (a == null) {
+            failedProvisions.put(key, Instant.now());
+            out.printf("fleet: no v%d of %s for profile %s to send to its cameras without a model%n", version, c, profile);
+            return false;
+        }
+        CustomerRollout st = state(c);
+        Map<String, Artifact> release = new HashMap<>(st.releases().getOrDefault(version, Map.of()));
+        release.put(profile, a);
+        put(st.withRelease(version, release));
+        audit.record("PROVISIONED", a.transferId(), c, Map.of("version", version, "profile", profile));
+        out.printf("fleet: v%d of %s made for profile %s (cameras without a model)%n", version, c, profile);
+        return true;
     }
 
     /** It rejected or rolled back that version (other than for expiry, which a fresh signature cures). */

@@ -131,6 +131,15 @@ final class FleetRig implements AutoCloseable {
      * 2 per second) on its own thread, a status every second; its broker session lasts an hour.
      */
     EdgeDevice camera(String customer, String id) {
+        return camera(customer, id, true);
+    }
+
+    /** The same camera enrolled without a model: it waits for its customer's current one over the air. */
+    EdgeDevice cameraWithoutModel(String customer, String id) {
+        return camera(customer, id, false);
+    }
+
+    private EdgeDevice camera(String customer, String id, boolean withModel) {
         Path root = dir.resolve("cam-" + id);
         try (InputStream frame = EdgeDevice.class.getResourceAsStream("/org/diredi/edge/sample-frame.jpg")) {
             Files.createDirectories(root.resolve("frames"));
@@ -141,7 +150,7 @@ final class FleetRig implements AutoCloseable {
         }
         EdgeConfig d = EdgeConfig.DEFAULTS;
         EdgeConfig c = new EdgeConfig(new EdgeConfig.Device(customer, id), "cpu", root.resolve("models").toString(),
-                root.resolve("initial.onnx").toString(), new EdgeConfig.Source("folder", root.resolve("frames").toString(),
+                withModel ? root.resolve("initial.onnx").toString() : null, new EdgeConfig.Source("folder", root.resolve("frames").toString(),
                         0, null, true, 2),
                 new EdgeConfig.Mqtt(true, broker.serverUri(), id, PASSWORD, null, 3600, root.resolve("mqtt").toString(),
                         null, 1, 1000),

@@ -34,7 +34,7 @@ class FleetTest {
     @BeforeAll
     static void setUp() throws Exception {
         rig = new FleetRig(dir, Map.of("acme", List.of("a1", "a2", "a3"), "globex", List.of("g1", "g2"),
-                "initech", List.of("i1", "i2"), "hooli", List.of("h1", "h2")));
+                "initech", List.of("i1", "i2"), "hooli", List.of("h1", "h2"), "umbrella", List.of("u1", "u2")));
     }
 
     @AfterEach
@@ -182,5 +182,38 @@ class FleetTest {
         Artifact kept = cloud.fleet().rollout("hooli").artifact(1, "cpu");
         assertTrue(kept.validFor(java.time.Instant.now(), Duration.ofMinutes(50)), "the fresh signature is kept");
         assertEquals(v1.sha256(), kept.sha256());
+    }
+
+    @Test
+    void aCameraEnrolledWithoutAModelGetsItsCustomersCurrentOneOnFirstContact() throws Exception {
+        CloudConfig c = rig.config("umbrella", List.of("u1", "u2"), new RolloutSettings(1, 0, 1, 1, Map.of()));
+        FleetRig.Cloud cloud = rig.cloud(c, "umbrella");
+        List<String> provided = new java.util.concurrent.CopyOnWriteArrayList<>();
+        cloud.fleet().provision((customer, version, profile) -> { // as the cloud exports the registry's model
+            provided.add(customer + " v" + version + " " + profile);
+            return rig.release(customer, version, FleetRig.model());
+        });
+        org.diredi.edge.EdgeDevice u1 = rig.cameraWithoutModel("umbrella", "u1");
+        Map<String, Object> first = u1.runtime().status();
+        assertEquals(-1L, ((Number) first.get("modelVersion")).longValue(), first.toString());
+        assertTrue(String.valueOf(first.get("model")).startsWith("none"), first.toString());
+        await(30, "u1, enrolled without a model, runs the customer's v0",
+                () -> version(cloud.fleet(), "umbrella", "u1") == 0 && u1.runtime().hasModel());
+        assertEquals(0, u1.runtime().activeVersion());
+        await(30, "u1 detects on its frames", () -> u1.runtime().stats().frames() > 0);
+        assertEquals(List.of("umbrella v0 cpu"), provided, "made once, for its profile");
+        assertEquals(List.of("null"), events(c, "PROVISIONED"));
+        assertTrue(FleetRig.audit(c).read().stream().anyMatch(e -> "SHIPPED".equals(e.get("event"))
+                && "u1".equals(e.get("device")) && "first model".equals(e.get("as"))), "sent as its first model");
+
+        Fleet.Plan plan = cloud.fleet().begin(rig.releaseOf("umbrella", rig.release("umbrella", 1, FleetRig.model())));
+        assertEquals(List.of("u1"), plan.canaries());
+        await(30, "v1 proven on u1, the customer's current version", () -> cloud.fleet().rollout("umbrella")
+                .current() == 1); // u2, never connected, has no session: what was sent to it is lost
+        org.diredi.edge.EdgeDevice u2 = rig.cameraWithoutModel("umbrella", "u2");
+        await(30, "u2, enrolled without a model after v1, runs v1 (no v0 first)",
+                () -> version(cloud.fleet(), "umbrella", "u2") == 1 && u2.runtime().activeVersion() == 1);
+        assertEquals(List.of("umbrella v0 cpu"), provided, "v1's artifact was at hand");
+        assertEquals(List.of(1L), u2.runtime().store().versions());
     }
 }
