@@ -44,6 +44,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
     float fgdWeight = D.fgdWeight();
 
+    @Option(names = "--lambda", description = "Eq. 10: the share of the customer's delta the cloud applies "
+            + "(default: ${DEFAULT-VALUE})")
+    float lambda = D.lambda();
+
     @Option(names = "--images", description = "training scenes the demo uses: 70%% the manufacturer's, 30%% the "
             + "customer's (default: ${DEFAULT-VALUE})")
     int images = D.images();
@@ -52,11 +56,25 @@ final class DemoCommand implements Callable<Integer> {
             + "('diredi pretrain'); a missing file means a random backbone (default: ${DEFAULT-VALUE})")
     Path backbones = D.backbones();
 
+    @Option(names = "--bundled", paramLabel = "DIR", description = "the manufacturer's trained tutor and edge model "
+            + "v0, used when they were made with this run's settings, else trained (default: ${DEFAULT-VALUE})")
+    Path bundled = D.bundled();
+
+    @Option(names = "--from-scratch", description = "train the manufacturer's tutor and edge model v0 (about 6 min on "
+            + "2 cores) even when the bundled ones fit")
+    boolean fromScratch;
+
+    @Option(names = "--write-bundle", paramLabel = "DIR", description = "train the manufacturer's tutor and edge model "
+            + "v0 from scratch, write them to DIR as a bundle for --bundled (checkpoints, manifest.json, README.md) "
+            + "and stop")
+    Path writeBundle;
+
     @Override
     public Integer call() throws Exception {
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
-                .images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath()).build(), System.out);
+                .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
+                .bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle).build(), System.out);
         return 0;
     }
 }

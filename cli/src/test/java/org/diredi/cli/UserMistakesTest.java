@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diredi.bench.training.ChildJvm;
 import org.diredi.broker.BrokerConfig;
 import org.diredi.broker.EmbeddedBroker;
 import org.diredi.core.TestData;

@@ -46,6 +46,7 @@ final class RoleConfigs {
                 Map.entry("publicKey", accounts.publicKey().toString()),
                 Map.entry("workDir", s.out().resolve("cloud").toString()),
                 Map.entry("data", d.manufacturerData().toString()),
+                Map.entry("lambda", (double) s.lambda()),
                 Map.entry("gate", Map.of("maxDropOther", 10.0, "minGainAdded", 5.0)),
                 Map.entry("distillCEpochs", s.epochs().distillC()),
                 Map.entry("distillCFeatureWeight", s.fgdWeight()),
