@@ -45,6 +45,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fgd-weight", description = "weight of the FGD loss in Distill B and C (default: ${DEFAULT-VALUE})")
     float fgdWeight = D.fgdWeight();
 
+    @Option(names = "--lambda", description = "Eq. 10: the share of the customer's delta the cloud applies "
+            + "(default: ${DEFAULT-VALUE})")
+    float lambda = D.lambda();
+
     @Option(names = "--images", description = "training scenes the demo uses: 70%% the manufacturer's, 30%% the "
             + "customer's (default: ${DEFAULT-VALUE})")
     int images = D.images();
@@ -56,13 +60,26 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
+    @Option(names = "--bundled", paramLabel = "DIR", description = "the manufacturer's trained tutor and edge model "
+            + "v0, used when they were made with this run's settings, else trained (default: ${DEFAULT-VALUE})")
+    Path bundled = D.bundled();
+
+    @Option(names = "--from-scratch", description = "train the manufacturer's tutor and edge model v0 (about 6 min on "
+            + "2 cores) even when the bundled ones fit")
+    boolean fromScratch;
+
+    @Option(names = "--write-bundle", paramLabel = "DIR", description = "train the manufacturer's tutor and edge model "
+            + "v0 from scratch, write them to DIR as a bundle for --bundled (checkpoints, manifest.json, README.md) "
+            + "and stop")
+    Path writeBundle;
+
     @Override
     public Integer call() throws Exception {
         String on = device.checkedName();
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
-                .images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
-                .device(on).build(), System.out);
+                .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
+                .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle).build(), System.out);
         return 0;
     }
 }

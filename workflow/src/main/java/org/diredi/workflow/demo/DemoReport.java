@@ -30,14 +30,15 @@ final class DemoReport {
     private DemoReport() {}
 
     /** Writes report.md and per-class-ap.png into the demo's folder and prints the report. */
-    static void write(DemoSettings s, DemoData d, Path before, Update u, DetectionTally seen, long nanos,
-                      PrintStream out) throws IOException {
+    static void write(DemoSettings s, DemoData d, ManufacturerStages.Models models, Update u, DetectionTally seen,
+                      StageClock clock, PrintStream out) throws IOException {
         List<String> shown = new ArrayList<>(s.presumed());
         shown.add(s.added());
         VocDataset test = VocDataset.load(d.scenes(), "test", d.classes()).restrictTo(shown);
         Device on = Devices.require(s.device(), "device");
-        EvalResult b = Stages.evaluate(before, test, null, on);
+        EvalResult b = Stages.evaluate(models.edge(), test, null, on);
         EvalResult a = u.decision().accepted() ? Stages.evaluate(u.updatedEdge(), test, null, on) : null;
+        clock.lap("report", "edge v0 and v1 on the test split");
         double[] vb = apPercent(b, shown);
         double[] va = apPercent(a, shown);
         MarkdownTable t = table(s, shown, b, a, vb, va, seen);
@@ -46,7 +47,7 @@ final class DemoReport {
         chart.put("edge v1 (after)", va);
         Charts.groupedBarChart("Edge model AP per class, before / after the customer's update", shown, chart, "AP (%)",
                 s.out().resolve("per-class-ap.png"));
-        String md = markdown(s, u, t, nanos);
+        String md = markdown(s, models, u, t, clock);
         AtomicFiles.writeString(s.out().resolve("report.md"), md);
         out.println(md);
     }
@@ -75,16 +76,20 @@ final class DemoReport {
         return t;
     }
 
-    private static String markdown(DemoSettings s, Update u, MarkdownTable t, long nanos) {
+    private static String markdown(DemoSettings s, ManufacturerStages.Models models, Update u, MarkdownTable t,
+                                   StageClock clock) {
         DeltaDecision decision = u.decision();
         return "# DiReDi demo\n\nCustomer '" + DemoWorkflow.CUSTOMER + "' adds '" + s.added() + "'; decision: **"
                 + decision.status() + "** (" + decision.reason() + "); cameras that applied the update: " + u.applied()
                 + "/" + u.cameras() + ". AP on the test split (presumed classes + the new one); camera detections"
                 + " counted from the detection events of both cameras (score >= 0.3) on test scenes that contain the new"
                 + " class; a detection is correct when it overlaps a labelled object of its class with IoU >= 0.5.\n\n" + t
-                + String.format("%nTotal time %.1f min (family %s, epochs tutor/edge/RD/C %s, backbones: tutor %s, edge %s).%n",
-                nanos / 6e10, s.family(), s.epochs().list(), describe(ManufacturerStages.pretrained(s, "tutor")),
-                describe(ManufacturerStages.pretrained(s, "edge")))
+                + String.format("%nTotal time %.1f min (family %s, epochs tutor/edge/RD/C %s, backbones: tutor %s,"
+                + " edge %s; manufacturer models: %s).%n", clock.total().toMillis() / 60_000.0, s.family(),
+                s.epochs().list(), describe(ManufacturerStages.pretrained(s, "tutor")),
+                describe(ManufacturerStages.pretrained(s, "edge")), models.origin())
+                + "\n## Where the time went\n\nWall time of each stage of this run (the demo's own clock, from the"
+                + " data to this report; the JVM's start and a first build come before it).\n\n" + clock.table()
                 + "\n![per-class AP](per-class-ap.png)\n";
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +23,13 @@ import org.diredi.vision.io.AtomicFiles;
 
 /**
  * The README's main job: the whole DiReDi loop on one machine with the embedded broker and the
- * bundled data. The manufacturer trains a tutor and distills the edge model (Distill B); two cameras
+ * bundled data. The manufacturer trains a tutor and distills the edge model (Distill B), or takes both
+ * from the bundle made that way for the default settings ({@link BundledModels}); two cameras
  * (separate JVMs running the edge runtime) start with it; the customer's private data labels a class
  * the model does not know; the on-prem trainer sends its knowledge delta; the cloud verifies it,
  * re-distills (Distill C), exports, signs and ships; the cameras swap models; a before / after table
- * shows what they detect now. Every party runs from its own configuration file in the demo's folder.
+ * shows what they detect now, and a {@link StageClock} table where the time went. Every party runs from
+ * its own configuration file in the demo's folder.
  */
 public final class DemoWorkflow {
 
@@ -42,28 +45,39 @@ public final class DemoWorkflow {
 
     private final DemoSettings s;
     private final PrintStream out;
-    private final long t0 = System.nanoTime();
+    private final StageClock clock = new StageClock(Instant.now());
 
     private DemoWorkflow(DemoSettings s, PrintStream out) {
         this.s = s;
         this.out = out;
     }
 
-    /** Runs the demo; finished training stages in {@code s.out()} are reused. */
+    /**
+     * Runs the demo; finished training stages in {@code s.out()} are reused. With
+     * {@link DemoSettings#writeBundle()} it trains the manufacturer's models, writes them as a bundle and stops.
+     */
     public static void run(DemoSettings s, PrintStream out) throws Exception {
-        Cameras.requireClasspath(s.cameraClasspath());
+        if (s.writeBundle() == null) {
+            Cameras.requireClasspath(s.cameraClasspath());
+        }
         new DemoWorkflow(s, out).run();
     }
 
     private void run() throws Exception {
         DemoData data = DemoData.prepare(s);
+        clock.lap("data", "FashionScenes and each party's share");
         step("1/6 manufacturer: tutor and edge model (Distill B) on the presumed classes " + s.presumed());
-        ManufacturerStages.Models models = ManufacturerStages.train(s, data);
-        step("2/6 keys, broker and the two cameras (edge runtime JVMs) with edge model v0");
-        DemoAccounts accounts = DemoAccounts.create(s.out(), CUSTOMER, CAMERAS);
+        ManufacturerStages.Models models = ManufacturerStages.obtain(s, data, clock, out);
+        if (s.writeBundle() != null) {
+            writeBundle(data, models);
+            return;
+        }
+        step("2/6 edge model v0 to ONNX; keys, broker and the two cameras (edge runtime JVMs)");
         Path v0 = ManufacturerStages.exportEdge(models, s.out().resolve("edge-v0.onnx"));
+        clock.lap("export", "edge model v0 to ONNX");
+        DemoAccounts accounts = DemoAccounts.create(s.out(), CUSTOMER, CAMERAS);
         CameraFrames frames = CameraFrames.copy(data, s.added(), s.out().resolve("camera-frames"));
-        clearLastRun();
+        clearLastRun(models);
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.load(RoleConfigs.broker(s.out(), accounts)));
              CameraWatch watch = CameraWatch.connect(broker.serverUri(), DemoAccounts.CLOUD,
                      accounts.password(DemoAccounts.CLOUD), CUSTOMER, CAMERAS,
@@ -74,19 +88,34 @@ public final class DemoWorkflow {
                  CloudService cloud = new CloudService(cloudConfig, out)) {
                 cloud.start();
                 awaitRunning(cams, watch);
+                clock.lap("cameras start", "keys, broker, cloud, two camera JVMs until both ran v0");
                 DeltaDecision decision = customerUpdate(roles.onprem(CUSTOMER, models, data));
                 step("5/6 cameras apply the update");
-                int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : 0;
+                int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : noUpdate();
                 step("6/6 before / after");
                 Path updatedEdge = Path.of(cloud.state(CUSTOMER, cloudConfig.customers().get(CUSTOMER)).edge());
-                DemoReport.write(s, data, models.edge(), new DemoReport.Update(decision, updatedEdge, applied,
-                        CAMERAS.size()), watch.tally(), System.nanoTime() - t0, out);
+                DemoReport.write(s, data, models, new DemoReport.Update(decision, updatedEdge, applied,
+                        CAMERAS.size()), watch.tally(), clock, out);
             }
         }
     }
 
-    /** Each run starts with a fresh broker (no retained messages or sessions), cameras and cloud. */
-    private void clearLastRun() throws IOException {
+    /** The manufacturer's models as a bundle a later run can start from ({@link BundledModels}). */
+    private void writeBundle(DemoData data, ManufacturerStages.Models models) throws IOException {
+        BundledModels.Contents c = BundledModels.write(s.writeBundle(), BundledModels.Recipe.of(s, data), models,
+                s.commandLine());
+        out.printf("wrote the bundle %s: %s (%,d bytes), %s (%,d bytes), manifest.json, README.md%n",
+                s.writeBundle(), c.tutor().file(), c.tutor().bytes(), c.edge().file(), c.edge().bytes());
+    }
+
+    /**
+     * Each run starts with a fresh broker (no retained messages or sessions), cameras and cloud, and
+     * without RD stages made from other manufacturer models than this run's.
+     */
+    private void clearLastRun(ManufacturerStages.Models models) throws IOException {
+        if (PartyEvidence.clearStaleRd(s.out().resolve("onprem"), models)) {
+            out.println("demo: removed the on-prem RD stages of an earlier run with other manufacturer models");
+        }
         AtomicFiles.deleteTree(s.out().resolve("broker"));
         for (String cam : CAMERAS) {
             AtomicFiles.deleteTree(s.out().resolve(cam));
@@ -120,13 +149,28 @@ public final class DemoWorkflow {
         step("3/6 customer: reverse distillation RD B / RD A and the knowledge delta");
         OnPremTrainer onprem = new OnPremTrainer(OnPremConfig.load(onpremConfig), out);
         ReverseDistillation.Outcome rd = onprem.train();
+        clock.lapAt("RD B", PartyEvidence.written(rd.tutor1()), "tutor 1 on the presumed data");
+        clock.lapAt("RD A", PartyEvidence.written(rd.delta()),
+                "tutor 2 on presumed + private data, the delta (Eq. 9)");
         step("4/6 upload; the cloud verifies, re-distills (Distill C), exports, signs and ships");
         DeltaDecision decision;
         try (MqttLink link = onprem.connect()) {
             decision = onprem.upload(rd.delta(), link); // waits for the decision (decisionTimeoutSeconds)
         }
         out.println("decision: " + decision.status() + " - " + decision.reason());
+        cloudLaps(decision);
         return decision;
+    }
+
+    /** The cloud's part, from what it left: the delta received, the gate's verdict, Distill C's model. */
+    private void cloudLaps(DeltaDecision d) {
+        Path cloud = s.out().resolve("cloud");
+        Path job = PartyEvidence.cloudJob(cloud, d.transferId());
+        clock.lapAt("upload", PartyEvidence.audited(cloud, "RECEIVED", d.transferId()), "chunked over MQTT");
+        clock.lapAt("gate", PartyEvidence.written(job.resolve("gate.json")), "verify, Eq. 10, both tutors on val");
+        clock.lapAt("Distill C", PartyEvidence.written(job.resolve("edge-distill-C/model.ckpt")),
+                d.accepted() ? "updated tutor -> edge model" : "not run: rejected");
+        clock.lap("ship", "export, profile check, sign, OTA send, decision back");
     }
 
     /**
@@ -141,6 +185,7 @@ public final class DemoWorkflow {
             cams.requireRunning();
             return CAMERAS.stream().allMatch(c -> watch.report(c) != null);
         });
+        clock.lap("camera apply", "chunks, signature, health check, swap, report");
         List<String> applied = new ArrayList<>();
         for (String cam : CAMERAS) {
             Map<?, ?> r = watch.report(cam);
@@ -153,7 +198,14 @@ public final class DemoWorkflow {
         }
         awaitOrSay("status of " + frames + " frames run on model v1 from " + applied, RUN_ON_UPDATE,
                 () -> applied.stream().allMatch(c -> watch.framesOn(c, 1) >= frames));
+        clock.lap("cameras run v1", "every frame once through model v1");
         return applied.size();
+    }
+
+    /** A rejected update: nothing to apply, the cameras keep model v0. */
+    private int noUpdate() {
+        clock.lapAt("camera apply", null, "rejected: the cameras keep model v0");
+        return 0;
     }
 
     private void awaitOrSay(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
@@ -165,6 +217,6 @@ public final class DemoWorkflow {
     }
 
     private void step(String what) {
-        out.printf("%n== demo %s  [%.1f min]%n", what, (System.nanoTime() - t0) / 6e10);
+        out.printf("%n== demo %s  [%.1f min]%n", what, clock.minutesSoFar());
     }
 }

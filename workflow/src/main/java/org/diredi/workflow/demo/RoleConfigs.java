@@ -44,6 +44,7 @@ final class RoleConfigs {
                 new ManufacturerKeys(accounts.signingKey(), accounts.publicKey()), Map.ofEntries(
                 Map.entry("workDir", s.out().resolve("cloud").toString()),
                 Map.entry("data", d.manufacturerData().toString()), Map.entry("device", s.device()),
+                Map.entry("lambda", (double) s.lambda()),
                 Map.entry("gate", Map.of("maxDropOther", 10.0, "minGainAdded", 5.0)),
                 Map.entry("distillCEpochs", s.epochs().distillC()),
                 Map.entry("distillCFeatureWeight", s.fgdWeight()),

@@ -67,6 +67,7 @@ class DemoWiringTest {
         assertEquals(a.password("cloud"), c.secret());
         assertEquals(10.0, c.gate().maxDropOther());
         assertEquals(5.0, c.gate().minGainAdded());
+        assertEquals(0.6, c.lambda(), 1e-6);
         assertEquals(4, c.distillCEpochs());
         assertEquals(24, c.otaExpiryHours());
         assertEquals("tiny/edge", c.customers().get("demo").edgePreset());
