@@ -56,7 +56,7 @@ public final class ConfigFiles {
             throw new ConfigException(file + ": configuration file not found");
         } catch (JsonProcessingException e) {
             throw new ConfigException(file + ": not valid " + (isYaml(file) ? "YAML" : "JSON") + " ("
-                    + e.getOriginalMessage() + ", line " + e.getLocation().getLineNr() + ")");
+                    + syntaxProblem(e) + ", line " + e.getLocation().getLineNr() + ")");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
         }
@@ -89,6 +89,23 @@ public final class ConfigFiles {
         } catch (IOException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The parser's complaint on one line: SnakeYAML's spans several, with the offending text and a caret
+     * under it; its last non-location line says what was expected.
+     */
+    static String syntaxProblem(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
+        List<String> lines = m.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("in '") && !l.equals("^")).toList();
+        if (lines.size() <= 1) {
+            return lines.isEmpty() ? "syntax error" : lines.get(0);
+        }
+        // context line, offending text, then the problem: keep the first and the problem
+        String problem = lines.stream().filter(l -> l.startsWith("expected") || l.startsWith("found")
+                || l.startsWith("mapping values") || l.startsWith("could not")).findFirst().orElse(lines.get(lines.size() - 1));
+        return lines.get(0) + ": " + problem;
     }
 
     /** Lays {@code overrides} (possibly null) over {@code defaults}; {@code source} names it in errors. */

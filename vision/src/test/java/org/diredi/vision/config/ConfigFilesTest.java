@@ -56,6 +56,13 @@ class ConfigFilesTest {
     }
 
     @Test
+    void aYamlSyntaxErrorIsOneLine() {
+        String m = error("broken.yaml", "epochs: [1\nlearningRate: 2\n");
+        assertMentions(m, "broken.yaml", "not valid YAML", "expected", "line 2");
+        assertEquals(1, m.lines().count(), m);
+    }
+
+    @Test
     void aFractionForAWholeNumberIsRefusedNotRounded() {
         assertMentions(error("train.yaml", "name: x\nepochs: 1.7\n"), "train.yaml", "line 2", "epochs",
                 "whole number", "1.7");
