@@ -13,10 +13,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.gate.GateDecision;
-import org.diredi.core.model.Presets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,10 +34,9 @@ class DeviceOptionTest {
 
     @BeforeAll
     static void setUp() {
-        data = tmp.resolve("scenes");
-        TestData.scenes(data, 4);
-        edgeCk = tmp.resolve("tiny-edge.ckpt");
-        UserMistakesTest.writeRandom(edgeCk, Presets.get("tiny/edge"));
+        UserMistakesTest.Fixture f = UserMistakesTest.Fixture.in(tmp);
+        data = f.data();
+        edgeCk = f.edgeCk();
     }
 
     /** The commands that run a model, each complete but for --device; {@code out} is where each would write. */

@@ -41,19 +41,29 @@ class UserMistakesTest {
     static Path data;
     static Path edgeCk;
 
+    /** Four FashionScenes images and an untrained tiny/edge checkpoint in {@code dir}: enough to run any command. */
+    record Fixture(Path data, Path edgeCk) {
+        static Fixture in(Path dir) {
+            Path scenes = dir.resolve("scenes");
+            TestData.scenes(scenes, 4);
+            Path ck = dir.resolve("tiny-edge.ckpt");
+            writeRandom(ck, Presets.get("tiny/edge"));
+            return new Fixture(scenes, ck);
+        }
+    }
+
     @BeforeAll
     static void setUp() {
-        data = tmp.resolve("scenes");
-        TestData.scenes(data, 4);
-        edgeCk = tmp.resolve("tiny-edge.ckpt");
-        writeRandom(edgeCk, Presets.get("tiny/edge"));
+        Fixture f = Fixture.in(tmp);
+        data = f.data();
+        edgeCk = f.edgeCk();
     }
 
     static void writeRandom(Path file, ModelConfig mc) {
         try (NDManager m = NDManager.newBaseManager()) {
             FcosDetector model = new FcosDetector(mc, ClassList.FASHION).init(m);
-            Checkpoint.write(file, new Manifest(null, null, null, "edge", mc, ClassList.FASHION.names(), null,
-                    TrainConfig.DEFAULTS, null, null, new Manifest.Progress(1, 1, 1), null, Map.of(), null),
+            Checkpoint.write(file, Manifest.builder("edge", mc, ClassList.FASHION.names())
+                    .training(TrainConfig.DEFAULTS).progress(new Manifest.Progress(1, 1, 1)).metrics(Map.of()).build(),
                     ModelWeights.snapshot(model), null);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

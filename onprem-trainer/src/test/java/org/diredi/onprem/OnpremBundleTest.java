@@ -79,7 +79,7 @@ class OnpremBundleTest {
         Path b = bundle(manufacturer);
         byte[] raw = Files.readAllBytes(b);
         // edge.ckpt's data: after its local header (30 bytes, the name, the extra field)
-        int name = indexOf(raw, OnpremBundle.EDGE.getBytes(StandardCharsets.UTF_8));
+        int name = PayloadAuditTest.indexOf(raw, OnpremBundle.EDGE.getBytes(StandardCharsets.UTF_8));
         int extra = (raw[name - 2] & 0xff) | (raw[name - 1] & 0xff) << 8;
         raw[name + OnpremBundle.EDGE.length() + extra + 1] ^= 0x20;
         Files.write(b, raw);
@@ -128,18 +128,5 @@ class OnpremBundleTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
