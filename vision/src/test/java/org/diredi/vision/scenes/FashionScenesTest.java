@@ -80,6 +80,28 @@ class FashionScenesTest {
         }
     }
 
+    /**
+     * The default domain's output is pinned: SHA-256 over every file's relative path and bytes, recorded
+     * when the renderer learnt a second domain, so no later change to the shared code alters FashionScenes.
+     */
+    @Test
+    void fashionOutputIsUnchangedForTheSameSeed() throws Exception {
+        assertEquals("cb3cb868885b4105df4ae2bf0af1c1f0961a3db49d0c949943ec99a2432d70a7", digest(out));
+    }
+
+    static String digest(Path dir) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).map(dir::relativize).sorted().toList();
+        }
+        for (Path rel : files) {
+            md.update(rel.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update(Files.readAllBytes(dir.resolve(rel)));
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     @Test
     void otherSeedGivesOtherScenes() throws IOException {
         Path other = tmp.resolve("seed8");
