@@ -7,6 +7,7 @@ import org.diredi.vision.data.DatasetConverter;
 import org.diredi.vision.data.DatasetFormat;
 import org.diredi.vision.scenes.FashionScenes;
 import org.diredi.vision.scenes.FashionScenesConfig;
+import org.diredi.vision.scenes.SceneDomain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,14 +16,18 @@ import picocli.CommandLine.Option;
         subcommands = {DataCommand.Scenes.class, DataCommand.Convert.class})
 final class DataCommand {
 
-    @Command(name = "fashion-scenes", mixinStandardHelpOptions = true,
+    @Command(name = "fashion-scenes", aliases = "scenes", mixinStandardHelpOptions = true,
             description = {"Write the FashionScenes benchmark in Pascal VOC layout: real Fashion-MNIST crops (MIT)",
                 "tinted, scaled and pasted on real CC0 photos or procedural textures. Deterministic by seed;",
                 "train, val and test use disjoint crops and backgrounds. The bundled t10k crops are used",
-                "unless --fashion-mnist-dir gives the full training files."})
+                "unless --fashion-mnist-dir gives the full training files. --domain shapes writes ShapeScenes",
+                "instead: ten procedurally drawn shapes on tiles, cells, blobs and stroke clutter."})
     static final class Scenes implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
         Path out;
+
+        @Option(names = "--domain", paramLabel = "NAME", description = "fashion or shapes (default: ${DEFAULT-VALUE})")
+        String domain = SceneDomain.FASHION.id();
 
         @Option(names = "--image-size", description = "square image side in pixels (default: ${DEFAULT-VALUE})")
         int imageSize = FashionScenesConfig.DEFAULT.imageSize();
@@ -55,10 +60,14 @@ final class DataCommand {
             }
             FashionScenesConfig c = FashionScenesConfig.DEFAULT.withImageSize(imageSize).withImages(train, val, test)
                     .withObjects(objects[0], objects[1]).withSeed(seed);
+            SceneDomain d = SceneDomain.parse(domain);
             if (extra != null) {
+                if (d != SceneDomain.FASHION) {
+                    throw new IllegalArgumentException("--fashion-mnist-dir applies to --domain fashion only");
+                }
                 c = c.withExtraTrainDir(extra);
             }
-            FashionScenes.Summary s = FashionScenes.generate(c, out);
+            FashionScenes.Summary s = FashionScenes.generate(d, c, out);
             System.out.print(s.format());
             return 0;
         }

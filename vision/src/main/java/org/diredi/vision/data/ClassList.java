@@ -23,6 +23,11 @@ public final class ClassList {
             "tshirt", "trouser", "pullover", "dress", "coat",
             "sandal", "shirt", "sneaker", "bag", "boot"));
 
+    /** ShapeScenes' label space: ten procedurally drawn shapes ({@code diredi data scenes --domain shapes}). */
+    public static final ClassList SHAPES = new ClassList(List.of(
+            "star", "ring", "triangle", "cross", "arrow",
+            "crescent", "heart", "hexagon", "bolt", "key"));
+
     /** The 20 Pascal VOC classes, in the devkit's order. */
     public static final ClassList VOC = new ClassList(List.of("aeroplane", "bicycle", "bird", "boat", "bottle",
             "bus", "car", "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",

@@ -16,7 +16,7 @@ import org.diredi.vision.data.DataException;
  * @param images the crops
  * @param labels one label 0..9 per crop
  */
-public record FashionMnist(String name, IdxReader.Images images, byte[] labels) {
+public record FashionMnist(String name, IdxReader.Images images, byte[] labels) implements SceneObjects {
 
     public static final int SIZE = 28;
 
@@ -31,12 +31,20 @@ public record FashionMnist(String name, IdxReader.Images images, byte[] labels) 
         }
     }
 
+    @Override
     public int count() {
         return labels.length;
     }
 
+    @Override
     public int label(int i) {
         return labels[i];
+    }
+
+    /** The crop's intensity as alpha ({@link SceneRenderer#alphaMask}); a crop pastes the same every time. */
+    @Override
+    public float[] alpha(int index, int w, int h, java.util.Random rnd) {
+        return SceneRenderer.alphaMask(images, index, w, h);
     }
 
     /** The 10,000 test crops bundled as classpath resources (loaded once, then shared). */

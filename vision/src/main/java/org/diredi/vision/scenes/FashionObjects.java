@@ -46,8 +46,8 @@ public final class FashionObjects {
         this.seed = seed;
         FashionScenesConfig c = new FashionScenesConfig(imageSize, 1, 1, 1, 1, 1,
                 Math.max(8, imageSize * 3 / 8), imageSize * 7 / 8, 1.0, seed, null);
-        this.renderer = new SceneRenderer(c,
-                FashionScenes.TRAIN_PHOTOS.stream().map(SceneRenderer.Photo::load).toList());
+        this.renderer = new SceneRenderer(c, new FashionScenery(imageSize,
+                FashionScenes.TRAIN_PHOTOS.stream().map(FashionScenery.Photo::load).toList()));
     }
 
     public int imageSize() {

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,9 @@ import org.diredi.vision.data.VocObject;
 import org.diredi.vision.data.VocWriter;
 
 /**
- * FashionScenes: a reproducible detection benchmark in the Pascal VOC layout. Real Fashion-MNIST
+ * FashionScenes: a reproducible detection benchmark in the Pascal VOC layout, and the generator of
+ * every {@link SceneDomain} (ShapeScenes: {@link ShapeObjects} on {@link ShapeScenery}, its objects
+ * drawn from disjoint catalogue ranges per split as the crops below). Real Fashion-MNIST
  * crops are tinted, scaled and pasted onto real photos or procedural textures; each box is the
  * pasted crop's visible extent. Splits {@code train}, {@code val}, {@code test} are disjoint in
  * both crops (t10k indices [0,7000), [7000,8000), [8000,10000), or the full training files for
@@ -40,9 +41,14 @@ public final class FashionScenes {
 
     /** Generates the default FashionScenes into {@code data} unless it is there already. */
     public static void ensure(Path data) {
+        ensure(data, SceneDomain.FASHION);
+    }
+
+    /** Generates the domain's scenes at the default config into {@code data} unless it holds a dataset already. */
+    public static void ensure(Path data, SceneDomain domain) {
         if (!Files.exists(data.resolve("classes.txt"))) {
-            System.out.println("generating FashionScenes in " + data);
-            System.out.print(generate(FashionScenesConfig.DEFAULT, data).format());
+            System.out.println("generating " + domain.title() + " in " + data);
+            System.out.print(generate(domain, FashionScenesConfig.DEFAULT, data).format());
         }
     }
 
@@ -70,8 +76,8 @@ public final class FashionScenes {
             String cropSource, int cropFrom, int cropTo, List<Integer> cropIndices,
             List<String> photos) {}
 
-    /** Result of {@link #generate}: where, what config, per-split counts, wall time. */
-    public record Summary(Path outDir, FashionScenesConfig config, Map<String, SplitSummary> splits,
+    /** Result of {@link #generate}: where, what domain and config, per-split counts, wall time. */
+    public record Summary(Path outDir, SceneDomain domain, FashionScenesConfig config, Map<String, SplitSummary> splits,
             double seconds) {
 
         public int images() {
@@ -85,10 +91,10 @@ public final class FashionScenes {
         /** A short human-readable table for the CLI. */
         public String format() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "FashionScenes in %s: %d images, %d objects, %.1f s%n",
-                    outDir, images(), objects(), seconds));
+            sb.append(String.format(Locale.ROOT, "%s in %s: %d images, %d objects, %.1f s%n",
+                    domain.title(), outDir, images(), objects(), seconds));
             sb.append(String.format(Locale.ROOT, "%-8s %6s %7s", "split", "images", "objects"));
-            for (String c : ClassList.FASHION.names()) {
+            for (String c : domain.classes().names()) {
                 sb.append(String.format(Locale.ROOT, " %8s", c));
             }
             sb.append(System.lineSeparator());
@@ -114,48 +120,50 @@ public final class FashionScenes {
      * {@code outDir} must be absent, empty, or an earlier FashionScenes output (replaced).
      */
     public static Summary generate(FashionScenesConfig config, Path outDir) {
+        return generate(SceneDomain.FASHION, config, outDir);
+    }
+
+    /**
+     * Generates the scenes of {@code domain} as {@link #generate(FashionScenesConfig, Path)} does; its
+     * metadata file is the domain's ({@link SceneDomain#metadataFile()}), and only an earlier output of
+     * the same domain is replaced.
+     */
+    public static Summary generate(SceneDomain domain, FashionScenesConfig config, Path outDir) {
         long start = System.nanoTime();
-        FashionMnist t10k = FashionMnist.t10k();
-        FashionMnist extra = config.extraTrain().map(FashionMnist::trainFrom).orElse(null);
-        prepare(outDir);
-        VocWriter writer = new VocWriter(outDir, ClassList.FASHION, "FashionScenes");
+        List<SplitPlan> plans = IntStream.range(0, SPLITS.size())
+                .mapToObj(si -> SplitPlan.of(config, si, domain.source(config, si))).toList();
+        prepare(outDir, domain);
+        VocWriter writer = new VocWriter(outDir, domain.classes(), domain.title());
 
         Map<String, SplitSummary> summaries = new LinkedHashMap<>();
         StringBuilder provenance = new StringBuilder(
                 "split,image,object,source,crop,label,class,x1,y1,x2,y2,paste_x,paste_y,paste_w,paste_h,background\n");
-        for (int si = 0; si < SPLITS.size(); si++) {
-            SplitPlan plan = SplitPlan.of(config, si, t10k, extra);
+        for (SplitPlan plan : plans) {
             Rendered[] rendered = renderSplit(config, plan, writer);
-            summaries.put(plan.split(), summarise(plan, rendered, writer, provenance));
+            summaries.put(plan.split(), summarise(plan, rendered, writer, provenance, domain.classes()));
         }
-        finish(outDir, config, summaries, provenance);
+        finish(outDir, domain, config, summaries, provenance);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Summary(outDir, config, summaries, seconds);
+        return new Summary(outDir, domain, config, summaries, seconds);
     }
 
     /**
-     * One split's images, crop pool [{@code from}, {@code to}) of {@code source} and background photos.
+     * One split's images, object pool [{@code from}, {@code to}) of {@code source}, and scenery.
      *
      * @param index position in {@link #SPLITS}, part of every seed of the split
      */
-    private record SplitPlan(int index, String split, int count, FashionMnist source, int from, int to,
-                             List<SceneRenderer.Photo> photos) {
+    private record SplitPlan(int index, String split, int count, SceneObjects source, int from, int to,
+                             Scenery scenery, List<String> photos) {
 
-        /** The train split draws from the extra training files when given, every split else from t10k. */
-        static SplitPlan of(FashionScenesConfig config, int si, FashionMnist t10k, FashionMnist extra) {
+        static SplitPlan of(FashionScenesConfig config, int si, SceneDomain.Source s) {
             int count = si == 0 ? config.trainImages() : si == 1 ? config.valImages() : config.testImages();
-            FashionMnist source = si == 0 && extra != null ? extra : t10k;
-            int from = source == extra ? 0 : T10K_RANGES[si][0];
-            int to = source == extra ? extra.count() : T10K_RANGES[si][1];
-            List<SceneRenderer.Photo> photos = (si == 0 ? TRAIN_PHOTOS : EVAL_PHOTOS).stream()
-                    .map(SceneRenderer.Photo::load).toList();
-            return new SplitPlan(si, SPLITS.get(si), count, source, from, to, photos);
+            return new SplitPlan(si, SPLITS.get(si), count, s.objects(), s.from(), s.to(), s.scenery(), s.photos());
         }
     }
 
     /** Renders and writes the split's images in parallel; returns what each holds, in image order. */
     private static Rendered[] renderSplit(FashionScenesConfig config, SplitPlan plan, VocWriter writer) {
-        SceneRenderer renderer = new SceneRenderer(config, plan.photos());
+        SceneRenderer renderer = new SceneRenderer(config, plan.scenery());
         int count = plan.count();
         // Fix every image's crops up front (a seeded permutation of the split's pool, dealt in
         // image order) so parallel rendering cannot change which crop goes where.
@@ -192,8 +200,7 @@ public final class FashionScenes {
 
     /** Writes the split's image list, appends its objects to {@code provenance} and counts them. */
     private static SplitSummary summarise(SplitPlan plan, Rendered[] rendered, VocWriter writer,
-                                          StringBuilder provenance) {
-        ClassList classes = ClassList.FASHION;
+                                          StringBuilder provenance, ClassList classes) {
         List<String> ids = new ArrayList<>(rendered.length);
         int[] perClass = new int[classes.size()];
         TreeSet<Integer> used = new TreeSet<>();
@@ -214,7 +221,7 @@ public final class FashionScenes {
             counts.put(classes.name(c), perClass[c]);
         }
         return new SplitSummary(plan.split(), plan.count(), objects, counts, plan.source().name(), plan.from(),
-                plan.to(), List.copyOf(used), plan.photos().stream().map(SceneRenderer.Photo::name).toList());
+                plan.to(), List.copyOf(used), plan.photos());
     }
 
     /** Object {@code k} of image {@code r}: crop index, box, paste frame, background. */
@@ -231,13 +238,12 @@ public final class FashionScenes {
     }
 
     /** The dataset-wide files; removing the in-progress marker last marks the output complete. */
-    private static void finish(Path outDir, FashionScenesConfig config, Map<String, SplitSummary> summaries,
-                               StringBuilder provenance) {
-        ClassList.FASHION.write(outDir.resolve("classes.txt"));
+    private static void finish(Path outDir, SceneDomain domain, FashionScenesConfig config,
+                               Map<String, SplitSummary> summaries, StringBuilder provenance) {
+        domain.classes().write(outDir.resolve("classes.txt"));
         AtomicFiles.string(outDir.resolve(PROVENANCE), provenance.toString());
-        copyResource(FashionMnist.LICENSE, outDir.resolve(FashionMnist.LICENSE));
-        copyResource("backgrounds/SOURCES.md", outDir.resolve(BACKGROUND_SOURCES));
-        AtomicFiles.string(outDir.resolve(METADATA), metadata(config, summaries));
+        domain.copyFiles(outDir);
+        AtomicFiles.string(outDir.resolve(domain.metadataFile()), metadata(domain, config, summaries));
         try {
             Files.deleteIfExists(outDir.resolve(IN_PROGRESS));
         } catch (IOException e) {
@@ -245,7 +251,7 @@ public final class FashionScenes {
         }
     }
 
-    private static String metadata(FashionScenesConfig config, Map<String, SplitSummary> splits) {
+    private static String metadata(SceneDomain domain, FashionScenesConfig config, Map<String, SplitSummary> splits) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("imageSize", config.imageSize());
         cfg.put("trainImages", config.trainImages());
@@ -265,31 +271,27 @@ public final class FashionScenes {
             m.put("images", s.images());
             m.put("objects", s.objects());
             m.put("perClass", s.perClass());
-            m.put("crops", ordered("source", "fashion-mnist " + s.cropSource(), "from", s.cropFrom(),
+            m.put("crops", ordered("source", domain.objectsDescription(s.cropSource()), "from", s.cropFrom(),
                     "to", s.cropTo(), "distinctUsed", s.cropIndices().size()));
             m.put("photos", s.photos());
-            m.put("procedural", List.of("noise", "gradient", "radial-gradient", "stripes"));
+            m.put("procedural", domain.procedural());
             splitJson.put(s.split(), m);
         }
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("dataset", "FashionScenes");
+        root.put("dataset", domain.title());
         root.put("generator", FashionScenes.class.getName());
         root.put("layout", "Pascal VOC: Annotations/, JPEGImages/, ImageSets/Main/{train,val,test}.txt");
-        root.put("classes", ClassList.FASHION.names());
+        root.put("classes", domain.classes().names());
         root.put("config", cfg);
         root.put("splits", splitJson);
         root.put("rendering", ordered(
-                "alpha", "crop intensity / 255 x " + SceneRenderer.ALPHA_GAIN + ", capped at 1",
+                "alpha", domain.alphaRule(),
                 "box", "extent of pasted pixels with alpha > " + SceneRenderer.BOX_THRESHOLD,
                 "placement", "IoU between boxes <= maxOverlap, a later object covers <= "
                         + SceneRenderer.MAX_COVER + " of an earlier box, " + SceneRenderer.PLACE_ATTEMPTS
                         + " tries per object"));
         root.put("provenance", PROVENANCE + " (one row per object: crop index, box, paste frame, background)");
-        root.put("licences", List.of(
-                ordered("data", "Fashion-MNIST crops", "licence", "MIT, Copyright (c) 2017 Zalando SE",
-                        "file", FashionMnist.LICENSE),
-                ordered("data", "background photos", "licence", "CC0 / public domain",
-                        "file", BACKGROUND_SOURCES)));
+        root.put("licences", domain.licences());
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try {
             return mapper.writeValueAsString(root) + "\n";
@@ -299,7 +301,7 @@ public final class FashionScenes {
     }
 
     /** Map.of would iterate in a per-JVM random order and break byte-identical metadata. */
-    private static Map<String, Object> ordered(Object... kv) {
+    static Map<String, Object> ordered(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
@@ -307,8 +309,9 @@ public final class FashionScenes {
         return m;
     }
 
-    /** Creates {@code outDir}, or clears an earlier FashionScenes output; refuses anything else. */
-    private static void prepare(Path outDir) {
+    /** Creates {@code outDir}, or clears an earlier output of the domain; refuses anything else. */
+    private static void prepare(Path outDir, SceneDomain domain) {
+        String metadata = domain.metadataFile();
         try {
             if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
                 throw new DataException(outDir, "output path exists and is not a directory");
@@ -319,13 +322,13 @@ public final class FashionScenes {
                     empty = s.findAny().isEmpty();
                 }
                 if (!empty) {
-                    if (!Files.isRegularFile(outDir.resolve(METADATA))
+                    if (!Files.isRegularFile(outDir.resolve(metadata))
                             && !Files.isRegularFile(outDir.resolve(IN_PROGRESS))) {
                         throw new DataException(outDir, "output directory is not empty and is not an"
-                                + " earlier FashionScenes output (no " + METADATA + "); refusing to"
+                                + " earlier " + domain.title() + " output (no " + metadata + "); refusing to"
                                 + " overwrite it");
                     }
-                    Files.deleteIfExists(outDir.resolve(METADATA));
+                    Files.deleteIfExists(outDir.resolve(metadata));
                     // Stale images of a larger earlier run would otherwise linger beside the new ones.
                     for (String sub : List.of("Annotations", "JPEGImages", "ImageSets")) {
                         AtomicFiles.deleteTree(outDir.resolve(sub));
@@ -336,14 +339,6 @@ public final class FashionScenes {
             Files.write(outDir.resolve(IN_PROGRESS), new byte[0]);
         } catch (IOException e) {
             throw new DataException(outDir, "cannot prepare output directory: " + e.getMessage(), e);
-        }
-    }
-
-    private static void copyResource(String name, Path target) {
-        try (InputStream in = FashionMnist.resource(name)) {
-            AtomicFiles.bytes(target, in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy resource " + name, e);
         }
     }
 }
