@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.scenes.FashionScenes;
+import org.diredi.vision.scenes.SceneDomain;
 
 /**
  * The data plan of {@link ExperimentSpec}: the training split cut by image order into the
@@ -14,12 +15,12 @@ public record ExperimentData(ClassList classes, VocDataset manufacturer, VocData
                              VocDataset test) {
 
     /**
-     * Loads the spec's data (generating FashionScenes there first if the folder has none) and checks that
-     * it knows every class the spec names.
+     * Loads the spec's data (generating the scenes of the spec's domain there first if the folder has
+     * none) and checks that it knows every class the spec names.
      */
     public static ExperimentData load(ExperimentSpec spec) {
         Path data = Path.of(spec.data());
-        FashionScenes.ensure(data);
+        FashionScenes.ensure(data, SceneDomain.parse(spec.domain()));
         ClassList classes = ClassList.read(data.resolve("classes.txt"));
         classes.ids(spec.presumed());
         classes.ids(spec.added());

@@ -9,7 +9,8 @@ import org.diredi.core.gate.GatePolicy;
  * classes the manufacturer presumes, which the customer's private data adds and removes, and the
  * budget of every stage. Loaded from YAML/JSON over {@link #DEFAULTS}.
  *
- * <p>Data plan (FashionScenes or any VOC set): the training split is cut in two by image order;
+ * <p>Data plan (FashionScenes or any VOC set; when {@code data} holds no dataset yet, the scenes of
+ * {@code domain}, {@code fashion} or {@code shapes}, are generated there): the training split is cut in two by image order;
  * the first part is the manufacturer's own data, the rest (share {@code customerShare}) is the
  * customer's private data. "Presumed data" is the manufacturer's part restricted to the presumed
  * classes (a copy of it ships with the tutor to the customer, for RD B); "private data" is the
@@ -37,6 +38,7 @@ public record ExperimentSpec(
         String name,
         String description,
         String data,
+        String domain,
         String family,
         List<String> presumed,
         List<String> added,
@@ -66,13 +68,14 @@ public record ExperimentSpec(
     /** The stages trained by FGD distillation: Distill A (tutor), Distill B (edge) and Distill C. */
     public static final List<String> DISTILL_STAGES = List.of("tutor", "edge", "distillC");
 
-    public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "cpu",
+    public static final ExperimentSpec DEFAULTS = new ExperimentSpec("experiment", "", "work/fashion-scenes", "fashion", "cpu",
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
             1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test", "models/pretrained");
 
     public ExperimentSpec {
+        domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();
         if (!org.diredi.core.model.Presets.FAMILIES.contains(family)) {
             throw new IllegalArgumentException("family must be one of " + org.diredi.core.model.Presets.FAMILIES
                     + ", got '" + family + "'");
