@@ -77,6 +77,22 @@ class BadInputTest {
     }
 
     @Test
+    void sceneDomainsAreChosenByNameAndAMistakeIsOneLine() throws IOException {
+        Path shapes = tmp.resolve("shape-scenes");
+        Outcome ok = run("data", "scenes", "--domain", "shapes", "--image-size", "64", "--train", "2", "--val", "1",
+                "--test", "1", "--out", shapes.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().startsWith("ShapeScenes in"), ok.out());
+        assertEquals(org.diredi.vision.data.ClassList.SHAPES,
+                org.diredi.vision.data.ClassList.read(shapes.resolve("classes.txt")));
+        assertUserError(run("data", "scenes", "--domain", "cubes", "--out", tmp.resolve("cubes").toString()),
+                "'cubes'", "fashion, shapes");
+        assertUserError(run("data", "scenes", "--domain", "shapes", "--fashion-mnist-dir", tmp.toString(), "--out",
+                tmp.resolve("mixed").toString()), "--fashion-mnist-dir", "fashion");
+        assertTrue(Files.notExists(tmp.resolve("cubes")) && Files.notExists(tmp.resolve("mixed")));
+    }
+
+    @Test
     void malformedXmlNamesTheFile() throws IOException {
         String id = firstTrainId();
         Path d = copyWith("badxml", "Annotations/" + id + ".xml", "<annotation><size>".getBytes());
