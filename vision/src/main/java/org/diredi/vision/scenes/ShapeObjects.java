@@ -77,7 +77,7 @@ final class ShapeObjects implements SceneObjects {
     static Shape outline(int index, long variant, int w, int h) {
         Random inst = new Random(Seeds.mix(SALT, index));
         Shape unit = unitShape(index % CLASSES, inst);
-        double stretch = 0.75 + 0.5 * inst.nextDouble();
+        double stretch = 0.8 + 0.45 * inst.nextDouble(); // aspect 0.64 to 1.56
         boolean outlined = inst.nextDouble() < 0.25;
         double strokeWidth = 0.16 + 0.12 * inst.nextDouble();
         double angle = 2 * Math.PI * new Random(variant).nextDouble();
