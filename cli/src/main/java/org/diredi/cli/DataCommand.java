@@ -94,7 +94,7 @@ final class DataCommand {
                 + "(absent or empty)")
         Path out;
 
-        @Option(names = "--class-list", paramLabel = "FILE|fashion|voc", description = "the label space (default: the "
+        @Option(names = "--class-list", paramLabel = "FILE|fashion|shapes|voc", description = "the label space (default: the "
                 + "dataset's own); names such as 'potted plant' or 'tv/monitor' map to it")
         String classList;
 

@@ -18,7 +18,7 @@ final class DataOptions {
                 "(annotations/instances_SPLIT.json) or .json file, a YOLO folder or data.yaml"})
     Path root;
 
-    @Option(names = "--class-list", paramLabel = "FILE|fashion|voc",
+    @Option(names = "--class-list", paramLabel = "FILE|fashion|shapes|voc",
             description = "the global label space, one class per line (default: the dataset's own: VOC's DIR/classes.txt, "
                     + "COCO's categories, YOLO's names)")
     String classList;
@@ -32,10 +32,11 @@ final class DataOptions {
         return classList == null ? Datasets.classes(root) : named(classList);
     }
 
-    /** A class list by name ({@code fashion}, {@code voc}) or file. */
+    /** A class list by name ({@code fashion}, {@code shapes}, {@code voc}) or file. */
     static ClassList named(String nameOrFile) {
         return switch (nameOrFile) {
             case "fashion" -> ClassList.FASHION;
+            case "shapes" -> ClassList.SHAPES;
             case "voc" -> ClassList.VOC;
             default -> ClassList.read(Path.of(nameOrFile));
         };
