@@ -9,9 +9,9 @@ import org.diredi.core.gate.GatePolicy;
  * classes the manufacturer presumes, which the customer's private data adds and removes, and the
  * budget of every stage. Loaded from YAML/JSON over {@link #DEFAULTS}.
  *
- * <p>Data plan (FashionScenes or any VOC set; when {@code data} holds no dataset yet, the scenes of
- * {@code domain}, {@code fashion} or {@code shapes}, are generated there): the training split is cut in two by image order;
- * the first part is the manufacturer's own data, the rest (share {@code customerShare}) is the
+ * <p>Data plan (FashionScenes, ShapeScenes or any VOC set; when {@code data} holds no dataset yet, the
+ * scenes of {@code domain}, {@code fashion} or {@code shapes}, are generated there): the training split
+ * is cut in two by image order; the first part is the manufacturer's own data, the rest (share {@code customerShare}) is the
  * customer's private data. "Presumed data" is the manufacturer's part restricted to the presumed
  * classes (a copy of it ships with the tutor to the customer, for RD B); "private data" is the
  * customer's part labelled with the customer's classes (presumed + added - removed).
