@@ -75,7 +75,10 @@ final class DemoDeployment {
         return k;
     }
 
-    /** configs/broker.yaml on any free port, its data and account store (where enrolment writes) in the demo's folder. */
+    /**
+     * configs/broker.yaml on any free port, its data and account store (where enrolment writes) in the
+     * demo's folder.
+     */
     Path brokerConfig() throws IOException {
         Path file = s.out().resolve("broker.yaml");
         Path dir = s.out().resolve("broker");
@@ -116,17 +119,22 @@ final class DemoDeployment {
         Path fleet = s.out().resolve("fleet");
         copyShipped(file, "fleet", FleetConfig.DEFAULTS);
         edit(file, FleetConfig.class, FleetConfig.DEFAULTS, keys("registry", abs(fleet.resolve("registry.json")),
-                "accountStore", abs(s.out().resolve("broker/accounts.yaml")), "mosquittoDir", abs(fleet.resolve("mosquitto")),
-                "machines", abs(fleet.resolve("machines")), "keys", abs(s.out().resolve("keys")), "brokerUri", brokerUri,
+                "accountStore", abs(s.out().resolve("broker/accounts.yaml")),
+                "mosquittoDir", abs(fleet.resolve("mosquitto")), "machines", abs(fleet.resolve("machines")),
+                "keys", abs(s.out().resolve("keys")), "brokerUri", brokerUri,
                 "models", keys("tutor", abs(m.tutor()), "edge", abs(m.edge()), "edgePreset", s.family() + "/edge"),
                 "presumedData", abs(d.presumedShare())));
         return file;
     }
 
-    /** The enrolled cloud.yaml with the manufacturer's data and the demo's gate and Distill C budget; its customers come from the registry. */
+    /**
+     * The enrolled cloud.yaml with the manufacturer's data, Eq. 10's lambda, the demo's gate and Distill C's
+     * budget; its customers come from the registry.
+     */
     Path cloud(Enrolled e, DemoData d) throws IOException {
         edit(e.cloud(), CloudConfig.class, CloudConfig.DEFAULTS, keys("workDir", abs(s.out().resolve("cloud")),
-                "data", abs(d.manufacturerData()), "device", s.device(), "lambda", (double) s.lambda(),
+                "data", abs(d.manufacturerData()), "device", s.device(),
+                "lambda", Double.parseDouble(Float.toString(s.lambda())), // 0.6, not 0.6000000238
                 "gate", keys("maxDropOther", 10.0, "minGainAdded", 5.0), "distillCEpochs", s.epochs().distillC(),
                 "distillCFeatureWeight", s.fgdWeight(), "otaExpiryHours", 24));
         command("cloud serve --config " + e.cloud() + " &", null);
@@ -158,7 +166,8 @@ final class DemoDeployment {
         command("onprem unpack --bundle " + abs(e.bundle()) + " --out " + into, "in " + e.onprem());
         OnpremBundle.Manifest b = OnpremBundle.unpack(e.bundle(), e.onprem().resolve(into),
                 Ed25519.readPublicKey(e.onprem().resolve(ManufacturerKeys.PUBLIC)));
-        out.printf("onprem: %s checked (signed by the pinned key, %d files): the models of %s, version %d, classes %s%n",
+        out.printf("onprem: %s checked (signed by the pinned key, %d files): the models of %s, version %d,"
+                + " classes %s%n",
                 e.bundle(), b.entries().size(), b.customer(), b.version(), b.classes());
         edit(file, OnPremConfig.class, OnPremConfig.DEFAULTS, keys("presumed", s.presumed(),
                 "privateData", abs(d.customerData()), "added", List.of(s.added()),
