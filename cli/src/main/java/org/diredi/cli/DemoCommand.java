@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The whole DiReDi loop on one machine: embedded MQTT broker, bundled FashionScenes data, a",
-            "manufacturer, two simulated cameras, a customer with a private class, the cloud. Resumable: a rerun",
-            "reuses finished training stages."})
+            "manufacturer, two simulated cameras, a customer with a private class, the cloud, set up by README's",
+            "Deploy steps (keys init, broker serve, fleet add-*, bundle-onprem, onprem unpack), each printed as",
+            "its command line. Resumable: a rerun reuses finished training stages."})
 final class DemoCommand implements Callable<Integer> {
 
     private static final DemoSettings D = DemoSettings.DEFAULTS;

@@ -51,9 +51,7 @@ final class FleetCommand {
 
         @Override
         public Integer call() throws Exception {
-            FleetConfig.Models d = fleetConfig().models();
-            enrolment().addCustomer(customer, new FleetConfig.Models(tutor == null ? d.tutor() : tutor,
-                    edge == null ? d.edge() : edge, edgePreset == null ? d.edgePreset() : edgePreset));
+            enrolment().addCustomer(customer, fleetConfig().models().overriddenBy(tutor, edge, edgePreset));
             return 0;
         }
     }

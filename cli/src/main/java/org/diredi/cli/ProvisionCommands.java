@@ -25,9 +25,7 @@ final class ProvisionCommands {
 
             @Override
             public Integer call() {
-                ManufacturerKeys k = ManufacturerKeys.init(out);
-                System.out.println("keys: " + k.privateKey() + " (private, mode 600: keep it on this server) and "
-                        + k.publicKey() + " (public), key id " + k.keyId());
+                System.out.println("keys: " + ManufacturerKeys.init(out).describe());
                 return 0;
             }
         }

@@ -13,8 +13,8 @@ import org.diredi.vision.config.ConfigFiles;
  * {@code diredi cloud serve --config cloud.yaml}: the manufacturer's delta intake. Every customer
  * names the tutor its deltas are made against, the edge model its cameras run, and its devices.
  * Customers come from the fleet {@code registry} that enrolment ({@code diredi fleet add-*}) writes,
- * re-read when it changes; customers listed in this file instead are served as given (the demo, tests)
- * and the registry is then not read.
+ * re-read when it changes; customers listed in this file instead are served as given (tests, a trial
+ * without enrolment) and the registry is then not read.
  *
  * @param brokerCaCertificate for an {@code ssl://} broker: PEM of the CA that signed its certificate
  *                        (trusted instead of the JVM's CAs); null = the JVM's trust store

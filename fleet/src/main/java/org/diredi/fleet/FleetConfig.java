@@ -33,6 +33,12 @@ public record FleetConfig(String registry, String accountStore, String mosquitto
                 throw new IllegalArgumentException("models: tutor, edge and edgePreset are required");
             }
         }
+
+        /** These models with each one given (add-customer --tutor / --edge / --edge-preset) in its place; null keeps. */
+        public Models overriddenBy(String otherTutor, String otherEdge, String otherEdgePreset) {
+            return new Models(otherTutor == null ? tutor : otherTutor, otherEdge == null ? edge : otherEdge,
+                    otherEdgePreset == null ? edgePreset : otherEdgePreset);
+        }
     }
 
     public static final FleetConfig DEFAULTS = new FleetConfig("work/fleet/registry.json", "work/broker/accounts.yaml",

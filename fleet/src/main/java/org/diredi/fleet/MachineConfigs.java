@@ -1,6 +1,7 @@
 package org.diredi.fleet;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,6 +66,28 @@ public final class MachineConfigs {
         s.put("signingKey", keys.privateKey().toString());
         s.put("publicKey", keys.publicKey().toString());
         return CloudConfig.DEFAULTS.with(s).with(more);
+    }
+
+    /**
+     * Sets {@code keys} in the configuration file {@code file} as a user edits it (sections merge: {@code
+     * mqtt: {sessionExpirySeconds: 60}} keeps the other mqtt settings), keeping the file's header comment.
+     * The result is validated as {@code type} before it replaces the file, so a wrong key or value leaves the
+     * file as it was.
+     *
+     * @return the configuration as the file now holds it
+     */
+    public static <T> T set(Path file, Class<T> type, T defaults, Map<String, ?> keys) throws IOException {
+        T now = ConfigFiles.load(file, type, defaults);
+        T next = ConfigFiles.overlay(now, ConfigFiles.JSON.valueToTree(keys), type, file + " (keys set)");
+        StringBuilder header = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.startsWith("#")) {
+                break;
+            }
+            header.append(line.startsWith("# ") ? line.substring(2) : line.substring(1)).append('\n');
+        }
+        write(file, header.toString().stripTrailing(), next);
+        return next;
     }
 
     /** The whole configuration, every setting spelled out, under {@code header} (comment lines, without '#'). */

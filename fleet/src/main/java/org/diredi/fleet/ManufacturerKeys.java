@@ -52,6 +52,12 @@ public record ManufacturerKeys(Path privateKey, Path publicKey) {
         return publicKey;
     }
 
+    /** What {@code keys init} made, for people: both files and the key id, never the key. */
+    public String describe() {
+        return privateKey + " (private, mode 600: keep it on this server) and " + publicKey + " (public), key id "
+                + keyId();
+    }
+
     /** Key id of the public key (a name, not a secret). */
     public String keyId() {
         return Ed25519.keyId(Ed25519.readPublicKey(publicKey));

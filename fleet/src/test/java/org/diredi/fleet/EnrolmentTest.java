@@ -85,6 +85,17 @@ class EnrolmentTest {
     }
 
     @Test
+    void aCustomerCanStartFromOtherModelsThanFleetYamls() throws Exception {
+        Files.writeString(dir.resolve("models/other-edge.ckpt"), "edge");
+        fleet.addCustomer("acme", config.models().overriddenBy(null, dir.resolve("models/other-edge.ckpt").toString(),
+                "cpu/edge"));
+        CloudConfig.Customer c = registry().customers().get("acme");
+        assertEquals(dir.resolve("models/tutor.ckpt").toAbsolutePath().toString(), c.tutor(), "not given: fleet.yaml's");
+        assertEquals(dir.resolve("models/other-edge.ckpt").toAbsolutePath().toString(), c.edge());
+        assertEquals("cpu/edge", c.edgePreset());
+    }
+
+    @Test
     void aCameraGetsAnAccountARegistryEntryAndAReadyToCopyFolder() throws Exception {
         fleet.addCustomer("acme", config.models());
         Enrolment.Enrolled e = fleet.addDevice("acme", "cam-01", "imx500");

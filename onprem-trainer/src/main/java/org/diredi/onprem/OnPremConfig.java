@@ -55,6 +55,30 @@ public record OnPremConfig(String customer, String broker, String username, Stri
     }
 
     /**
+     * This configuration as {@code diredi onprem run} started in {@code folder} reads it: relative file
+     * settings resolved against the folder (an enrolled PC's onprem.yaml names its files relative to its
+     * folder), absolute ones and nulls kept. For a trainer run in-process from another working directory.
+     */
+    public OnPremConfig in(Path folder) {
+        Map<String, String> files = new java.util.HashMap<>();
+        files.put("passwordFile", passwordFile);
+        files.put("brokerCaCertificate", brokerCaCertificate);
+        files.put("classes", classes);
+        files.put("presumedData", presumedData);
+        files.put("privateData", privateData);
+        files.put("edgeModel", edgeModel);
+        files.put("tutor", tutor);
+        files.put("workDir", workDir);
+        Map<String, String> resolved = new java.util.HashMap<>();
+        files.forEach((key, value) -> {
+            if (value != null) {
+                resolved.put(key, folder.resolve(value).toString());
+            }
+        });
+        return with(resolved);
+    }
+
+    /**
      * This configuration with the named settings replaced, validated as a file would be (unknown names are
      * errors). Values are written as in the YAML file: strings for paths, lists for class names.
      */

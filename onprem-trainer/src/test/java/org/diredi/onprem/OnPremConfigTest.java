@@ -50,6 +50,24 @@ class OnPremConfigTest {
     }
 
     @Test
+    void inAFolderItsRelativeFilesAreThatFoldersAndOthersStayAsTheyAre(@TempDir Path dir) {
+        Path elsewhere = dir.resolve("customer-data").toAbsolutePath();
+        OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.of("passwordFile", "broker.password",
+                "tutor", "manufacturer/tutor.ckpt", "edgeModel", "manufacturer/edge.ckpt", "classes",
+                "manufacturer/classes.txt", "presumedData", "manufacturer/presumed", "privateData", elsewhere.toString(),
+                "workDir", "work")).in(dir.resolve("pc"));
+        assertEquals(dir.resolve("pc/broker.password").toString(), c.passwordFile());
+        assertEquals(dir.resolve("pc/manufacturer/tutor.ckpt").toString(), c.tutor());
+        assertEquals(dir.resolve("pc/manufacturer/edge.ckpt").toString(), c.edgeModel());
+        assertEquals(dir.resolve("pc/manufacturer/classes.txt").toString(), c.classes());
+        assertEquals(dir.resolve("pc/manufacturer/presumed").toString(), c.presumedData());
+        assertEquals(dir.resolve("pc/work").toString(), c.workDir());
+        assertEquals(elsewhere.toString(), c.privateData(), "an absolute path stays");
+        assertEquals(null, c.brokerCaCertificate(), "no CA stays none");
+        assertEquals(OnPremConfig.DEFAULTS.epochs(), c.epochs());
+    }
+
+    @Test
     void aWrittenConfigLoadsBackTheSame(@TempDir Path dir) throws Exception {
         OnPremConfig c = OnPremConfig.DEFAULTS.with(Map.of("broker", "tcp://127.0.0.1:1999", "passwordFile", "op.pw",
                 "beta", 0.5f, "removed", List.of("bag"), "device", "gpu:2"));

@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.diredi.edge.cli.EdgeMain;
 
 /**
- * The customer's cameras: each one an edge-runtime JVM (ONNX Runtime, no libtorch) started from its
- * own edge.yaml, as {@code diredi edge run --config edge.yaml} starts it, its output in edge.log beside it.
+ * The customer's cameras: each one an edge-runtime JVM (ONNX Runtime, no libtorch) started in its
+ * enrolled folder from its edge.yaml, as {@code diredi edge run --config edge.yaml} starts it there, its
+ * output in edge.log beside it.
  */
 final class Cameras implements AutoCloseable {
 
@@ -47,9 +48,11 @@ final class Cameras implements AutoCloseable {
         Path log = config.resolveSibling("edge.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the classpath goes in the environment: see the diredi launcher (ONNX Runtime and long command lines)
+        // in the camera's folder, as on the device: the paths in its edge.yaml are relative to it
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Djava.awt.headless=true",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", EdgeMain.class.getName(), "run",
-                "--config", config.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+                "--config", config.getFileName().toString()).directory(config.toAbsolutePath().getParent().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CLASSPATH", classpath);
         logs.put(cam, log);
         processes.put(cam, pb.start());

@@ -14,11 +14,10 @@ import org.diredi.broker.BrokerConfig;
 import org.diredi.broker.EmbeddedBroker;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.CloudService;
+import org.diredi.core.engine.Devices;
 import org.diredi.messaging.DeltaDecision;
-import org.diredi.messaging.MqttLink;
 import org.diredi.onprem.OnPremConfig;
 import org.diredi.onprem.OnPremTrainer;
-import org.diredi.onprem.ReverseDistillation;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
@@ -28,8 +27,14 @@ import org.diredi.vision.io.AtomicFiles;
  * (separate JVMs running the edge runtime) start with it; the customer's private data labels a class
  * the model does not know; the on-prem trainer sends its knowledge delta; the cloud verifies it,
  * re-distills (Distill C), exports, signs and ships; the cameras swap models; a before / after table
- * shows what they detect now, and a {@link StageClock} table where the time went. Every party runs from
- * its own configuration file in the demo's folder.
+ * shows what they detect now, and a {@link StageClock} table where the time went.
+ *
+ * <p>Every party is set up as README's Deploy section tells a user to ({@link DemoDeployment}): the
+ * manufacturer's keys, the broker from configs/broker.yaml, enrolment from configs/fleet.yaml (the cloud,
+ * the customer with the manufacturer's models as its version 0, its on-prem PC, its two cameras), the
+ * signed bundle unpacked on the customer's PC; then each party runs from the file enrolment wrote for it,
+ * with the settings a user sets written into it: the cloud (customers from the registry) and the on-prem
+ * trainer in this JVM, each camera as {@code diredi edge run} in its own folder and JVM.
  */
 public final class DemoWorkflow {
 
@@ -66,34 +71,37 @@ public final class DemoWorkflow {
     private void run() throws Exception {
         DemoData data = DemoData.prepare(s);
         clock.lap("data", "FashionScenes and each party's share");
-        step("1/6 manufacturer: tutor and edge model (Distill B) on the presumed classes " + s.presumed());
+        step("1/5 manufacturer: tutor and edge model (Distill B) on the presumed classes " + s.presumed());
         ManufacturerStages.Models models = ManufacturerStages.obtain(s, data, clock, out);
         if (s.writeBundle() != null) {
             writeBundle(data, models);
             return;
         }
-        step("2/6 edge model v0 to ONNX; keys, broker and the two cameras (edge runtime JVMs)");
-        Path v0 = ManufacturerStages.exportEdge(models, s.out().resolve("edge-v0.onnx"));
-        clock.lap("export", "edge model v0 to ONNX");
-        DemoAccounts accounts = DemoAccounts.create(s.out(), CUSTOMER, CAMERAS);
+        step("2/5 the manufacturer's server as README's Deploy sets it up: keys, broker, enrolment, cloud; the"
+                + " two cameras (edge runtime JVMs)");
+        Path v0 = ManufacturerStages.exportEdge(models, s.out().resolve("edge-v0"), out);
+        clock.lap("export", "edge model v0 for profile " + DemoDeployment.PROFILE);
+        DemoDeployment deploy = new DemoDeployment(s, out);
+        clearLastRun(models, deploy);
+        deploy.keys();
         CameraFrames frames = CameraFrames.copy(data, s.added(), s.out().resolve("camera-frames"));
-        clearLastRun(models);
-        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.load(RoleConfigs.broker(s.out(), accounts)));
-             CameraWatch watch = CameraWatch.connect(broker.serverUri(), DemoAccounts.CLOUD,
-                     accounts.password(DemoAccounts.CLOUD), CUSTOMER, CAMERAS,
-                     new DetectionTally(frames.truth(), data.classes()))) {
-            RoleConfigs roles = new RoleConfigs(s, accounts, broker.serverUri());
-            CloudConfig cloudConfig = CloudConfig.load(roles.cloud(CUSTOMER, CAMERAS, models, data));
-            try (Cameras cams = Cameras.start(s.cameraClasspath(), cameraConfigs(roles, v0, frames.dir()));
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.load(deploy.brokerConfig()))) {
+            out.println("broker: listening on " + broker.serverUri());
+            DemoDeployment.Enrolled fleet = deploy.enrol(broker.serverUri(), models, data);
+            CloudConfig cloudConfig = CloudConfig.load(deploy.cloud(fleet, data));
+            clock.lap("enrolment", "keys, broker, fleet add-*, bundle-onprem, each machine's settings");
+            try (CameraWatch watch = CameraWatch.connect(broker.serverUri(), cloudConfig.username(),
+                         cloudConfig.secret(), CUSTOMER, CAMERAS, new DetectionTally(frames.truth(), data.classes()));
+                 Cameras cams = Cameras.start(s.cameraClasspath(), cameraConfigs(deploy, fleet, v0, frames.dir()));
                  CloudService cloud = new CloudService(cloudConfig, out)) {
                 cloud.start();
                 awaitRunning(cams, watch);
-                clock.lap("cameras start", "keys, broker, cloud, two camera JVMs until both ran v0");
-                DeltaDecision decision = customerUpdate(roles.onprem(CUSTOMER, models, data));
-                step("5/6 cameras apply the update");
+                clock.lap("cameras start", "cloud, two camera JVMs until both ran v0");
+                DeltaDecision decision = customerUpdate(deploy, fleet, data, cloudConfig);
+                step("4/5 cameras apply the update");
                 int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : noUpdate();
-                step("6/6 before / after");
-                Path updatedEdge = Path.of(cloud.state(CUSTOMER, cloudConfig.customers().get(CUSTOMER)).edge());
+                step("5/5 before / after");
+                Path updatedEdge = Path.of(cloud.customer(CUSTOMER).orElseThrow().edge());
                 DemoReport.write(s, data, models, new DemoReport.Update(decision, updatedEdge, applied,
                         CAMERAS.size()), watch.tally(), clock, out);
             }
@@ -109,24 +117,22 @@ public final class DemoWorkflow {
     }
 
     /**
-     * Each run starts with a fresh broker (no retained messages or sessions), cameras and cloud, and
-     * without RD stages made from other manufacturer models than this run's.
+     * Each run starts with a fresh broker (no retained messages or sessions), enrolment, cameras and cloud,
+     * and without RD stages made from other manufacturer models than this run's.
      */
-    private void clearLastRun(ManufacturerStages.Models models) throws IOException {
+    private void clearLastRun(ManufacturerStages.Models models, DemoDeployment deploy) throws IOException {
         if (PartyEvidence.clearStaleRd(s.out().resolve("onprem"), models)) {
             out.println("demo: removed the on-prem RD stages of an earlier run with other manufacturer models");
         }
-        AtomicFiles.deleteTree(s.out().resolve("broker"));
-        for (String cam : CAMERAS) {
-            AtomicFiles.deleteTree(s.out().resolve(cam));
-        }
+        deploy.clearLastRun();
         AtomicFiles.deleteTree(s.out().resolve("cloud"));
     }
 
-    private Map<String, Path> cameraConfigs(RoleConfigs roles, Path model, Path frames) throws IOException {
+    private Map<String, Path> cameraConfigs(DemoDeployment deploy, DemoDeployment.Enrolled fleet, Path model,
+                                            Path frames) throws IOException {
         Map<String, Path> configs = new LinkedHashMap<>();
         for (String cam : CAMERAS) {
-            configs.put(cam, roles.camera(CUSTOMER, cam, model, frames));
+            configs.put(cam, deploy.camera(fleet, cam, model, frames));
         }
         return configs;
     }
@@ -144,27 +150,28 @@ public final class DemoWorkflow {
         }
     }
 
-    /** Steps 3 and 4: the customer's reverse distillation and upload, and the cloud's decision on the delta. */
-    private DeltaDecision customerUpdate(Path onpremConfig) throws IOException, InterruptedException {
-        step("3/6 customer: reverse distillation RD B / RD A and the knowledge delta");
-        OnPremTrainer onprem = new OnPremTrainer(OnPremConfig.load(onpremConfig), out);
-        ReverseDistillation.Outcome rd = onprem.train();
-        clock.lapAt("RD B", PartyEvidence.written(rd.tutor1()), "tutor 1 on the presumed data");
-        clock.lapAt("RD A", PartyEvidence.written(rd.delta()),
+    /**
+     * Step 3 as {@code onprem run} does it: the customer's reverse distillation and upload, and the
+     * cloud's decision on the delta.
+     */
+    private DeltaDecision customerUpdate(DemoDeployment deploy, DemoDeployment.Enrolled fleet, DemoData data,
+                                         CloudConfig cloud) throws IOException, InterruptedException {
+        step("3/5 customer's PC: reverse distillation RD B / RD A, the knowledge delta, its upload; the cloud"
+                + " verifies, re-distills (Distill C), exports, signs and ships");
+        OnPremConfig onprem = deploy.onprem(fleet, data);
+        Devices.require(onprem.device(), "onprem.yaml: device");
+        DeltaDecision decision = new OnPremTrainer(onprem, out).run(); // waits for the decision (decisionTimeoutSeconds)
+        Path rd = Path.of(onprem.workDir());
+        clock.lapAt("RD B", PartyEvidence.written(rd.resolve("tutor1-rdB/model.ckpt")), "tutor 1 on the presumed data");
+        clock.lapAt("RD A", PartyEvidence.written(rd.resolve("update.delta")),
                 "tutor 2 on presumed + private data, the delta (Eq. 9)");
-        step("4/6 upload; the cloud verifies, re-distills (Distill C), exports, signs and ships");
-        DeltaDecision decision;
-        try (MqttLink link = onprem.connect()) {
-            decision = onprem.upload(rd.delta(), link); // waits for the decision (decisionTimeoutSeconds)
-        }
         out.println("decision: " + decision.status() + " - " + decision.reason());
-        cloudLaps(decision);
+        cloudLaps(decision, Path.of(cloud.workDir()));
         return decision;
     }
 
     /** The cloud's part, from what it left: the delta received, the gate's verdict, Distill C's model. */
-    private void cloudLaps(DeltaDecision d) {
-        Path cloud = s.out().resolve("cloud");
+    private void cloudLaps(DeltaDecision d, Path cloud) {
         Path job = PartyEvidence.cloudJob(cloud, d.transferId());
         clock.lapAt("upload", PartyEvidence.audited(cloud, "RECEIVED", d.transferId()), "chunked over MQTT");
         clock.lapAt("gate", PartyEvidence.written(job.resolve("gate.json")), "verify, Eq. 10, both tutors on val");

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.model.Presets;
@@ -11,7 +13,8 @@ import org.diredi.core.pretrain.BackboneFile;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.export.ExportManifest;
-import org.diredi.export.OnnxExporter;
+import org.diredi.export.DeviceExport;
+import org.diredi.profiles.Profiles;
 
 /**
  * The manufacturer before any customer: a tutor trained on the presumed classes and the edge model
@@ -87,18 +90,35 @@ final class ManufacturerStages {
     }
 
     /**
-     * Edge model v0 as ONNX, what the cameras start with: exported again only when the file there came
-     * from another checkpoint (bundled and trained models may take turns in one folder).
+     * Edge model v0 for the cameras' profile, as {@code diredi export --checkpoint EDGE --profile cpu --out
+     * DIR} makes it ({@link DeviceExport}: the export and the profile check): exported again only when the
+     * ONNX file there came from another checkpoint (bundled and trained models may take turns in one folder).
+     *
+     * @return the ONNX file, with its manifest beside it
      */
-    static Path exportEdge(Models m, Path onnx) {
+    static Path exportEdge(Models m, Path dir, PrintStream out) throws IOException {
         String id = Checkpoint.read(m.edge()).manifest().id();
-        Path manifest = ExportManifest.pathFor(onnx);
-        ExportManifest.Source made = Files.exists(onnx) && Files.exists(manifest)
-                ? ExportManifest.read(manifest).checkpoint() : null;
-        if (made == null || !id.equals(made.id())) {
-            OnnxExporter.export(m.edge(), onnx, OnnxExporter.DEFAULT_OPSET);
+        out.printf("$ ./diredi export --checkpoint %s --profile %s --out %s%n", m.edge(), DemoDeployment.PROFILE, dir);
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                Optional<Path> made = files.filter(f -> f.toString().endsWith(".onnx"))
+                        .filter(f -> Files.exists(ExportManifest.pathFor(f))
+                                && id.equals(ExportManifest.read(ExportManifest.pathFor(f)).checkpoint().id()))
+                        .findFirst();
+                if (made.isPresent()) {
+                    out.println("export: " + made.get() + " was made from this checkpoint by an earlier run; kept");
+                    return made.get();
+                }
+            }
         }
-        return onnx;
+        DeviceExport.Result x = DeviceExport.run(DeviceExport.Request.of(m.edge(),
+                Profiles.resolve(DemoDeployment.PROFILE)), dir);
+        x.lines().forEach(out::println);
+        if (!x.fits()) {
+            throw new IllegalStateException("edge model v0 does not fit profile " + DemoDeployment.PROFILE + ":\n"
+                    + x.report());
+        }
+        return x.artifact();
     }
 
     /** The bundled pretrained backbone of {@code role} in the demo's family, or null when there is none. */
