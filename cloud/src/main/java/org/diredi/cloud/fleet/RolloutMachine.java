@@ -78,7 +78,9 @@ final class RolloutMachine {
         List<String> order = canaryOrder(c, r.artifacts().keySet());
         int k = settings.canaryCount(c, order.size());
         String now = Instant.now().toString();
-        CustomerRollout st = state(c);
+        // Never rolled out to: its current version is the one before this release, not the registry's, which
+        // the cloud sets to the release's version before the rollout begins.
+        CustomerRollout st = states.computeIfAbsent(c, x -> CustomerRollout.initial(x, r.version() - 1));
         if (st.rollout() != null && st.rollout().phase() == Phase.CANARY) {
             audit.record("ROLLOUT_SUPERSEDED", st.rollout().transferId(), c, Map.of("version", st.rollout().version(),
                     "by", r.version()));

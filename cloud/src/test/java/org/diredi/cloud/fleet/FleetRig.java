@@ -65,10 +65,15 @@ final class FleetRig implements AutoCloseable {
 
     /** The cloud's configuration for {@code customer}: its cameras on the cpu profile, the rollout settings. */
     CloudConfig config(String customer, List<String> cameras, RolloutSettings rollout) {
+        return config(customer, cameras, rollout, 0);
+    }
+
+    /** The same with the customer's version in the cloud's customer list (the registry) at {@code version}. */
+    CloudConfig config(String customer, List<String> cameras, RolloutSettings rollout, long version) {
         return CloudConfig.DEFAULTS.with(Map.of("broker", broker.serverUri(), "password", PASSWORD,
                 "signingKey", key.toString(), "publicKey", pub.toString(),
                 "workDir", dir.resolve("cloud-" + customer).toString(), "otaExpiryHours", 1, "chunkBytes", 65536,
-                "customers", Map.of(customer, new CloudConfig.Customer("t.ckpt", "e.ckpt", "tiny/edge", 0,
+                "customers", Map.of(customer, new CloudConfig.Customer("t.ckpt", "e.ckpt", "tiny/edge", version,
                         cameras.stream().map(d -> new CloudConfig.Device(d, "cpu")).toList())),
                 "rollout", rollout));
     }

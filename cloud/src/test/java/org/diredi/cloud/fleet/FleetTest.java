@@ -34,7 +34,8 @@ class FleetTest {
     @BeforeAll
     static void setUp() throws Exception {
         rig = new FleetRig(dir, Map.of("acme", List.of("a1", "a2", "a3"), "globex", List.of("g1", "g2"),
-                "initech", List.of("i1", "i2"), "hooli", List.of("h1", "h2"), "umbrella", List.of("u1", "u2")));
+                "initech", List.of("i1", "i2"), "hooli", List.of("h1", "h2"), "umbrella", List.of("u1", "u2"),
+                "wayne", List.of("w1", "w2")));
     }
 
     @AfterEach
@@ -102,6 +103,26 @@ class FleetTest {
         assertEquals(3, ((List<?>) json.get("devices")).size());
         assertEquals(1, ((Map<?, ?>) ((Map<?, ?>) json.get("customers")).get("acme")).get("current"));
         assertThrows(IllegalArgumentException.class, () -> FleetStatus.read(Path.of(c.workDir()), "nobody"));
+    }
+
+    @Test
+    void theRestWaitsForTheCanaryWhenTheRegistryAlreadyHoldsTheNewVersion() throws Exception {
+        // the cloud writes an accepted update into the registry before its rollout begins
+        CloudConfig c = rig.config("wayne", List.of("w1", "w2"), new RolloutSettings(1, 0, 3, 1, Map.of()), 1);
+        FleetRig.Cloud cloud = rig.cloud(c, "wayne");
+        rig.camera("wayne", "w1");
+        rig.camera("wayne", "w2");
+        await(30, "w1 and w2 heard from on v0", () -> version(cloud.fleet(), "wayne", "w1") == 0
+                && version(cloud.fleet(), "wayne", "w2") == 0);
+        Fleet.Plan plan = cloud.fleet().begin(rig.releaseOf("wayne", rig.release("wayne", 1, FleetRig.model())));
+        String canary = plan.canaries().get(0);
+        String other = plan.rest().get(0);
+        await(30, "the canary on v1", () -> version(cloud.fleet(), "wayne", canary) == 1);
+        Thread.sleep(1500); // statuses of both cameras come in: the other one must still wait
+        assertEquals(Phase.CANARY, cloud.fleet().rollout("wayne").rollout().phase());
+        assertEquals(List.of(canary), events(c, "SHIPPED"), "only the canary was sent it before it proved v1");
+        assertEquals(0, cloud.fleet().rollout("wayne").current());
+        await(30, "the rest on v1 once the canary proved it", () -> version(cloud.fleet(), "wayne", other) == 1);
     }
 
     @Test
