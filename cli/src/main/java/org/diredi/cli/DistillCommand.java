@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** FGD knowledge distillation: Distill A (large -> tutor), Distill B (tutor -> edge). */
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = {"Train a student by FGD feature distillation from a frozen teacher checkpoint plus its own",
-            "detector loss (DiReDi Distill A: large -> tutor, Distill B: tutor -> edge). Same outputs,",
+            "detector loss (DiReDi Distill A: large -> tutor, Distill B: tutor -> edge), or by the method",
+            "--distillation names (pkd, logits, a sum such as pkd+logits). Same outputs,",
             "checkpoints and --resume as 'train'; the manifest names the teacher.",
             "Reverse distillation (paper Eq. 8) is the same with the edge model as --teacher, the tutor as",
             "student (--student-preset tutor --init TUTOR.ckpt), a small --gt-weight (alpha) and --feature-weight (beta)."})
