@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** FGD knowledge distillation: Distill A (large -> tutor), Distill B (tutor -> edge). */
 @Command(name = "distill", mixinStandardHelpOptions = true,
         description = {"Train a student by FGD feature distillation from a frozen teacher checkpoint plus its own",
-            "detector loss (DiReDi Distill A: large -> tutor, Distill B: tutor -> edge). Same outputs,",
+            "detector loss (DiReDi Distill A: large -> tutor, Distill B: tutor -> edge), or by the method",
+            "--distillation names (pkd, logits, a sum such as pkd+logits). Same outputs,",
             "checkpoints and --resume as 'train'; the manifest names the teacher.",
             "Reverse distillation (paper Eq. 8) is the same with the edge model as --teacher, the tutor as",
             "student (--student-preset tutor --init TUTOR.ckpt), a small --gt-weight (alpha) and --feature-weight (beta)."})
@@ -41,9 +42,17 @@ final class DistillCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--fgd", paramLabel = "FILE", description = "distillation settings (YAML or JSON: "
-            + "distillation (fgd, none or a sum such as fgd+none), FGD's temperature, alpha, beta, gamma, lambda) "
-            + "over the FGD authors' FCOS values")
+            + "distillation (fgd, pkd, logits, none or a sum such as pkd+logits), FGD's temperature, alpha, beta, "
+            + "gamma, lambda, pkdScale, logitsTemperature, logitsWeight, inherit) over configs/fgd.yaml's values")
     Path fgdFile;
+
+    @Option(names = "--distillation", paramLabel = "METHOD", description = "the method, over the --fgd file's: "
+            + "fgd, pkd, logits, none or a sum such as pkd+logits")
+    String distillation;
+
+    @Option(names = "--inherit", description = "start the student's neck and head from the teacher's where "
+            + "tensor shapes match (FGD's init_student), over the --fgd file's 'inherit'")
+    boolean inherit;
 
     // 0.01 on top of configs/fgd.yaml: the least harmful weight measured for Distill B (BENCHMARKS.md section 5;
     // 1 was 33 points below direct training). Reverse distillation uses 1 (the experiments' rdBeta).
@@ -63,6 +72,12 @@ final class DistillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig config = training.config();
         FgdConfig fgd = fgdFile == null ? FgdConfig.DEFAULTS : ConfigFiles.load(fgdFile, FgdConfig.class, FgdConfig.DEFAULTS);
+        try {
+            fgd = distillation == null ? fgd : fgd.withDistillation(distillation);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--distillation: " + e.getMessage());
+        }
+        fgd = inherit ? fgd.withInherit(true) : fgd;
         ClassList classes = data.classes();
         Checkpoint teacherCk = Checkpoint.read(teacherPath);
         if (!teacherCk.manifest().classes().equals(classes.names())) {

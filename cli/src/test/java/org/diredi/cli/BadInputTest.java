@@ -176,6 +176,9 @@ class BadInputTest {
     void distillRefusesMissingMismatchedOrUnalignableTeachers() throws IOException {
         assertUserError(run("distill", "--teacher", tmp.resolve("no-teacher.ckpt").toString(), "--student-preset", "edge",
                 "--data", data.toString(), "--out", tmp.resolve("d1").toString()), "no-teacher.ckpt", "not found");
+        assertUserError(run("distill", "--teacher", tmp.resolve("no-teacher.ckpt").toString(), "--student-preset", "edge",
+                "--distillation", "pkd+kd", "--data", data.toString(), "--out", tmp.resolve("d0").toString()),
+                "--distillation", "unknown distillation method 'kd'", "known are none, fgd, pkd, logits");
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
             var catsDogs = new org.diredi.vision.data.ClassList(java.util.List.of("cat", "dog"));
             var other = new org.diredi.core.model.FcosDetector(TestData.SMALL, catsDogs).init(m);

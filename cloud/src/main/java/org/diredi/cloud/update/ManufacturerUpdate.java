@@ -54,12 +54,18 @@ public final class ManufacturerUpdate {
      * @param train         epochs, batch and the rest of the training settings
      * @param temperature   FGD temperature (the paper's Distill C uses 1.5)
      * @param featureWeight weight of the FGD loss against the detection loss
+     * @param settings      the distillation method and its settings ({@link FgdConfig#DEFAULTS}: FGD)
      */
-    public record DistillC(TrainConfig train, float temperature, float featureWeight) {
+    public record DistillC(TrainConfig train, float temperature, float featureWeight, FgdConfig settings) {
 
-        /** {@link FgdConfig#DEFAULTS} at this stage's temperature. */
+        /** With {@link FgdConfig#DEFAULTS}: FGD. */
+        public DistillC(TrainConfig train, float temperature, float featureWeight) {
+            this(train, temperature, featureWeight, FgdConfig.DEFAULTS);
+        }
+
+        /** {@link #settings} (the method and its settings) at this stage's FGD temperature. */
         public FgdConfig fgd() {
-            return FgdConfig.DEFAULTS.withTemperature(temperature);
+            return settings.withTemperature(temperature);
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.diredi.core.model.DetectorOutput;
 import org.diredi.core.model.FcosDetector;
@@ -29,9 +30,11 @@ public final class DistillationObjective implements Objective {
     private final Distillation method;
     private final DetectionObjective detection;
     private final float weightFeature;
+    private final List<String> inherited;
 
     /**
-     * @param config        the method ({@link FgdConfig#distillation()}) and FGD's settings
+     * @param config        the method ({@link FgdConfig#distillation()}) and its settings; with
+     *                      {@link FgdConfig#inherit()} the student starts from the teacher's neck and head here
      * @param weightFeature the weight of the distillation term (beta of Eq. 8)
      */
     public DistillationObjective(FcosDetector teacher, FcosDetector student, NDManager manager, FgdConfig config,
@@ -51,7 +54,14 @@ public final class DistillationObjective implements Objective {
         for (Pair<String, Parameter> p : teacher.getParameters()) {
             p.getValue().getArray().setRequiresGradient(false);
         }
+        // before the method is built: its own blocks may size themselves from the student
+        inherited = config.inherit() ? Inheritance.neckAndHead(teacher, student) : List.of();
         method = Distillations.create(config.distillation(), new Distillation.Setup(teacher, student, manager, config));
+    }
+
+    /** The student's tensors the teacher's neck and head started ({@link FgdConfig#inherit()}), or none. */
+    public List<String> inherited() {
+        return inherited;
     }
 
     /** The distillation method in use. */

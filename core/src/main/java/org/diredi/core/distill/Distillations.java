@@ -9,8 +9,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The distillation methods by name: {@code none}, {@code fgd}, or a sum of methods joined by {@code +}
- * (e.g. {@code fgd+none}). Adding a method is a class in this package and one line in {@link #METHODS}.
+ * The distillation methods by name: {@code none}, {@code fgd}, {@code pkd} (FGD on standardised maps),
+ * {@code logits} (response distillation, DiReDi Eq. 1), or a sum of methods joined by {@code +} (e.g.
+ * {@code pkd+logits}). Adding a method is a class in this package and one line in {@link #METHODS}.
  */
 public final class Distillations {
 
@@ -23,7 +24,9 @@ public final class Distillations {
 
     static {
         METHODS.put("none", s -> new NoDistillation());
-        METHODS.put("fgd", FgdDistillation::new);
+        METHODS.put("fgd", FgdDistillation::fgd);
+        METHODS.put("pkd", FgdDistillation::pkd);
+        METHODS.put("logits", LogitsDistillation::new);
     }
 
     private Distillations() {}
@@ -72,6 +75,6 @@ public final class Distillations {
 
     private static String knownText() {
         return "known are " + String.join(", ", METHODS.keySet()) + ", or a sum of them joined by '" + SUM
-                + "' (e.g. fgd" + SUM + "none)";
+                + "' (e.g. pkd" + SUM + "logits)";
     }
 }

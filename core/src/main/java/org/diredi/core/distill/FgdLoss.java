@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.diredi.core.model.Pyramid;
 import org.diredi.core.nn.ConvNormAct;
 import org.diredi.vision.data.VocObject;
@@ -24,13 +26,22 @@ import org.diredi.vision.data.VocObject;
  *
  * <p>The same loss is reverse distillation's {@code L_RD} (DiReDi Eq. 7), with the edge model as
  * the teacher.
+ *
+ * <p>With {@code normalise} (method {@code pkd}) both maps are first standardised per image and channel over
+ * H x W (PKD, Cao et al. 2022): the loss then no longer follows the feature magnitude, and the attention's
+ * softmax sees values of unit scale, as the temperature assumes, instead of saturating.
  */
 public final class FgdLoss extends AbstractBlock {
 
-    /** Weighted terms, summed over levels, and their total. */
-    public record Terms(NDArray total, NDArray fg, NDArray bg, NDArray attention, NDArray global) {}
+    /**
+     * Weighted terms, summed over levels, and their total; {@code diagnostics} are per-level scalars of the maps
+     * the loss compared ({@link #diagnostics}), not part of the loss.
+     */
+    public record Terms(NDArray total, NDArray fg, NDArray bg, NDArray attention, NDArray global,
+                        Map<String, NDArray> diagnostics) {}
 
     private final FgdConfig config;
+    private final boolean normalise;
     private final ConvNormAct[] align = new ConvNormAct[Pyramid.levels()];
     private final ContextBlock[] studentContext = new ContextBlock[Pyramid.levels()];
     private final ContextBlock[] teacherContext = new ContextBlock[Pyramid.levels()];
@@ -40,7 +51,13 @@ public final class FgdLoss extends AbstractBlock {
      * @param teacherChannels FPN channels of the teacher
      */
     public FgdLoss(FgdConfig config, int studentChannels, int teacherChannels) {
+        this(config, studentChannels, teacherChannels, false);
+    }
+
+    /** @param normalise standardise both maps per image and channel before the terms (PKD) */
+    public FgdLoss(FgdConfig config, int studentChannels, int teacherChannels, boolean normalise) {
         this.config = config;
+        this.normalise = normalise;
         for (int l = 0; l < align.length; l++) {
             if (studentChannels != teacherChannels) {
                 align[l] = addChildBlock("align" + l, ConvNormAct.builder(teacherChannels, 1).build());
@@ -65,12 +82,17 @@ public final class FgdLoss extends AbstractBlock {
         NDArray bg = null;
         NDArray at = null;
         NDArray gl = null;
+        Map<String, NDArray> diagnostics = new LinkedHashMap<>();
         for (int l = 0; l < align.length; l++) {
             NDArray s = student.get(l);
             if (align[l] != null) {
                 s = align[l].forward(ps, new NDList(s), true).singletonOrThrow();
             }
             NDArray t = teacher.get(l);
+            if (normalise) {
+                s = standardise(s);
+                t = standardise(t);
+            }
             Shape shape = t.getShape();
             int h = (int) shape.get(2);
             int w = (int) shape.get(3);
@@ -83,11 +105,44 @@ public final class FgdLoss extends AbstractBlock {
             bg = bg == null ? level[1] : bg.add(level[1]);
             at = at == null ? level[2] : at.add(level[2]);
             gl = gl == null ? level[3] : gl.add(level[3]);
+            diagnostics.putAll(diagnostics(s, t, level[2], l));
         }
         NDArray total = fg.mul(config.alpha()).add(bg.mul(config.beta())).add(at.mul(config.gamma()))
                 .add(gl.mul(config.lambda()));
         return new Terms(total, fg.mul(config.alpha()), bg.mul(config.beta()), at.mul(config.gamma()),
-                gl.mul(config.lambda()));
+                gl.mul(config.lambda()), diagnostics);
+    }
+
+    /** Each channel of each image to zero mean and unit variance over H x W (PKD). */
+    public static NDArray standardise(NDArray f) {
+        Shape s = f.getShape();
+        NDArray flat = f.reshape(s.get(0), s.get(1), s.get(2) * s.get(3));
+        NDArray centred = flat.sub(flat.mean(new int[] {2}, true));
+        return centred.div(centred.square().mean(new int[] {2}, true).add(EPS).sqrt()).reshape(s);
+    }
+
+    /** Keeps a constant channel finite when standardised; far below the variance of any trained feature. */
+    private static final float EPS = 1e-10f;
+
+    /**
+     * Per level (named {@code p3_...}): the mean |F| of the teacher's and the student's map as the loss compared
+     * them, the largest spatial attention (Eq. 2) of each as a share of the image (1 / (H W): uniform, 1: all on one
+     * location), and the attention loss as a share of its largest possible value {@code 2 (H W + C)} (the L1
+     * distance between two attentions summing to H W, and to C).
+     */
+    private Map<String, NDArray> diagnostics(NDArray s, NDArray t, NDArray attentionLoss, int l) {
+        Shape shape = t.getShape();
+        long hw = shape.get(2) * shape.get(3);
+        String p = "p" + Pyramid.number(l) + "_";
+        Map<String, NDArray> d = new LinkedHashMap<>();
+        d.put(p + "teacher_abs", t.abs().mean());
+        d.put(p + "student_abs", s.abs().mean().stopGradient());
+        d.put(p + "teacher_att_max", attention(t, config.temperature())[0].reshape(shape.get(0), hw).max(new int[] {1})
+                .mean().div(hw));
+        d.put(p + "student_att_max", attention(s, config.temperature())[0].reshape(shape.get(0), hw)
+                .max(new int[] {1}).mean().div(hw).stopGradient());
+        d.put(p + "att_share", attentionLoss.div(2f * (hw + shape.get(1))).stopGradient());
+        return d;
     }
 
     /** Unweighted fg, bg, attention and global losses of one level. */

@@ -146,8 +146,12 @@ public final class Stages {
             Manifest.Reference teacherRef = null;
             if (s.teacher() != null) {
                 Checkpoint tck = Checkpoint.read(s.teacher()).requireCompatible(null, classes);
-                objective = new DistillationObjective(tck.toModel(manager), model, manager, s.fgd(), det,
-                        s.featureWeight());
+                DistillationObjective d = new DistillationObjective(tck.toModel(manager), model, manager, s.fgd(),
+                        det, s.featureWeight());
+                if (s.fgd().inherit()) {
+                    System.out.printf("inherited %d neck and head tensors from the teacher%n", d.inherited().size());
+                }
+                objective = d;
                 teacherRef = new Manifest.Reference(tck.manifest().id(), s.teacher().toString(), "teacher");
             }
             int size = s.model().inputSize();

@@ -46,11 +46,13 @@ public final class DetectorTrainer {
 
     /**
      * One epoch's record in {@code history.json}: mean loss terms, and the gradient's mean and largest global
-     * norm before clipping with the share of steps clipped (null in histories written before clipping existed).
+     * norm before clipping with the share of steps clipped (null in histories written before clipping existed),
+     * and the objective's mean diagnostics ({@link Objective#DIAGNOSTIC_PREFIX}, e.g. FGD's feature magnitude and
+     * attention saturation per level; null when it has none).
      */
     public record EpochRecord(int epoch, long step, double lr, Map<String, Double> loss, double seconds,
                               double imagesPerSecond, Double valMap, Double gradNorm, Double gradNormMax,
-                              Double clippedShare) {}
+                              Double clippedShare, Map<String, Double> diagnostics) {}
 
     /** What a finished run produced. */
     public record Result(Path model, Manifest manifest, List<EpochRecord> history, EvalResult eval) {}
@@ -232,6 +234,7 @@ public final class DetectorTrainer {
         /** Evaluates when due, records the epoch and writes last.ckpt and history.json. */
         private void endEpoch(int epoch, EpochStats stats, double seconds) throws IOException {
             Map<String, Double> mean = stats.meanLosses();
+            Map<String, Double> diagnostics = takeDiagnostics(mean);
             Double valMap = null;
             boolean lastEpoch = epoch + 1 == config.epochs();
             if (val != null && (lastEpoch || (config.evalEvery() > 0 && (epoch + 1) % config.evalEvery() == 0))) {
@@ -239,7 +242,8 @@ public final class DetectorTrainer {
                 valMap = eval.map();
             }
             history.add(new EpochRecord(epoch + 1, optimizer.step(), schedule.at(optimizer.step()), mean, seconds,
-                    train.size() / seconds, valMap, stats.meanNorm(), stats.normMax, stats.clippedShare()));
+                    train.size() / seconds, valMap, stats.meanNorm(), stats.normMax, stats.clippedShare(),
+                    diagnostics.isEmpty() ? null : diagnostics));
             Map<String, Double> metrics = new LinkedHashMap<>(mean);
             if (valMap != null) {
                 metrics.put("valMap", valMap);
@@ -306,6 +310,17 @@ public final class DetectorTrainer {
         double clippedShare() {
             return clippedSteps / (double) Math.max(1, steps);
         }
+    }
+
+    /** Moves the diagnostics out of an epoch's mean terms, without their prefix. */
+    private static Map<String, Double> takeDiagnostics(Map<String, Double> mean) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String k : List.copyOf(mean.keySet())) {
+            if (k.startsWith(Objective.DIAGNOSTIC_PREFIX)) {
+                out.put(k.substring(Objective.DIAGNOSTIC_PREFIX.length()), mean.remove(k));
+            }
+        }
+        return out;
     }
 
     private static String lastGood(Path last) {

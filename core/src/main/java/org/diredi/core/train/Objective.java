@@ -13,6 +13,12 @@ import org.diredi.core.model.DetectorOutput;
 public interface Objective {
 
     /**
+     * Terms whose names start with this are diagnostics (e.g. FGD's attention saturation per level): logged per
+     * epoch in {@code history.json}'s {@code diagnostics}, never added to the loss.
+     */
+    String DIAGNOSTIC_PREFIX = "diag.";
+
+    /**
      * Returns the total loss and puts each named term (scalars) into {@code terms} for logging.
      *
      * @param outputs the student's outputs (class logits, boxes, center-ness, neck features)

@@ -1,6 +1,7 @@
 package org.diredi.core.distill;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
@@ -58,6 +60,20 @@ class DistillationTest {
             assertTrue(moved(studentBefore, ModelWeights.snapshot(student)), "student weights moved");
             assertTrue(moved(fgdBefore, ModelWeights.snapshot(obj.trainableBlock())), "align convs / GcBlocks moved");
             assertTrue(r.history().get(0).loss().containsKey("fgd_fg"));
+            // diagnostics per level in history.json, apart from the loss terms
+            for (DetectorTrainer.EpochRecord e : DetectorTrainer.readHistory(tmp.resolve("run"))) {
+                Map<String, Double> d = e.diagnostics();
+                assertTrue(e.loss().keySet().stream().noneMatch(k -> k.contains("diag") || k.contains("att_max")));
+                assertEquals(15, d.size(), d.toString());
+                for (String p : List.of("p3", "p4", "p5")) {
+                    assertTrue(d.get("fgd_" + p + "_teacher_abs") > 0 && d.get("fgd_" + p + "_student_abs") > 0, p);
+                    double share = d.get("fgd_" + p + "_att_share");
+                    assertTrue(share > 0 && share < 1, p + " share " + share);
+                    double max = d.get("fgd_" + p + "_teacher_att_max");
+                    assertTrue(max > 0 && max <= 1, p + " max " + max);
+                }
+                assertTrue(d.get("fgd_p3_teacher_att_max") >= 1.0 / (12 * 12) - 1e-9, "at least uniform on 12 x 12");
+            }
             // the saved student holds the student only: no align conv or GcBlock parameter
             var names = org.diredi.core.checkpoint.Checkpoint.read(r.model()).weights().stream()
                     .map(TensorFile.Tensor::name).toList();

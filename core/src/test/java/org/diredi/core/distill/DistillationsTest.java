@@ -3,6 +3,7 @@ package org.diredi.core.distill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,7 +45,8 @@ class DistillationsTest {
 
     @Test
     void namesResolveToTheirMethodsAndSums() {
-        assertEquals(List.of("none", "fgd"), List.copyOf(Distillations.known()));
+        assertEquals(List.of("none", "fgd", "pkd", "logits"), List.copyOf(Distillations.known()));
+        assertEquals(List.of("pkd", "logits"), Distillations.parse("pkd+logits"));
         assertEquals(List.of("fgd"), Distillations.parse("fgd"));
         assertEquals(List.of("none"), Distillations.parse(" none "));
         assertEquals(List.of("fgd", "none"), Distillations.parse("fgd+none"));
@@ -70,18 +72,18 @@ class DistillationsTest {
 
     @Test
     void unknownOrRepeatedNamesAreRefusedNamingTheKnownOnes() throws Exception {
-        for (String bad : new String[] {"pkd", "fgd+pkd", "fgd+", "FGD"}) {
+        for (String bad : new String[] {"kd", "fgd+kd", "fgd+", "FGD"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> Distillations.parse(bad), bad);
             assertTrue(e.getMessage().contains("unknown distillation method")
-                    && e.getMessage().contains("known are none, fgd, or a sum"), e.getMessage());
+                    && e.getMessage().contains("known are none, fgd, pkd, logits, or a sum"), e.getMessage());
         }
         var twice = assertThrows(IllegalArgumentException.class, () -> Distillations.parse("fgd+fgd"));
         assertTrue(twice.getMessage().contains("'fgd' appears twice"), twice.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> FgdConfig.DEFAULTS.withDistillation("pkd"));
+        assertThrows(IllegalArgumentException.class, () -> FgdConfig.DEFAULTS.withDistillation("kd"));
         assertThrows(IllegalArgumentException.class, () -> FgdConfig.DEFAULTS.withDistillation(null));
         // in a settings file: the file and the known names in the message; a valid name loads
         Path f = tmp.resolve("fgd.yaml");
-        Files.writeString(f, "distillation: pkd\n");
+        Files.writeString(f, "distillation: kd\n");
         var e = assertThrows(ConfigFiles.ConfigException.class,
                 () -> ConfigFiles.load(f, FgdConfig.class, FgdConfig.DEFAULTS));
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("known are none, fgd"),
@@ -92,6 +94,12 @@ class DistillationsTest {
                 ConfigFiles.load(f, FgdConfig.class, d));
         Files.writeString(f, "temperature: 0.5\n");
         assertEquals("fgd", ConfigFiles.load(f, FgdConfig.class, FgdConfig.DEFAULTS).distillation(), "fgd by default");
+        Files.writeString(f, "distillation: pkd+logits\nlogitsTemperature: 2\ninherit: true\npkdScale: 10\n");
+        assertEquals(new FgdConfig("pkd+logits", d.temperature(), d.alpha(), d.beta(), d.gamma(), d.lambda(), 10f, 2f,
+                1f, true), ConfigFiles.load(f, FgdConfig.class, d));
+        Files.writeString(f, "logitsTemperature: 0\n");
+        var t = assertThrows(ConfigFiles.ConfigException.class, () -> ConfigFiles.load(f, FgdConfig.class, d));
+        assertTrue(t.getMessage().contains("logitsTemperature must be > 0"), t.getMessage());
     }
 
     @Test
@@ -139,10 +147,38 @@ class DistillationsTest {
             float expected = detOnly + 5f * byHand;
             assertEquals(expected, fgd.loss(out, batch, ps, fgdTerms).getFloat(), 1e-6f * expected);
             assertEquals(List.of("cls", "box", "ctr", "fgd_fg", "fgd_bg", "fgd_att", "fgd_global"),
-                    List.copyOf(fgdTerms.keySet()));
+                    fgdTerms.keySet().stream().filter(k -> !k.startsWith("diag.")).toList());
+            assertEquals(15, fgdTerms.keySet().stream().filter(k -> k.startsWith("diag.fgd_p")).count(),
+                    "five diagnostics per level: " + fgdTerms.keySet());
             assertEquals(List.of("fgd.temperature", "fgd.alpha", "fgd.beta", "fgd.gamma", "fgd.lambda", "weight.gt",
                     "weight.feature"), List.copyOf(fgd.settings().keySet()));
             assertSame(loss, fgd.method().trainableBlock());
+        }
+    }
+
+    @Test
+    void pkdAndLogitsSumWithTheirOwnTermsAndSettings() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Distillation.Setup setup = setup(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            StepBatch batch = batch(m, setup.student());
+            DetectorOutput out = setup.student().run(ps, batch.images(), false);
+            DetectorOutput t = setup.teacher().run(ps, batch.images(), false).withoutGradient();
+            Distillation sum = Distillations.create("pkd+logits", setup);
+            Distillation.Loss l = sum.loss(out, t, batch, ps);
+            assertEquals(List.of("pkd_fg", "pkd_bg", "pkd_att", "pkd_global", "logits_cls", "logits_ctr"),
+                    l.terms().keySet().stream().filter(k -> !k.startsWith("diag.")).toList());
+            float parts = Distillations.create("pkd", setup).loss(out, t, batch, ps).total().getFloat()
+                    + Distillations.create("logits", setup).loss(out, t, batch, ps).total().getFloat();
+            assertTrue(parts > 0);
+            Map<String, Double> st = sum.settings();
+            assertEquals(FgdConfig.DEFAULTS.alpha() * 1000.0, st.get("pkd.alpha"), 1e-9, "the authors' weights");
+            assertEquals(1.5, st.get("logits.temperature"), 0);
+            assertNotNull(sum.trainableBlock(), "pkd's align convs and GcBlocks train");
+            // the total is the sum of the logged terms (diagnostics excluded)
+            double terms = l.terms().entrySet().stream().filter(e -> !e.getKey().startsWith("diag."))
+                    .mapToDouble(e -> e.getValue().getFloat()).sum();
+            assertEquals(terms, l.total().getFloat(), 1e-5 * terms);
         }
     }
 

@@ -85,7 +85,7 @@ public final class ExperimentRunner {
             throws IOException {
         ManufacturerUpdate.Settings settings = new ManufacturerUpdate.Settings(spec.lambda(), spec.gate(),
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
-                        spec.distillCTemperature(), spec.featureWeight("distillC")),
+                        spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC")),
                 ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY);
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override

@@ -21,6 +21,9 @@ import org.diredi.core.gate.GatePolicy;
  * for Distill B (BENCHMARKS.md section 5: 1.9 points below direct training; 0.1 was 16.6 below, 1 was 33
  * below): on these small FPNs the FGD sum outweighs the detection loss unless it is scaled down.
  *
+ * <p>Distillation settings: {@code distillation.tutor}, {@code .edge} and {@code .distillC} each take the keys of
+ * {@code configs/fgd.yaml} (the method, e.g. {@code pkd+logits}, and its settings) over its defaults.
+ *
  * <p>Backbones: every model whose backbone {@code diredi pretrain} has made ({@code <family>-<role>.backbone}
  * in the folder {@code backbones}, bundled under {@code models/pretrained}) starts from it, as the paper's
  * models start from ImageNet; the others start from random weights. {@code backbones: ""} trains all from
@@ -58,7 +61,8 @@ public record ExperimentSpec(
         Map<String, GatePolicy> gateVariants,
         String validationSplit,
         String testSplit,
-        String backbones) {
+        String backbones,
+        DistillationStages distillation) {
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
 
@@ -72,7 +76,8 @@ public record ExperimentSpec(
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
-            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test", "models/pretrained");
+            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test", "models/pretrained",
+            DistillationStages.DEFAULTS);
 
     public ExperimentSpec {
         domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();
@@ -98,6 +103,7 @@ public record ExperimentSpec(
         featureWeights = featureWeights == null ? Map.of() : Map.copyOf(featureWeights);
         requireFeatureWeights(featureWeights);
         backbones = backbones == null ? "" : backbones;
+        distillation = distillation == null ? DistillationStages.DEFAULTS : distillation;
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }
@@ -178,6 +184,30 @@ public record ExperimentSpec(
 
     public int epochs(String stage) {
         return epochs.get(stage);
+    }
+
+    /**
+     * The distillation settings of a distillation stage (tutor: Distill A, edge: Distill B, distillC): the method
+     * by name and its settings, {@code configs/fgd.yaml}'s keys; Distill C's FGD temperature is
+     * {@link #distillCTemperature}.
+     */
+    public org.diredi.core.distill.FgdConfig distillation(String stage) {
+        return switch (stage) {
+            case "tutor" -> distillation.tutor();
+            case "edge" -> distillation.edge();
+            case "distillC" -> distillation.distillC();
+            default -> throw new IllegalArgumentException("not a distillation stage: '" + stage + "' (distillation "
+                    + "stages: " + DISTILL_STAGES + ")");
+        };
+    }
+
+    /** The settings of Distill A (tutor), Distill B (edge) and Distill C. */
+    public record DistillationStages(org.diredi.core.distill.FgdConfig tutor, org.diredi.core.distill.FgdConfig edge,
+                                     org.diredi.core.distill.FgdConfig distillC) {
+
+        public static final DistillationStages DEFAULTS = new DistillationStages(
+                org.diredi.core.distill.FgdConfig.DEFAULTS, org.diredi.core.distill.FgdConfig.DEFAULTS,
+                org.diredi.core.distill.FgdConfig.DEFAULTS);
     }
 
     /** Weight of the FGD loss (over {@link org.diredi.core.distill.FgdConfig#DEFAULTS}) in a distillation stage. */

@@ -38,14 +38,13 @@ final class ManufacturerStages {
         ModelConfig tutor = ExperimentRunner.preset(spec, "tutor");
         ModelConfig edge = ExperimentRunner.preset(spec, "edge");
         Path shared = sharedDir(experimentDir, large, tutor, edge);
-        FgdConfig fgd = FgdConfig.DEFAULTS;
         Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumed)
                 .withBackbone(backbones.file(large)), classes, shared.resolve("large"));
         Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumed)
-                .withBackbone(backbones.file(tutor)).distilledFrom(rLarge.checkpoint(), fgd)
+                .withBackbone(backbones.file(tutor)).distilledFrom(rLarge.checkpoint(), spec.distillation("tutor"))
                 .weights(1f, spec.featureWeight("tutor")), classes, shared.resolve("tutor-distill-A"));
         Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
-                .withBackbone(backbones.file(edge)).distilledFrom(rTutor.checkpoint(), fgd)
+                .withBackbone(backbones.file(edge)).distilledFrom(rTutor.checkpoint(), spec.distillation("edge"))
                 .weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
         return new Models(rLarge, rTutor, rEdge);
     }
@@ -53,16 +52,24 @@ final class ManufacturerStages {
     /**
      * The shared folder, beside the experiment's: named by a hash of everything these stages depend on
      * (data, family, presumed and unseen classes, budgets, training settings, customer share, feature
-     * weights, backbones), so runs that differ only in later stages find them done.
+     * weights, backbones, distillation settings), so runs that differ only in later stages find them done.
      */
     private Path sharedDir(Path experimentDir, ModelConfig large, ModelConfig tutor, ModelConfig edge)
             throws IOException {
         String key = spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large")
                 + "/" + spec.epochs("tutor") + "/" + spec.epochs("edge") + base + spec.customerShare()
                 + new TreeMap<>(spec.featureWeights())
-                + backbones.identity(large) + backbones.identity(tutor) + backbones.identity(edge);
+                + backbones.identity(large) + backbones.identity(tutor) + backbones.identity(edge)
+                + distillationKey();
         return experimentDir.toAbsolutePath().getParent()
                 .resolve("manufacturer-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
+    }
+
+    /** Distill A's and B's settings when not the defaults (so the folders of default runs keep their names). */
+    private String distillationKey() {
+        FgdConfig a = spec.distillation("tutor");
+        FgdConfig b = spec.distillation("edge");
+        return a.equals(FgdConfig.DEFAULTS) && b.equals(FgdConfig.DEFAULTS) ? "" : a + "/" + b;
     }
 
     private TrainConfig cfg(String stage) {
