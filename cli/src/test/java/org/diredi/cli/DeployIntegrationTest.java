@@ -93,7 +93,8 @@ class DeployIntegrationTest {
             checkImx500GotAnInt8ModelThatPassesItsProfile(p, server);
             checkStatusCommandShows(p, server, 1);
 
-            p.ok("rollback", server, "fleet", "rollback", CUSTOMER, "--to", "0", "--config", CLOUD_YAML);
+            p.ok("rollback", server, LONG, "fleet", "rollback", CUSTOMER, "--to", "0", "--wait", "600", "--config",
+                    CLOUD_YAML);
             p.await("every camera back on v0", LONG, () -> allAt(server, 0));
             checkStatusCommandShows(p, server, 0);
         }
@@ -215,7 +216,8 @@ class DeployIntegrationTest {
     private static void checkCanaryFirst(Path server, long version) {
         List<Map<String, Object>> audit = audit(server);
         List<Integer> shipped = indexes(audit, e -> "SHIPPED".equals(e.get("event")) && number(e.get("version")) == version);
-        assertEquals(CAMERAS.size(), shipped.size(), "one shipment per camera: " + audit);
+        assertEquals(CAMERAS.keySet(), shipped.stream().map(i -> audit.get(i).get("device")).collect(Collectors.toSet()),
+                "every camera was sent it: " + audit);
         Map<String, Object> first = audit.get(shipped.get(0));
         assertEquals("cam-01", first.get("device"), "the canary is sent the update first: " + audit);
         assertEquals("canary", first.get("as"));
@@ -227,7 +229,7 @@ class DeployIntegrationTest {
         assertTrue(applied < complete, "the rollout completes after the canary applied it: " + audit);
         for (int i : shipped.subList(1, shipped.size())) {
             assertTrue(i > complete, "the rest are sent it after the canary proved it: " + audit.get(i));
-            assertEquals("rollout", audit.get(i).get("as"));
+            assertTrue(List.of("rollout", "resend").contains(audit.get(i).get("as")), audit.get(i).toString());
         }
     }
 
