@@ -37,13 +37,16 @@ import org.junit.jupiter.api.io.TempDir;
  * manufacturer's keys, enrolment, the cloud, the customer's on-prem PC ({@code onprem unpack}, {@code
  * onprem run}) and three cameras on two profiles ({@code cpu} x2, {@code imx500}). Tiny models (the
  * {@code cpu/tutor} and {@code cpu/edge-bn} presets, one epoch on a few 96 px scenes), so it fits CI.
+ * Not here yet: a second update that fails the canary's health check. The camera's check (HealthCheck:
+ * loads, finite outputs on the bundled frame, announced classes, latency within the profile's budget) has
+ * nothing that settings or data can make one update of the same preset fail and the previous one pass.
  */
 @Tag("deploy")
 class DeployIntegrationTest {
 
     private static final String CUSTOMER = "acme";
     /** Enrolled in this order: the first online camera is the rollout's canary. */
-    private static final Map<String, String> CAMERAS = new LinkedHashMap<>(Map.of());
+    private static final Map<String, String> CAMERAS = new LinkedHashMap<>();
     static {
         CAMERAS.put("cam-01", "cpu");
         CAMERAS.put("cam-02", "cpu");
