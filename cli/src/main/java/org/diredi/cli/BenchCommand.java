@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks (tables printed and written as Markdown + JSON); the work is the bench module's. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table and write results.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Distill.class, BenchCommand.Latency.class,
-            PerfCommand.class})
+            PerfCommand.class, RolloutBenchCommand.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,

@@ -18,6 +18,7 @@ class BenchCommandTest {
             {"distill", "--classes", "--fgd", "--feature-weight"},
             {"latency", "--checkpoint", "--onnx", "--threads"},
             {"perf", "--checkpoint", "--delta-steps", "--parallel-senders", "--edge-frames", "--quick"},
+            {"rollout", "--cameras", "--model", "--canaries", "--healthy-seconds", "--status-every"},
         };
         for (String[] e : expected) {
             var r = BadInputTest.run("bench", e[0], "--help");
@@ -36,6 +37,16 @@ class BenchCommandTest {
         // --quick's smoke batch (4) applies only to options not given: the explicit 1 is still refused
         r = BadInputTest.run("bench", "perf", "--quick", "--batch", "1", "--out", "unused");
         assertEquals(2, r.code(), r.err() + r.out());
+    }
+
+    @Test
+    void rolloutRefusesBadSettingsBeforeAnyWork() {
+        var r = BadInputTest.run("bench", "rollout", "--cameras", "3", "--canaries", "4", "--out", "unused");
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("0 <= --canaries <= --cameras"), r.err());
+        r = BadInputTest.run("bench", "rollout", "--model", "no-such.onnx", "--out", "unused");
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertTrue(r.err().contains("--model no-such.onnx: file not found"), r.err());
     }
 
     @Test

@@ -16,9 +16,10 @@ import org.diredi.vision.image.Preprocess;
 /**
  * What a model must pass before a device runs it: it loads, it runs on the bundled sample frame,
  * every output is finite, its classes are the ones its manifest announced, and its median latency
- * fits the device profile's budget.
+ * fits the device profile's budget. Not final: a fleet simulator (bench rollout) keeps the OTA path and
+ * replaces only the inference.
  */
-public final class HealthCheck {
+public class HealthCheck {
 
     /** A failed check; {@link #getMessage()} is the reason reported to the cloud. */
     public static final class Failed extends RuntimeException {
