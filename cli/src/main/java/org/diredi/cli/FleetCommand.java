@@ -1,5 +1,6 @@
 package org.diredi.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.fleet.Enrolment;
@@ -21,8 +22,11 @@ final class FleetCommand {
 
     /** The fleet settings every subcommand takes. */
     static class Settings {
+        private static final Path SHIPPED = Path.of("configs", "fleet.yaml");
+
         @Option(names = "--config", paramLabel = "FILE",
-                description = "fleet settings (YAML/JSON; default: the built-in defaults, as configs/fleet.yaml)")
+                description = "fleet settings (YAML/JSON; default: configs/fleet.yaml, where the README says to edit "
+                        + "them, or the built-in defaults, which that file ships, when there is none)")
         Path config;
 
         Enrolment enrolment() {
@@ -30,7 +34,10 @@ final class FleetCommand {
         }
 
         FleetConfig fleetConfig() {
-            return config == null ? FleetConfig.DEFAULTS : FleetConfig.load(config);
+            if (config == null) {
+                return Files.isRegularFile(SHIPPED) ? FleetConfig.load(SHIPPED) : FleetConfig.DEFAULTS;
+            }
+            return FleetConfig.load(config);
         }
     }
 

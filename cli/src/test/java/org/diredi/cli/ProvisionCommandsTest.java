@@ -93,6 +93,19 @@ class ProvisionCommandsTest {
     }
 
     @Test
+    void fleetCommandsReadConfigsFleetYamlOfTheFolderTheyRunInWithoutConfig() throws Exception {
+        Path yaml = fleetYaml("tcp://127.0.0.1:1884");
+        Files.createDirectories(tmp.resolve("configs"));
+        Files.move(yaml, tmp.resolve("configs/fleet.yaml")); // where the README has the user edit it
+        try (DeployProcesses p = new DeployProcesses(tmp.resolve("logs"))) {
+            p.ok("add-customer", tmp, "fleet", "add-customer", "acme");
+        }
+        assertTrue(Files.readString(tmp.resolve("fleet/registry.json")).contains("\"acme\""),
+                "the registry named in configs/fleet.yaml, not the built-in work/fleet/registry.json");
+        assertFalse(Files.exists(tmp.resolve("work/fleet/registry.json")));
+    }
+
+    @Test
     void brokerServeTakesACameraEnrolledWhileItRunsAndStopsOnSigterm() throws Exception {
         Path brokerYaml = Files.writeString(tmp.resolve("broker.yaml"), "port: 0\ndataDir: " + tmp.resolve("broker")
                 + "\naccountStore: " + tmp.resolve("broker/accounts.yaml") + "\n");
