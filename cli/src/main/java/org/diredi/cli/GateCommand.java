@@ -17,7 +17,6 @@ import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.eval.EvalConfig;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.vision.io.AtomicFiles;
@@ -75,8 +74,8 @@ final class GateCommand implements Callable<Integer> {
         EvalResult ea;
         try (NDManager m = NDManager.newBaseManager(on)) {
             DetectionSet set = DetectionSet.load(ds, b.manifest().model().inputSize());
-            eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
-            ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
+            eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, policy.evalConfig());
+            ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, policy.evalConfig());
         }
         GateDecision decision = VerificationGate.decide(
                 new VerificationGate.Evidence(b.manifest().classes(), eb, ea, added, removed), policy);

@@ -138,8 +138,8 @@ public final class ManufacturerUpdate {
         Set<String> added = new HashSet<>(in.delta().manifest().classesAdded());
         Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
-        EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device());
-        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device());
+        EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device(), settings.gate().evalConfig());
+        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device(), settings.gate().evalConfig());
         Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
                 after, added, removed), settings.gate());
         Files.createDirectories(gateDir);
