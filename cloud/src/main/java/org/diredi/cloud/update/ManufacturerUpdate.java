@@ -39,8 +39,19 @@ public final class ManufacturerUpdate {
      * @param gate         the verification gate's policy
      * @param distillC     the Distill C stage
      * @param whenRejected whether Distill C runs after a rejected gate
+     * @param calibration  what is done to the updated tutor's scores before the gate ({@link Calibration})
      */
-    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {
+    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
+                           Calibration calibration) {
+
+        public Settings {
+            calibration = calibration == null ? Calibration.NONE : calibration;
+        }
+
+        /** Without calibration: the updated tutor is Eq. 10's result as it is. */
+        public Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {
+            this(lambda, gate, distillC, whenRejected, Calibration.NONE);
+        }
 
         /** Where the whole update runs, the gate's evaluations included: Distill C's training device. */
         public Device device() {
@@ -110,9 +121,13 @@ public final class ManufacturerUpdate {
         this.listener = listener;
     }
 
-    /** Eq. 10, the gate, then Distill C unless the gate rejected and {@link WhenRejected#STOP} applies. */
+    /**
+     * Eq. 10, the calibration if the settings ask for one, the gate, then Distill C unless the gate rejected
+     * and {@link WhenRejected#STOP} applies.
+     */
     public Result run(Inputs in, OwnData data, Layout out) throws IOException {
-        Path updated = substitute(in, out.updatedTutor());
+        Path updated = settings.calibration() == Calibration.NONE ? substitute(in, out.updatedTutor())
+                : calibrate(substitute(in, out.updatedTutor().resolveSibling("eq10.ckpt")), data, out.updatedTutor());
         listener.applied(updated);
         Verification v = verify(in, updated, data, out.gateDir());
         listener.verified(v);
@@ -129,6 +144,21 @@ public final class ManufacturerUpdate {
     public Path substitute(Inputs in, Path updatedTutor) throws IOException {
         if (!Files.exists(updatedTutor)) {
             WeightSubstitution.apply(in.tutor(), in.delta(), settings.lambda(), updatedTutor);
+        }
+        return updatedTutor;
+    }
+
+    /**
+     * {@link ClassBiasCalibration} of Eq. 10's tutor on the manufacturer's own training images of the update's
+     * classes (never the gate's split), at the gate's score threshold; the shifts go to calibration.json
+     * beside it. A calibrated tutor written before is kept.
+     */
+    Path calibrate(Path substituted, OwnData data, Path updatedTutor) throws IOException {
+        if (!Files.exists(updatedTutor)) {
+            List<ClassBiasCalibration.Shift> shifts = ClassBiasCalibration.apply(substituted,
+                    data.train().restrictTo(data.updateClasses()), data.updateClasses(),
+                    settings.gate().scoreThreshold(), settings.device(), updatedTutor);
+            AtomicFiles.writeJson(updatedTutor.resolveSibling("calibration.json"), shifts);
         }
         return updatedTutor;
     }

@@ -25,10 +25,11 @@ import java.util.Map;
  *                         removed left out) at {@code scoreThreshold}, in points; null: no limit
  * @param scoreThreshold   the score above which the cameras report a detection (the edge runtime's
  *                         {@code decode.scoreThreshold}, configs/edge.yaml): precision, recall and F1 are
- *                         measured there, in (0, 1)
+ *                         measured there, in (0, 1); null (a policy written before the rule): the
+ *                         shipped threshold, {@link #DEPLOYMENT_SCORE_THRESHOLD}
  */
 public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
-                         Double minMapChange, Double maxF1Drop, double scoreThreshold) {
+                         Double minMapChange, Double maxF1Drop, Double scoreThreshold) {
 
     /** The edge runtime's shipped {@code decode.scoreThreshold} (configs/edge.yaml). */
     public static final double DEPLOYMENT_SCORE_THRESHOLD = 0.3;
@@ -51,6 +52,7 @@ public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOth
         if (maxF1Drop != null && !(maxF1Drop >= 0)) {
             throw new IllegalArgumentException("maxF1Drop must be >= 0 F1 points, got " + maxF1Drop);
         }
+        scoreThreshold = scoreThreshold == null ? DEPLOYMENT_SCORE_THRESHOLD : scoreThreshold;
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) {
             throw new IllegalArgumentException("scoreThreshold must be in (0, 1), got " + scoreThreshold);
         }

@@ -121,7 +121,7 @@ public final class ExperimentRunner {
         ManufacturerUpdate.Settings settings = new ManufacturerUpdate.Settings(spec.lambda(), spec.gate(),
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
                         spec.distillCTemperature(), spec.featureWeight("distillC")),
-                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY);
+                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration());
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override
             public void verified(Verification v) {

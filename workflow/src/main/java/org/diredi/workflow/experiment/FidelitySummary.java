@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.MarkdownTable;
+import org.diredi.vision.report.Spread;
 
 /**
  * summary.md and summary.json over experiment runs (their report.json): per experiment, domain (the
@@ -41,34 +42,6 @@ public final class FidelitySummary {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FidelitySummary() {}
-
-    /** A value over seeds, in points: every seed's, the mean and the sample standard deviation. */
-    public record Spread(List<Double> seeds, double mean, double sd) {
-
-        public static Spread of(List<Double> values) {
-            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-            return new Spread(List.copyOf(values), mean, values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)));
-        }
-
-        String text() {
-            return String.format("%.1f ± %.1f", mean, sd);
-        }
-
-        /** JSON form: a value that could not be measured (a row a report lacks) is null, never NaN. */
-        @com.fasterxml.jackson.annotation.JsonValue
-        Map<String, Object> json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("seeds", seeds.stream().map(Spread::orNull).toList());
-            m.put("mean", orNull(mean));
-            m.put("sd", orNull(sd));
-            return m;
-        }
-
-        private static Double orNull(double v) {
-            return Double.isNaN(v) ? null : v;
-        }
-    }
 
     /**
      * The run folders {@code dirs} name: a folder holding report.json, or one whose seed-* folders do.
@@ -198,7 +171,7 @@ public final class FidelitySummary {
             for (int i = 0; i < runs.size(); i++) {
                 List<Object> cells = new ArrayList<>(List.of(row.getKey(), runs.get(i).path("seed").asLong()));
                 for (String metric : METRICS) {
-                    cells.add(String.format("%.1f", row.getValue().get(metric).seeds().get(i)));
+                    cells.add(String.format("%.1f", row.getValue().get(metric).values().get(i)));
                 }
                 t.row(cells);
             }
@@ -212,7 +185,7 @@ public final class FidelitySummary {
         for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
                 "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap")) {
             Spread s = (Spread) e.get(k);
-            claims.row(k, s == null ? "-" : s.seeds().stream().map(v -> String.format("%.1f", v)).toList().toString(),
+            claims.row(k, s == null ? "-" : s.values().stream().map(v -> String.format("%.1f", v)).toList().toString(),
                     s == null ? "-" : s.text());
         }
         return md.append(t).append("\n\n").append(claims).append("\n").toString();
