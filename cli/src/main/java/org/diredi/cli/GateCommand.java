@@ -24,11 +24,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The verification gate: per-class AP before / after an update, decided by policy. */
+/** The verification gate: per-class AP, and P / R / F1 at the cameras' threshold, before / after an update. */
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Evaluate the tutor before and after weight substitution on the manufacturer's validation",
-            "split and accept or reject by policy. Writes gate.md and gate.json. Exit code: 0 accepted,",
-            "10 rejected, 2 bad input."})
+            "split (AP per class; precision, recall and F1 at the policy's scoreThreshold) and accept or reject",
+            "by policy. Writes gate.md and gate.json. Exit code: 0 accepted, 10 rejected, 2 bad input."})
 final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--before", required = true, paramLabel = "CKPT", description = "the tutor before the update")

@@ -25,6 +25,9 @@ import org.diredi.core.gate.GatePolicy;
  * models start from ImageNet; the others start from random weights. {@code backbones: ""} trains all from
  * random weights.
  *
+ * <p>Gate variants are decided on the gate's evaluations, made at the gate's {@code scoreThreshold}; a
+ * variant asking for another threshold cannot verify its F1 rule and fails it.
+ *
  * <p>Calibration ({@code none} or {@code classBias}): what the manufacturer does to the updated tutor's
  * scores between Eq. 10 and the gate ({@link org.diredi.cloud.update.ClassBiasCalibration}).
  *

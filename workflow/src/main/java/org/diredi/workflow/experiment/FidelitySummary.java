@@ -82,7 +82,7 @@ public final class FidelitySummary {
         List<Map<String, Object>> entries = new ArrayList<>();
         StringBuilder md = new StringBuilder("# Fidelity summary\n\nPoints (0-100); mean ± sample sd over seeds.\n");
         for (List<JsonNode> runs : groups.values()) {
-            runs.sort((a, b) -> Long.compare(a.path("seed").asLong(), b.path("seed").asLong()));
+            runs.sort(java.util.Comparator.comparing(r -> r.path("seed").asLong(Long.MIN_VALUE)));
             Map<String, Object> e = entry(runs);
             entries.add(e);
             md.append(markdown(e, runs));
@@ -91,6 +91,11 @@ public final class FidelitySummary {
         AtomicFiles.writeJson(out.resolve("summary.json"), Map.of("experiments", entries));
         AtomicFiles.writeString(out.resolve("summary.md"), md.toString());
         return md.toString();
+    }
+
+    /** A run's training seed; null for a report written before reports named it. */
+    private static Long seed(JsonNode report) {
+        return report.path("seed").isIntegralNumber() ? report.path("seed").asLong() : null;
     }
 
     /** The domain of a run: the last part of its data folder. */
@@ -104,7 +109,7 @@ public final class FidelitySummary {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("experiment", first.path("spec").path("name").asText());
         e.put("domain", domain(first));
-        e.put("seeds", runs.stream().map(r -> r.path("seed").asLong()).toList());
+        e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
         Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
         first.path("results").fieldNames().forEachRemaining(row -> {
             Map<String, Spread> m = new LinkedHashMap<>();
@@ -169,7 +174,7 @@ public final class FidelitySummary {
         Map<String, Map<String, Spread>> rows = (Map<String, Map<String, Spread>>) e.get("rows");
         for (Map.Entry<String, Map<String, Spread>> row : rows.entrySet()) {
             for (int i = 0; i < runs.size(); i++) {
-                List<Object> cells = new ArrayList<>(List.of(row.getKey(), runs.get(i).path("seed").asLong()));
+                List<Object> cells = new ArrayList<>(List.of(row.getKey(), String.valueOf(seed(runs.get(i)))));
                 for (String metric : METRICS) {
                     cells.add(String.format("%.1f", row.getValue().get(metric).values().get(i)));
                 }
