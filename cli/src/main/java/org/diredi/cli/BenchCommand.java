@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.diredi.bench.inference.LatencyBenchmark;
 import org.diredi.bench.training.DistillBenchmark;
+import org.diredi.bench.training.DistillSeeds;
 import org.diredi.bench.training.TrainBenchmark;
 import org.diredi.core.train.TrainConfig;
 import picocli.CommandLine.Command;
@@ -84,14 +85,23 @@ final class BenchCommand {
         @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
         Path out = Path.of("work/bench-distill");
 
+        @Option(names = "--seeds", paramLabel = "N", description = "one run per seed in OUT/seed-<seed> and "
+                + "OUT/seeds.md, seeds.json over them (default: one run in OUT)")
+        Integer seeds;
+
         @Mixin
         DeviceOption device;
 
         @Override
         public Integer call() throws Exception {
             device.over(TrainConfig.load(configFile), configFile);
-            DistillBenchmark.run(new DistillBenchmark.Settings(data, presumed, epochs, configFile, fgdFile, featureWeight,
-                    out, device.name));
+            DistillBenchmark.Settings s = new DistillBenchmark.Settings(data, presumed, epochs, configFile, fgdFile,
+                    featureWeight, out, device.name);
+            if (seeds == null) {
+                DistillBenchmark.run(s);
+            } else {
+                DistillSeeds.run(s, seeds);
+            }
             return 0;
         }
     }

@@ -17,7 +17,6 @@ import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.eval.EvalConfig;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.vision.io.AtomicFiles;
@@ -25,11 +24,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The verification gate: per-class AP before / after an update, decided by policy. */
+/** The verification gate: per-class AP, and P / R / F1 at the cameras' threshold, before / after an update. */
 @Command(name = "gate", mixinStandardHelpOptions = true,
         description = {"Evaluate the tutor before and after weight substitution on the manufacturer's validation",
-            "split and accept or reject by policy. Writes gate.md and gate.json. Exit code: 0 accepted,",
-            "10 rejected, 2 bad input."})
+            "split (AP per class; precision, recall and F1 at the policy's scoreThreshold) and accept or reject",
+            "by policy. Writes gate.md and gate.json. Exit code: 0 accepted, 10 rejected, 2 bad input."})
 final class GateCommand implements Callable<Integer> {
 
     @Option(names = "--before", required = true, paramLabel = "CKPT", description = "the tutor before the update")
@@ -75,8 +74,8 @@ final class GateCommand implements Callable<Integer> {
         EvalResult ea;
         try (NDManager m = NDManager.newBaseManager(on)) {
             DetectionSet set = DetectionSet.load(ds, b.manifest().model().inputSize());
-            eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
-            ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, EvalConfig.DEFAULT);
+            eb = new Predictor(b.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, policy.evalConfig());
+            ea = new Predictor(a.toModel(m), m, FcosDecoder.Config.EVAL).evaluate(set, policy.evalConfig());
         }
         GateDecision decision = VerificationGate.decide(
                 new VerificationGate.Evidence(b.manifest().classes(), eb, ea, added, removed), policy);

@@ -274,7 +274,8 @@ public final class CloudService implements AutoCloseable {
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
                 .withDevice(config.device());
         return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
-                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP);
+                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP,
+                config.calibration());
     }
 
     /** The manufacturer's validation and training splits; the update covers the customer's tutor's classes. */

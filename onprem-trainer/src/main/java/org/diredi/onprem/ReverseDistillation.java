@@ -52,11 +52,23 @@ public final class ReverseDistillation {
     public static Outcome run(Path edgeModel, Path originalTutor, ModelConfig tutorModel, ClassList classes,
                               VocDataset presumed, VocDataset privateData, List<String> added, List<String> removed,
                               Settings s, Path dir, Map<String, String> provenance) throws IOException {
+        return run(edgeModel, originalTutor, tutorModel, classes, presumed, privateData, added, removed, s, dir,
+                dir.resolve("tutor1-rdB"), provenance);
+    }
+
+    /**
+     * {@link #run(Path, Path, ModelConfig, ClassList, VocDataset, VocDataset, List, List, Settings, Path, Map)}
+     * with RD B in {@code rdBDir}: RD B sees no private data, so runs from the same models, presumed data
+     * and settings may share it (the experiments keep it with the manufacturer's stages).
+     */
+    public static Outcome run(Path edgeModel, Path originalTutor, ModelConfig tutorModel, ClassList classes,
+                              VocDataset presumed, VocDataset privateData, List<String> added, List<String> removed,
+                              Settings s, Path dir, Path rdBDir, Map<String, String> provenance) throws IOException {
         Files.createDirectories(dir);
         Stages.Stage rdB = Stages.Stage.direct("tutor1", tutorModel, s.train(), presumed)
                 .distilledFrom(edgeModel, s.fgd()).from(originalTutor).weights(s.alpha(), s.beta())
                 .freezingBackbone(!s.includeBackbone());
-        Stages.Result t1 = Stages.run(rdB, classes, dir.resolve("tutor1-rdB"));
+        Stages.Result t1 = Stages.run(rdB, classes, rdBDir);
         VocDataset rdAData = rdAData(presumed, privateData, removed, classes);
         Stages.Stage rdA = rdB.on("tutor2", rdAData);
         Stages.Result t2 = Stages.run(rdA, classes, dir.resolve("tutor2-rdA"));

@@ -31,18 +31,30 @@ public final class DistillBenchmark {
      * @param device        cpu, gpu or gpu:N over the config's; null: the config's
      */
     public record Settings(Path data, List<String> presumed, List<Integer> epochs, Path configFile, Path fgdFile,
-                           float featureWeight, Path out, String device) {}
+                           float featureWeight, Path out, String device) {
+
+        /** The same settings writing into {@code dir}. */
+        public Settings withOut(Path dir) {
+            return new Settings(data, presumed, epochs, configFile, fgdFile, featureWeight, dir, device);
+        }
+    }
 
     private DistillBenchmark() {}
 
     /** Trains the five stages, evaluates them and writes the report; prints and returns its Markdown. */
     public static String run(Settings s) throws IOException {
+        return run(s, null);
+    }
+
+    /** {@link #run(Settings)} with training seed {@code seed} over the config's (null: the config's). */
+    public static String run(Settings s, Long seed) throws IOException {
         if (s.epochs().size() != 3) {
             throw new IllegalArgumentException("--epochs takes three numbers: LARGE,TUTOR,EDGE");
         }
         FashionScenes.ensure(s.data());
         TrainConfig base = TrainConfig.load(s.configFile());
         base = s.device() == null ? base : base.withDevice(s.device());
+        base = seed == null ? base : base.withSeed(seed);
         FgdConfig fgd = s.fgdFile() == null ? FgdConfig.DEFAULTS
                 : ConfigFiles.load(s.fgdFile(), FgdConfig.class, FgdConfig.DEFAULTS);
         ClassList classes = ClassList.read(s.data().resolve("classes.txt"));

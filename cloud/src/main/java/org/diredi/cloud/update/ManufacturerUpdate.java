@@ -39,8 +39,19 @@ public final class ManufacturerUpdate {
      * @param gate         the verification gate's policy
      * @param distillC     the Distill C stage
      * @param whenRejected whether Distill C runs after a rejected gate
+     * @param calibration  what is done to the updated tutor's scores before the gate ({@link Calibration})
      */
-    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {
+    public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
+                           Calibration calibration) {
+
+        public Settings {
+            calibration = calibration == null ? Calibration.NONE : calibration;
+        }
+
+        /** Without calibration: the updated tutor is Eq. 10's result as it is. */
+        public Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected) {
+            this(lambda, gate, distillC, whenRejected, Calibration.NONE);
+        }
 
         /** Where the whole update runs, the gate's evaluations included: Distill C's training device. */
         public Device device() {
@@ -116,9 +127,13 @@ public final class ManufacturerUpdate {
         this.listener = listener;
     }
 
-    /** Eq. 10, the gate, then Distill C unless the gate rejected and {@link WhenRejected#STOP} applies. */
+    /**
+     * Eq. 10, the calibration if the settings ask for one, the gate, then Distill C unless the gate rejected
+     * and {@link WhenRejected#STOP} applies.
+     */
     public Result run(Inputs in, OwnData data, Layout out) throws IOException {
-        Path updated = substitute(in, out.updatedTutor());
+        Path updated = settings.calibration() == Calibration.NONE ? substitute(in, out.updatedTutor())
+                : calibrate(substitute(in, out.updatedTutor().resolveSibling("eq10.ckpt")), data, out.updatedTutor());
         listener.applied(updated);
         Verification v = verify(in, updated, data, out.gateDir());
         listener.verified(v);
@@ -139,13 +154,28 @@ public final class ManufacturerUpdate {
         return updatedTutor;
     }
 
+    /**
+     * {@link ClassBiasCalibration} of Eq. 10's tutor on the manufacturer's own training images of the update's
+     * classes (never the gate's split), at the gate's score threshold; the shifts go to calibration.json
+     * beside it. A calibrated tutor written before is kept.
+     */
+    Path calibrate(Path substituted, OwnData data, Path updatedTutor) throws IOException {
+        if (!Files.exists(updatedTutor)) {
+            List<ClassBiasCalibration.Shift> shifts = ClassBiasCalibration.apply(substituted,
+                    data.train().restrictTo(data.updateClasses()), data.updateClasses(),
+                    settings.gate().scoreThreshold(), settings.device(), updatedTutor);
+            AtomicFiles.writeJson(updatedTutor.resolveSibling("calibration.json"), shifts);
+        }
+        return updatedTutor;
+    }
+
     /** The gate: both tutors on the validation split's gated classes; writes gate.md and gate.json. */
     public Verification verify(Inputs in, Path updatedTutor, OwnData data, Path gateDir) throws IOException {
         Set<String> added = new HashSet<>(in.delta().manifest().classesAdded());
         Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
-        EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device());
-        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device());
+        EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device(), settings.gate().evalConfig());
+        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device(), settings.gate().evalConfig());
         Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
                 after, added, removed), settings.gate());
         Files.createDirectories(gateDir);

@@ -104,6 +104,36 @@ class ManufacturerUpdateTest {
     }
 
     @Test
+    void calibrationMovesOnlyTheClassLogitBiasOfEq10sTutorBeforeTheGate() throws Exception {
+        ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.STOP);
+        ManufacturerUpdate.Settings calibrated = new ManufacturerUpdate.Settings(s.lambda(), s.gate(), s.distillC(),
+                s.whenRejected(), Calibration.CLASS_BIAS);
+        ManufacturerUpdate.Layout out = layout("calibrated");
+        ManufacturerUpdate.Result r = new ManufacturerUpdate(calibrated, ManufacturerUpdate.Listener.NONE)
+                .run(inputs(), own, out);
+        assertEquals(out.updatedTutor(), r.updatedTutor(), "the gate judges the calibrated tutor");
+        Checkpoint eq10 = Checkpoint.read(out.updatedTutor().resolveSibling("eq10.ckpt"));
+        Checkpoint tutor = Checkpoint.read(out.updatedTutor());
+        assertTrue(tutor.manifest().parent().relation().startsWith("class-bias calibration at score 0.30"),
+                tutor.manifest().parent().relation());
+        var shifts = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.updatedTutor().resolveSibling("calibration.json").toFile());
+        assertEquals(own.updateClasses().size(), shifts.size());
+        var before = org.diredi.core.checkpoint.TensorFile.byName(eq10.weights());
+        for (var t : tutor.weights()) {
+            float[] was = before.get(t.name()).data();
+            if (!t.name().endsWith("clsLogits_bias")) {
+                assertTrue(java.util.Arrays.equals(was, t.data()), t.name() + " must not move");
+                continue;
+            }
+            for (var shift : shifts) {
+                int c = ClassList.FASHION.indexOf(shift.path("name").asText());
+                assertEquals(was[c] + shift.path("delta").asDouble(), t.data()[c], 1e-5, shift.toString());
+            }
+        }
+    }
+
+    @Test
     void anExperimentDistillsWhateverTheGateSaysAndARerunReusesEveryStep() throws Exception {
         ManufacturerUpdate update = new ManufacturerUpdate(settings(ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY),
                 ManufacturerUpdate.Listener.NONE);

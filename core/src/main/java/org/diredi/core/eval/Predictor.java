@@ -45,21 +45,8 @@ public final class Predictor {
     /** Detections per image id for a whole split. */
     public Map<String, List<Detection>> predict(DetectionSet set, int batchSize) {
         Map<String, List<Detection>> out = new LinkedHashMap<>();
-        List<DetectionSet.Item> items = set.items();
-        int s = set.inputSize();
-        int plane = 3 * s * s;
-        for (int from = 0; from < items.size(); from += batchSize) {
-            int to = Math.min(items.size(), from + batchSize);
-            float[] x = new float[(to - from) * plane];
-            for (int i = from; i < to; i++) {
-                System.arraycopy(items.get(i).chw(), 0, x, (i - from) * plane, plane);
-            }
-            List<List<Detection>> dets = run(x, to - from, items.subList(from, to).stream()
-                    .map(it -> new int[] {it.source().width(), it.source().height()}).toList());
-            for (int i = from; i < to; i++) {
-                out.put(items.get(i).source().id(), dets.get(i - from));
-            }
-        }
+        forEachBatch(set, batchSize, r -> out.put(r.source().id(),
+                decoder.decode(r.cls(), r.box(), r.ctr(), r.source().width(), r.source().height())));
         return out;
     }
 
@@ -71,6 +58,16 @@ public final class Predictor {
     }
 
     private List<List<Detection>> run(float[] x, int n, List<int[]> sizes) {
+        List<float[][]> raw = forward(x, n);
+        List<List<Detection>> res = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            res.add(decoder.decode(raw.get(i)[0], raw.get(i)[1], raw.get(i)[2], sizes.get(i)[0], sizes.get(i)[1]));
+        }
+        return res;
+    }
+
+    /** Per image of the batch: {class logits, boxes, center-ness logits}, location-major as the decoder takes them. */
+    private List<float[][]> forward(float[] x, int n) {
         int s = model.config().inputSize();
         int c = model.classes().size();
         try (NDManager step = manager.newSubManager()) {
@@ -80,14 +77,45 @@ public final class Predictor {
             float[] box = out.boxes().toFloatArray();
             float[] ctr = out.centerness().toFloatArray();
             int l = out.locations();
-            List<List<Detection>> res = new ArrayList<>(n);
+            List<float[][]> res = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                float[] ci = java.util.Arrays.copyOfRange(cls, i * l * c, (i + 1) * l * c);
-                float[] bi = java.util.Arrays.copyOfRange(box, i * l * 4, (i + 1) * l * 4);
-                float[] ti = java.util.Arrays.copyOfRange(ctr, i * l, (i + 1) * l);
-                res.add(decoder.decode(ci, bi, ti, sizes.get(i)[0], sizes.get(i)[1]));
+                res.add(new float[][] {java.util.Arrays.copyOfRange(cls, i * l * c, (i + 1) * l * c),
+                        java.util.Arrays.copyOfRange(box, i * l * 4, (i + 1) * l * 4),
+                        java.util.Arrays.copyOfRange(ctr, i * l, (i + 1) * l)});
             }
             return res;
+        }
+    }
+
+    /**
+     * One image's undecoded outputs, location-major as {@link FcosDecoder#decode} takes them: what a
+     * calibration searches over without running the network again.
+     */
+    public record Raw(VocImage source, float[] cls, float[] box, float[] ctr) {}
+
+    /** The undecoded outputs of every image of a split. */
+    public List<Raw> raw(DetectionSet set, int batchSize) {
+        List<Raw> out = new ArrayList<>();
+        forEachBatch(set, batchSize, out::add);
+        return out;
+    }
+
+    /** Runs the network batch by batch and hands on each image's outputs (one batch in memory at a time). */
+    private void forEachBatch(DetectionSet set, int batchSize, java.util.function.Consumer<Raw> sink) {
+        List<DetectionSet.Item> items = set.items();
+        int s = set.inputSize();
+        int plane = 3 * s * s;
+        for (int from = 0; from < items.size(); from += batchSize) {
+            int to = Math.min(items.size(), from + batchSize);
+            float[] x = new float[(to - from) * plane];
+            for (int i = from; i < to; i++) {
+                System.arraycopy(items.get(i).chw(), 0, x, (i - from) * plane, plane);
+            }
+            List<float[][]> r = forward(x, to - from);
+            for (int i = from; i < to; i++) {
+                float[][] o = r.get(i - from);
+                sink.accept(new Raw(items.get(i).source(), o[0], o[1], o[2]));
+            }
         }
     }
 

@@ -1,10 +1,19 @@
 package org.diredi.core.gate;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.Map;
 
 /**
- * The manufacturer's acceptance policy for an updated tutor (DiReDi step 6), in AP points
- * (0-100) on its own validation split.
+ * The manufacturer's acceptance policy for an updated tutor (DiReDi step 6), in points (0-100) on its
+ * own validation split: AP per class, and precision / recall / F1 where the cameras operate.
+ *
+ * <p>Why an F1 rule on top of AP: AP ranks detections at every score, so an updated tutor whose
+ * scores are off scale keeps its AP while the cameras, which keep only detections above their score
+ * threshold, see either nothing or false alarms everywhere (Experiment 1 after Eq. 10: AP up 10 points,
+ * precision 19%, F1 55 -> 27). The rule is on the micro F1 over every class the update keeps, the added
+ * ones included, because that is where such a tutor shows: a per-class rule on the kept classes misses
+ * the added class's false alarms (they are the added class's), and the added class's own F1 rises from 0
+ * however poor its precision is. Micro F1 counts each false alarm of any class against the whole model.
  *
  * @param protectedClasses class -> largest AP drop allowed (the paper's "horse" case: a class the
  *                         manufacturer must keep even when a customer removes it)
@@ -12,12 +21,23 @@ import java.util.Map;
  * @param minGainAdded     smallest AP gain required on every class the delta adds
  * @param minMapChange     smallest change of mAP over the classes the update keeps (added ones included,
  *                         removed ones left out), in points; null: no limit
+ * @param maxF1Drop        largest drop of the micro F1 over the classes the update keeps (added included,
+ *                         removed left out) at {@code scoreThreshold}, in points; null: no limit
+ * @param scoreThreshold   the score above which the cameras report a detection (the edge runtime's
+ *                         {@code decode.scoreThreshold}, configs/edge.yaml): precision, recall and F1 are
+ *                         measured there, in (0, 1); null (a policy written before the rule): the
+ *                         shipped threshold, {@link #DEPLOYMENT_SCORE_THRESHOLD}
  */
 public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
-                         Double minMapChange) {
+                         Double minMapChange, Double maxF1Drop, Double scoreThreshold) {
 
-    public static final GatePolicy DEFAULTS = new GatePolicy(Map.of(), 5.0, 10.0, null);
+    /** The edge runtime's shipped {@code decode.scoreThreshold} (configs/edge.yaml). */
+    public static final double DEPLOYMENT_SCORE_THRESHOLD = 0.3;
 
+    public static final GatePolicy DEFAULTS = new GatePolicy(Map.of(), 5.0, 10.0, null, 5.0,
+            DEPLOYMENT_SCORE_THRESHOLD);
+
+    @JsonCreator
     public GatePolicy {
         protectedClasses = protectedClasses == null ? Map.of() : Map.copyOf(protectedClasses);
         for (Map.Entry<String, Double> e : protectedClasses.entrySet()) {
@@ -29,5 +49,23 @@ public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOth
         if (maxDropOther != null && maxDropOther < 0) {
             throw new IllegalArgumentException("maxDropOther must be >= 0 AP points, got " + maxDropOther);
         }
+        if (maxF1Drop != null && !(maxF1Drop >= 0)) {
+            throw new IllegalArgumentException("maxF1Drop must be >= 0 F1 points, got " + maxF1Drop);
+        }
+        scoreThreshold = scoreThreshold == null ? DEPLOYMENT_SCORE_THRESHOLD : scoreThreshold;
+        if (!(scoreThreshold > 0 && scoreThreshold < 1)) {
+            throw new IllegalArgumentException("scoreThreshold must be in (0, 1), got " + scoreThreshold);
+        }
+    }
+
+    /** The AP rules alone: no F1 rule, P / R / F1 reported at the deployment threshold. */
+    public GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
+                      Double minMapChange) {
+        this(protectedClasses, maxDropOther, minGainAdded, minMapChange, null, DEPLOYMENT_SCORE_THRESHOLD);
+    }
+
+    /** The evaluation settings the gate's evidence must be measured with: VOC's, P / R / F1 at the threshold. */
+    public org.diredi.vision.eval.EvalConfig evalConfig() {
+        return org.diredi.vision.eval.EvalConfig.DEFAULT.withScoreThreshold(scoreThreshold);
     }
 }

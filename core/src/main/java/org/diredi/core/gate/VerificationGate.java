@@ -11,7 +11,8 @@ import org.diredi.vision.eval.EvalResult;
  * substitution on its own validation split and decides by {@link GatePolicy}. Every class gets a
  * row: added classes must gain, protected classes may drop only so far (even if the customer
  * removed them), removed unprotected classes are reported but not judged, other classes may drop
- * only by {@code maxDropOther}. A rule the evidence cannot check is a failed rule, never one that
+ * only by {@code maxDropOther}; and the micro F1 over the classes the update keeps, at the cameras' score
+ * threshold, may drop only by {@code maxF1Drop} (see {@link GatePolicy} for why). A rule the evidence cannot check is a failed rule, never one that
  * holds: an added or protected class without validation objects fails, and a policy that names a
  * class outside the model's label space is refused before anything is decided.
  */
@@ -53,7 +54,6 @@ public final class VerificationGate {
         requireKnownClasses(e, policy);
         EvalResult before = e.before();
         EvalResult after = e.after();
-        Set<String> added = e.added();
         Set<String> removed = e.removed();
         List<GateDecision.Row> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -65,7 +65,7 @@ public final class VerificationGate {
             if (a == null || !b.hasGroundTruth()) {
                 continue; // no validation objects of this class: nothing to judge
             }
-            GateDecision.Row row = judge(b.name(), b.ap(), a.ap(), added, removed, policy);
+            GateDecision.Row row = judge(b, a, e.added(), removed, policy);
             if (!removed.contains(row.name())) {
                 sumBefore += b.ap();
                 sumAfter += a.ap();
@@ -77,7 +77,7 @@ public final class VerificationGate {
             }
             rows.add(row);
         }
-        failures.addAll(unverified(added, "added", "its gain", rows));
+        failures.addAll(unverified(e.added(), "added", "its gain", rows));
         failures.addAll(unverified(policy.protectedClasses().keySet(), "protected", "its drop", rows));
         double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
         double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
@@ -85,17 +85,64 @@ public final class VerificationGate {
             failures.add(String.format("mAP over the classes the update keeps changes by %+.1f points, below %+.1f",
                     (mapAfter - mapBefore) * 100, policy.minMapChange()));
         }
+        GateDecision.Operating operating = operating(e, policy, failures);
         boolean accepted = failures.isEmpty();
-        List<String> reasons = accepted
-                ? List.of(String.format("all %d rules hold", rows.size() + (policy.minMapChange() == null ? 0 : 1)))
-                : failures;
-        return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy);
+        int rules = rows.size() + (policy.minMapChange() == null ? 0 : 1) + (policy.maxF1Drop() == null ? 0 : 1);
+        List<String> reasons = accepted ? List.of(String.format("all %d rules hold", rules)) : failures;
+        return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy, operating);
+    }
+
+    /**
+     * Micro precision, recall and F1 over the classes the update keeps, before and after, and the F1 rule;
+     * adds its failure to {@code failures}. Evidence measured at another score threshold than the policy's
+     * cannot check the rule, so it fails it.
+     */
+    private static GateDecision.Operating operating(Evidence e, GatePolicy policy, List<String> failures) {
+        double[] b = micro(e.before(), e.removed());
+        double[] a = micro(e.after(), e.removed());
+        double measuredAt = e.after().config().scoreThreshold();
+        boolean sameThreshold = Math.abs(measuredAt - policy.scoreThreshold()) < 1e-9
+                && Math.abs(e.before().config().scoreThreshold() - policy.scoreThreshold()) < 1e-9;
+        double change = (a[2] - b[2]) * 100;
+        String rule = policy.maxF1Drop() == null ? "reported" : String.format("F1 drop <= %.1f", policy.maxF1Drop());
+        boolean pass = policy.maxF1Drop() == null || (sameThreshold && -change <= policy.maxF1Drop());
+        if (!pass && !sameThreshold) {
+            failures.add(String.format("F1 was measured at score %.2f, but the policy judges it at %.2f: its drop "
+                    + "cannot be verified", measuredAt, policy.scoreThreshold()));
+        } else if (!pass) {
+            failures.add(String.format("F1 over the classes the update keeps, at score >= %.2f: %.3f -> %.3f "
+                    + "(%+.1f points; precision %.3f -> %.3f) breaks '%s'", policy.scoreThreshold(), b[2], a[2],
+                    change, b[0], a[0], rule));
+        }
+        return new GateDecision.Operating(measuredAt, b[0], b[1], b[2], a[0], a[1], a[2], rule, pass);
+    }
+
+    /**
+     * {precision, recall, F1} from the true / false positives and misses summed over every class not removed
+     * (a class without validation objects adds its false alarms).
+     */
+    static double[] micro(EvalResult r, Set<String> removed) {
+        long tp = 0;
+        long fp = 0;
+        long fn = 0;
+        for (ClassResult c : r.classes()) {
+            if (!removed.contains(c.name())) {
+                tp += c.tp();
+                fp += c.fp();
+                fn += c.fn();
+            }
+        }
+        double p = tp + fp == 0 ? 0 : tp / (double) (tp + fp);
+        double rec = tp + fn == 0 ? 0 : tp / (double) (tp + fn);
+        double f1 = p + rec == 0 ? 0 : 2 * p * rec / (p + rec);
+        return new double[] {p, rec, f1};
     }
 
     /** One class's row: its role in the update, the rule that role is held to, and whether the AP change keeps it. */
-    private static GateDecision.Row judge(String name, double apBefore, double apAfter, Set<String> added,
+    private static GateDecision.Row judge(ClassResult before, ClassResult after, Set<String> added,
                                           Set<String> removed, GatePolicy policy) {
-        double change = (apAfter - apBefore) * 100;
+        String name = before.name();
+        double change = (after.ap() - before.ap()) * 100;
         String role;
         String rule;
         boolean pass;
@@ -117,7 +164,7 @@ public final class VerificationGate {
             rule = policy.maxDropOther() == null ? "reported" : String.format("drop <= %.1f", policy.maxDropOther());
             pass = policy.maxDropOther() == null || -change <= policy.maxDropOther();
         }
-        return new GateDecision.Row(name, role, apBefore, apAfter, change, rule, pass);
+        return new GateDecision.Row(name, role, before.ap(), after.ap(), change, rule, pass, before.f1(), after.f1());
     }
 
     /** Classes of {@code role} without validation objects: their rule cannot be checked, so each is a failure. */

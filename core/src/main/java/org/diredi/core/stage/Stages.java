@@ -200,11 +200,17 @@ public final class Stages {
      */
     public static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir, Device device)
             throws IOException {
+        return evaluate(checkpoint, test, reportDir, device, EvalConfig.DEFAULT);
+    }
+
+    /** {@link #evaluate(Path, VocDataset, Path, Device)} with other settings (the gate's score threshold). */
+    public static EvalResult evaluate(Path checkpoint, VocDataset test, Path reportDir, Device device,
+                                      EvalConfig config) throws IOException {
         Checkpoint ck = Checkpoint.read(checkpoint);
         try (NDManager manager = NDManager.newBaseManager(device)) {
             FcosDetector model = ck.toModel(manager);
             EvalResult ev = new Predictor(model, manager, FcosDecoder.Config.EVAL)
-                    .evaluate(DetectionSet.load(test, model.config().inputSize()), EvalConfig.DEFAULT);
+                    .evaluate(DetectionSet.load(test, model.config().inputSize()), config);
             if (reportDir != null) {
                 Files.createDirectories(reportDir);
                 AtomicFiles.writeString(reportDir.resolve("test-eval.md"), ev.toMarkdown());

@@ -106,4 +106,70 @@ class VerificationGateTest {
                 Set.of("dog"), Set.of(), new GatePolicy(Map.of(), null, 10.0, 20.0));
         assertFalse(mapRule.accepted()); // +10.5 points of mAP is below the +20 asked for
     }
+
+    /** A table whose classes keep their AP but whose detections at the score threshold are {tp, fp} per class. */
+    private static EvalResult atThreshold(double threshold, double[] ap, int[][] tpFp) {
+        List<ClassResult> rows = new ArrayList<>();
+        for (int i = 0; i < ap.length; i++) {
+            int tp = tpFp[i][0];
+            int fp = tpFp[i][1];
+            double p = tp + fp == 0 ? 0 : tp / (double) (tp + fp);
+            double r = tp / 20.0;
+            rows.add(new ClassResult(i, NAMES.get(i), ap[i], 20, 0, 100, tp, fp, 20 - tp, p, r,
+                    p + r == 0 ? 0 : 2 * p * r / (p + r)));
+        }
+        return new EvalResult(java.util.Arrays.stream(ap).average().orElse(0), 50, rows, 0, 0, 0, 0, 0, 0,
+                EvalConfig.DEFAULT.withScoreThreshold(threshold));
+    }
+
+    @Test
+    void anF1DropAloneRejectsTheUpdateThoughEveryApRuleHolds() {
+        // Experiment 1 after Eq. 10: AP rises, but the added class fires everywhere above the cameras' threshold
+        double[] apBefore = {0.60, 0.02, 0.70, 0.80};
+        double[] apAfter = {0.61, 0.55, 0.69, 0.78};
+        EvalResult before = atThreshold(0.3, apBefore, new int[][] {{15, 5}, {0, 0}, {15, 5}, {15, 5}});
+        EvalResult after = atThreshold(0.3, apAfter, new int[][] {{15, 5}, {18, 340}, {15, 5}, {15, 5}});
+        GatePolicy apOnly = new GatePolicy(Map.of(), 5.0, 10.0, null);
+        assertTrue(decide(before, after, Set.of("dog"), Set.of(), apOnly).accepted(), "every AP rule holds");
+        GatePolicy withF1 = new GatePolicy(Map.of(), 5.0, 10.0, null, 5.0, 0.3);
+        GateDecision d = decide(before, after, Set.of("dog"), Set.of(), withF1);
+        assertFalse(d.accepted(), d.toMarkdown());
+        assertEquals(1, d.reasons().size(), d.reasons().toString());
+        assertTrue(d.reasons().get(0).startsWith("F1 over the classes the update keeps"), d.reasons().get(0));
+        // micro over all four classes: before tp 45, fp 15, fn 35 -> P 0.75, R 0.5625, F1 0.642857;
+        // after tp 63, fp 355, fn 17 -> P 0.150718, R 0.7875, F1 0.253012
+        assertEquals(0.75, d.operating().precisionBefore(), 1e-9);
+        assertEquals(2 * 0.75 * 0.5625 / (0.75 + 0.5625), d.operating().f1Before(), 1e-9);
+        double p = 63 / 418.0;
+        double r = 63 / 80.0;
+        assertEquals(2 * p * r / (p + r), d.operating().f1After(), 1e-9);
+        assertFalse(d.operating().pass());
+        assertTrue(d.toMarkdown().contains("At score >= 0.30"), d.toMarkdown());
+        // a drop within the limit passes: the added class fires a little more, F1 falls by under 5 points
+        EvalResult mild = atThreshold(0.3, apAfter, new int[][] {{15, 5}, {4, 10}, {15, 5}, {15, 5}});
+        assertTrue(decide(before, mild, Set.of("dog"), Set.of(), withF1).accepted());
+    }
+
+    @Test
+    void theF1OfRemovedClassesIsLeftOutAndEvidenceAtAnotherThresholdCannotPass() {
+        double[] ap = {0.60, 0.50, 0.70, 0.80};
+        EvalResult before = atThreshold(0.3, ap, new int[][] {{15, 5}, {15, 5}, {15, 5}, {15, 5}});
+        EvalResult horseGone = atThreshold(0.3, ap, new int[][] {{15, 5}, {15, 5}, {0, 0}, {15, 5}});
+        GatePolicy withF1 = new GatePolicy(Map.of(), null, 10.0, null, 1.0, 0.3);
+        assertTrue(decide(before, horseGone, Set.of(), Set.of("horse"), withF1).accepted(),
+                "horse was removed: its lost detections are not the update's fault");
+        assertFalse(decide(before, horseGone, Set.of(), Set.of(), withF1).accepted());
+        GatePolicy atHalf = new GatePolicy(Map.of(), null, 10.0, null, 1.0, 0.5);
+        GateDecision d = decide(before, before, Set.of(), Set.of(), atHalf);
+        assertFalse(d.accepted(), "P / R / F1 measured at 0.3 cannot check a rule at 0.5");
+        assertTrue(d.reasons().get(0).contains("cannot be verified"), d.reasons().toString());
+    }
+
+    @Test
+    void aPolicyRefusesAnF1DropBelowZeroAndAThresholdOutsideZeroToOne() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GatePolicy(Map.of(), 5.0, 10.0, null, -1.0, 0.3));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GatePolicy(Map.of(), 5.0, 10.0, null, 5.0, 1.0));
+    }
 }

@@ -27,6 +27,9 @@ import org.diredi.vision.data.VocDataset;
  */
 public final class ExperimentRunner {
 
+    /** Table III's extra row: Distill B's comparison, the edge model trained on the presumed data directly. */
+    public static final String DIRECT_EDGE_ROW = "Edge-AI model, direct training (presumed data)";
+
     private final ExperimentSpec spec;
     private final Path dir;
     private final TrainConfig base;
@@ -35,14 +38,24 @@ public final class ExperimentRunner {
     private final VocDataset presumed;
     private final VocDataset privateData;
     private final VocDataset ownUpdate;
+    private final Path sharedRoot;
 
     /**
      * @param dir  the experiment's folder (the shared manufacturer stages go beside it)
      * @param base training settings every stage starts from (its epochs come from the spec)
      */
     public ExperimentRunner(ExperimentSpec spec, ExperimentData data, Path dir, TrainConfig base) {
+        this(spec, data, dir, base, dir.toAbsolutePath().getParent());
+    }
+
+    /**
+     * @param sharedRoot where the manufacturer's stages (and RD B) are kept, shared with every experiment
+     *                   run there with the same inputs
+     */
+    public ExperimentRunner(ExperimentSpec spec, ExperimentData data, Path dir, TrainConfig base, Path sharedRoot) {
         this.spec = spec;
         this.dir = dir;
+        this.sharedRoot = sharedRoot;
         this.base = base;
         this.data = data;
         this.backbones = new Backbones(spec);
@@ -51,18 +64,39 @@ public final class ExperimentRunner {
         this.ownUpdate = data.ownUpdate(spec);
     }
 
+    /**
+     * Runs (or resumes) the experiment once per seed, {@code base}'s seed and the next {@code seeds - 1}, each in
+     * {@code out/seed-<seed>} with its own cached stages (the manufacturer's kept beside {@code out}, shared with
+     * other experiments there), then writes {@code out}/summary.md and summary.json over them.
+     */
+    public static String runSeeds(ExperimentSpec spec, ExperimentData data, Path out, TrainConfig base, int seeds,
+                                  String command) throws IOException {
+        if (seeds < 1) {
+            throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
+        }
+        java.util.List<Path> reports = new java.util.ArrayList<>();
+        for (int i = 0; i < seeds; i++) {
+            TrainConfig b = base.withSeed(base.seed() + i);
+            Path runDir = out.resolve("seed-" + b.seed());
+            new ExperimentRunner(spec, data, runDir, b, out.toAbsolutePath().getParent()).run(command);
+            reports.add(runDir.resolve("report.json"));
+        }
+        return FidelitySummary.write(out, reports);
+    }
+
     /** Runs or resumes every stage and writes the report; {@code command} is quoted in its time section. */
     public void run(String command) throws IOException {
         long start = System.nanoTime();
         Files.createDirectories(dir);
-        ManufacturerStages.Models m = new ManufacturerStages(spec, base, backbones, data.classes()).run(presumed, dir);
+        ManufacturerStages.Models m = new ManufacturerStages(spec, base, backbones, data.classes())
+                .run(presumed, sharedRoot);
         ReverseDistillation.Outcome rd = customerReverseDistillation(m);
         ManufacturerUpdate.Result update = manufacturerUpdate(m, rd.knowledgeDelta());
         ReportWriter.Gates gates = new ReportWriter.Gates(update.gate(), gateVariants(update.verification()));
         Stages.Result baseline = baseline(m);
         Evaluation ev = evaluation(m, rd, update, baseline);
-        String timing = stageTimes(m, update, baseline).toMarkdown(command, start);
-        new ReportWriter(spec, dir, backbones).write(ev, gates, rd.knowledgeDelta(), timing);
+        String timing = stageTimes(m, rd, update, baseline).toMarkdown(command, start);
+        new ReportWriter(spec, dir, backbones, base.seed()).write(ev, gates, rd.knowledgeDelta(), timing);
     }
 
     /**
@@ -70,11 +104,12 @@ public final class ExperimentRunner {
      * start, and the knowledge delta (Eq. 9); only the delta leaves the customer.
      */
     private ReverseDistillation.Outcome customerReverseDistillation(ManufacturerStages.Models m) throws IOException {
+        FgdConfig fgd = FgdConfig.DEFAULTS;
         return ReverseDistillation.run(m.edge().checkpoint(), m.tutor().checkpoint(), preset(spec, "tutor"),
                 data.classes(), presumed, privateData, spec.added(), spec.removed(),
                 new ReverseDistillation.Settings(cfg("rd").withLearningRate(spec.rdLearningRate()), spec.rdAlpha(),
-                        spec.rdBeta(), spec.gamma(), false, FgdConfig.DEFAULTS),
-                dir, Map.of("experiment", spec.name()));
+                        spec.rdBeta(), spec.gamma(), false, fgd),
+                dir, ManufacturerStages.rdBDir(m, spec, fgd), Map.of("experiment", spec.name()));
     }
 
     /**
@@ -86,7 +121,7 @@ public final class ExperimentRunner {
         ManufacturerUpdate.Settings settings = new ManufacturerUpdate.Settings(spec.lambda(), spec.gate(),
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
                         spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC")),
-                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY);
+                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration());
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override
             public void verified(Verification v) {
@@ -119,6 +154,7 @@ public final class ExperimentRunner {
                                   ManufacturerUpdate.Result update, Stages.Result baseline) throws IOException {
         Map<String, Path> rows = new LinkedHashMap<>();
         rows.put("Original edge-AI model", m.edge().checkpoint());
+        rows.put(DIRECT_EDGE_ROW, m.edgeDirect().checkpoint());
         rows.put("Original tutor", m.tutor().checkpoint());
         rows.put("Tutor 1 (RD B)", rd.tutor1());
         rows.put("Tutor 2 (RD A)", rd.tutor2());
@@ -129,13 +165,14 @@ public final class ExperimentRunner {
                 Devices.require(base.device(), "device"));
     }
 
-    private StageTimes stageTimes(ManufacturerStages.Models m, ManufacturerUpdate.Result update,
-                                  Stages.Result baseline) {
+    private StageTimes stageTimes(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,
+                                  ManufacturerUpdate.Result update, Stages.Result baseline) {
         return new StageTimes()
                 .add("large teacher (direct)", m.large().history(), presumed.size())
                 .add("Distill A (tutor)", m.tutor().history(), presumed.size())
                 .add("Distill B (edge)", m.edge().history(), presumed.size())
-                .add("RD B (tutor 1)", DetectorTrainer.readHistory(dir.resolve("tutor1-rdB")), presumed.size())
+                .add("edge, direct (presumed data)", m.edgeDirect().history(), presumed.size())
+                .add("RD B (tutor 1)", DetectorTrainer.readHistory(rd.tutor1().getParent()), presumed.size())
                 .add("RD A (tutor 2)", DetectorTrainer.readHistory(dir.resolve("tutor2-rdA")),
                         presumed.size() + privateData.size())
                 .add("Distill C (updated edge)", update.distillC().history(), ownUpdate.size())

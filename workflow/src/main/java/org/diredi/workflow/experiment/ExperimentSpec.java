@@ -29,6 +29,12 @@ import org.diredi.core.gate.GatePolicy;
  * models start from ImageNet; the others start from random weights. {@code backbones: ""} trains all from
  * random weights.
  *
+ * <p>Gate variants are decided on the gate's evaluations, made at the gate's {@code scoreThreshold}; a
+ * variant asking for another threshold cannot verify its F1 rule and fails it.
+ *
+ * <p>Calibration ({@code none} or {@code classBias}): what the manufacturer does to the updated tutor's
+ * scores between Eq. 10 and the gate ({@link org.diredi.cloud.update.ClassBiasCalibration}).
+ *
  * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 1,
  * 0.001, with L_RD the FGD loss at {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. With the FGD
  * authors' unscaled weights, beta 1 and the training default learning rate 0.002 the two tutors
@@ -55,6 +61,7 @@ public record ExperimentSpec(
         float rdLearningRate,
         double gamma,
         double lambda,
+        org.diredi.cloud.update.Calibration calibration,
         float distillCTemperature,
         int distillCBatch,
         GatePolicy gate,
@@ -76,8 +83,8 @@ public record ExperimentSpec(
             List.of("tshirt", "trouser", "dress", "sandal", "bag"), List.of(), List.of(), List.of(), 0.5,
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
-            1.0f, 1.0f, 0.001f, 1.0, 1.0, 1.5f, 8, GatePolicy.DEFAULTS, Map.of(), "val", "test", "models/pretrained",
-            DistillationStages.DEFAULTS);
+            1.0f, 1.0f, 0.001f, 1.0, 1.0, org.diredi.cloud.update.Calibration.NONE, 1.5f, 8, GatePolicy.DEFAULTS,
+            Map.of(), "val", "test", "models/pretrained", DistillationStages.DEFAULTS);
 
     public ExperimentSpec {
         domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();
@@ -104,6 +111,7 @@ public record ExperimentSpec(
         requireFeatureWeights(featureWeights);
         backbones = backbones == null ? "" : backbones;
         distillation = distillation == null ? DistillationStages.DEFAULTS : distillation;
+        calibration = calibration == null ? org.diredi.cloud.update.Calibration.NONE : calibration;
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }

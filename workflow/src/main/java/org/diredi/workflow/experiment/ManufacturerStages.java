@@ -13,13 +13,20 @@ import org.diredi.vision.data.VocDataset;
 
 /**
  * The manufacturer's first stages on the presumed data: the large teacher (direct), Distill A (tutor)
- * and Distill B (edge model), both by FGD. Experiments with the same presumed classes, data and budgets
- * share these stages in a folder beside them (Experiment 2 reuses Experiment 1's).
+ * and Distill B (edge model), both by FGD, and Distill B's comparison, the edge model trained directly on
+ * the same data from the same start and budget. Experiments with the same presumed classes, data, budgets
+ * and seed share these stages in a folder beside them (Experiment 2 reuses Experiment 1's), and so RD B
+ * (tutor 1), which depends only on these models, the presumed data and the RD settings.
  */
 final class ManufacturerStages {
 
-    /** The three trained models. */
-    record Models(Stages.Result large, Stages.Result tutor, Stages.Result edge) {}
+    /**
+     * The trained models and their shared folder.
+     *
+     * @param edgeDirect the edge model trained directly on the presumed data (Distill B's comparison)
+     */
+    record Models(Stages.Result large, Stages.Result tutor, Stages.Result edge, Stages.Result edgeDirect,
+                  Path sharedDir) {}
 
     private final ExperimentSpec spec;
     private final TrainConfig base;
@@ -33,11 +40,12 @@ final class ManufacturerStages {
         this.classes = classes;
     }
 
-    Models run(VocDataset presumed, Path experimentDir) throws IOException {
+    /** Runs or reuses the stages in their shared folder under {@code sharedRoot}. */
+    Models run(VocDataset presumed, Path sharedRoot) throws IOException {
         ModelConfig large = ExperimentRunner.preset(spec, "large");
         ModelConfig tutor = ExperimentRunner.preset(spec, "tutor");
         ModelConfig edge = ExperimentRunner.preset(spec, "edge");
-        Path shared = sharedDir(experimentDir, large, tutor, edge);
+        Path shared = sharedDir(sharedRoot, large, tutor, edge);
         Stages.Result rLarge = Stages.run(Stages.Stage.direct("large", large, cfg("large"), presumed)
                 .withBackbone(backbones.file(large)), classes, shared.resolve("large"));
         Stages.Result rTutor = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumed)
@@ -46,22 +54,35 @@ final class ManufacturerStages {
         Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
                 .withBackbone(backbones.file(edge)).distilledFrom(rTutor.checkpoint(), spec.distillation("edge"))
                 .weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
-        return new Models(rLarge, rTutor, rEdge);
+        Stages.Result rDirect = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
+                .withBackbone(backbones.file(edge)), classes, shared.resolve("edge-direct"));
+        return new Models(rLarge, rTutor, rEdge, rDirect, shared);
+    }
+
+    /**
+     * RD B's folder, among these stages: named by the settings it adds to theirs (its budget, learning
+     * rate, Eq. 8 weights and FGD settings), so experiments whose RD differs train their own.
+     */
+    static Path rdBDir(Models m, ExperimentSpec spec, FgdConfig fgd) {
+        String key = "rd" + spec.epochs("rd") + "/" + spec.rdLearningRate() + "/" + spec.rdAlpha() + "/"
+                + spec.rdBeta() + "/" + fgd;
+        return m.sharedDir().resolve("tutor1-rdB-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
     }
 
     /**
      * The shared folder, beside the experiment's: named by a hash of everything these stages depend on
      * (data, family, presumed and unseen classes, budgets, training settings, customer share, feature
-     * weights, backbones, distillation settings), so runs that differ only in later stages find them done.
+     * weights, backbones, distillation settings; the training settings hold the seed), so runs that differ
+     * only in later stages find them done.
      */
-    private Path sharedDir(Path experimentDir, ModelConfig large, ModelConfig tutor, ModelConfig edge)
+    private Path sharedDir(Path sharedRoot, ModelConfig large, ModelConfig tutor, ModelConfig edge)
             throws IOException {
         String key = spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large")
                 + "/" + spec.epochs("tutor") + "/" + spec.epochs("edge") + base + spec.customerShare()
                 + new TreeMap<>(spec.featureWeights())
                 + backbones.identity(large) + backbones.identity(tutor) + backbones.identity(edge)
                 + distillationKey();
-        return experimentDir.toAbsolutePath().getParent()
+        return sharedRoot.toAbsolutePath()
                 .resolve("manufacturer-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
     }
 

@@ -28,11 +28,13 @@ final class ReportWriter {
     private final ExperimentSpec spec;
     private final Path dir;
     private final Backbones backbones;
+    private final long seed;
 
-    ReportWriter(ExperimentSpec spec, Path dir, Backbones backbones) {
+    ReportWriter(ExperimentSpec spec, Path dir, Backbones backbones, long seed) {
         this.spec = spec;
         this.dir = dir;
         this.backbones = backbones;
+        this.seed = seed;
     }
 
     /** Writes the three files and prints report.md. */
@@ -48,6 +50,7 @@ final class ReportWriter {
 
     private String markdown(Evaluation ev, MarkdownTable perClass, Gates gates, KnowledgeDelta delta, String timing) {
         String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
+                + "Training seed: " + seed + ".\n\n"
                 + "Backbones: " + backbones.describe() + ".\n\n"
                 + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
                 + ". Table III: test split restricted to the classes the update covers " + ev.updateClasses()
@@ -96,6 +99,7 @@ final class ReportWriter {
     private Map<String, Object> json(Evaluation ev, Gates gates, KnowledgeDelta delta) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("spec", spec);
+        json.put("seed", seed);
         json.put("machine", Machine.facts());
         json.put("results", ev.results());
         if (ev.showsRemoved()) {

@@ -83,7 +83,71 @@ class ExperimentRunTest {
         assertEquals(null, Checkpoint.read(manufacturer.resolve("tutor-distill-A/model.ckpt")).manifest().parent());
         assertTrue(report.contains("tutor random, edge pretrained"), report);
         String again = run(spec, out);
-        assertEquals(7, again.split("is done: reusing", -1).length - 1, again);
+        // large, Distill A, Distill B, the direct edge model, RD B, RD A, Distill C, the baseline
+        assertEquals(8, again.split("is done: reusing", -1).length - 1, again);
+        assertTrue(Files.exists(manufacturer.resolve("edge-direct/model.ckpt")), "Distill B's comparison");
+        try (var rdB = Files.list(manufacturer)) {
+            assertTrue(rdB.anyMatch(f -> f.getFileName().toString().startsWith("tutor1-rdB-")),
+                    "RD B is kept with the manufacturer's stages");
+        }
+        assertTrue(report.contains(ExperimentRunner.DIRECT_EDGE_ROW), report);
+    }
+
+    @Test
+    void twoSeedsGiveDifferentRunsAndOneSeedTwiceTheSameRun() throws Exception {
+        Path data = tmp.resolve("scenes");
+        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 4, 4).withObjects(1, 2)
+                .withObjectSize(28, 44).withSeed(6), data);
+        Path specFile = tmp.resolve("exp.yaml");
+        Files.writeString(specFile, String.join("\n", "name: seeds", "data: " + data, "family: tiny",
+                "presumed: [tshirt, trouser, dress, sandal, bag]", "added: [boot]",
+                "epochs: {large: 1, tutor: 1, edge: 1, rd: 1, distillC: 1, baseline: 1}", "backbones: ''", ""));
+        ExperimentSpec spec = ConfigFiles.load(specFile, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
+        Path out = tmp.resolve("a/seeds");
+        quietly(() -> ExperimentRunner.runSeeds(spec, ExperimentData.load(spec), out, TrainConfig.DEFAULTS.withSeed(1),
+                2, "test"));
+        Path again = tmp.resolve("b/seeds");
+        quietly(() -> ExperimentRunner.runSeeds(spec, ExperimentData.load(spec), again,
+                TrainConfig.DEFAULTS.withSeed(1), 1, "test"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var seed1 = json.readTree(out.resolve("seed-1/report.json").toFile()).path("results");
+        var seed2 = json.readTree(out.resolve("seed-2/report.json").toFile()).path("results");
+        var seed1Again = json.readTree(again.resolve("seed-1/report.json").toFile()).path("results");
+        assertTrue(!weights(out.resolve("seed-1")).equals(weights(out.resolve("seed-2"))), "two seeds, two runs");
+        assertEquals(weights(out.resolve("seed-1")), weights(again.resolve("seed-1")),
+                "one seed, the same run (its stages trained afresh in another folder)");
+        assertEquals(seed1, seed1Again);
+        assertEquals(deltaHash(out.resolve("seed-1")), deltaHash(again.resolve("seed-1")),
+                "the same knowledge delta, bit for bit");
+        assertTrue(!deltaHash(out.resolve("seed-1")).equals(deltaHash(out.resolve("seed-2"))));
+        var summary = json.readTree(out.resolve("summary.json").toFile()).path("experiments").get(0);
+        assertEquals("[1,2]", summary.path("seeds").toString());
+        assertEquals(2, summary.path("distillC_minus_direct_f1").path("seeds").size());
+    }
+
+    /** The weights of a run's last model (Distill C's) and of its updated tutor, by hash. */
+    private static java.util.List<String> weights(Path run) throws Exception {
+        return java.util.List.of(Checkpoint.read(run.resolve("edge-distill-C/model.ckpt")).manifest().weightsSha256(),
+                Checkpoint.read(run.resolve("tutor-updated/model.ckpt")).manifest().weightsSha256());
+    }
+
+    /** The hash of a run's knowledge delta tensors (its manifest also records when and where it was made). */
+    private static String deltaHash(Path run) throws Exception {
+        return KnowledgeDelta.read(run.resolve("update.delta")).manifest().tensorsSha256();
+    }
+
+    private interface Body {
+        Object run() throws Exception;
+    }
+
+    private static void quietly(Body body) throws Exception {
+        PrintStream oldOut = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            body.run();
+        } finally {
+            System.setOut(oldOut);
+        }
     }
 
     /** Loads the spec and runs it into {@code out}; returns what the run printed. */

@@ -1,0 +1,34 @@
+package org.diredi.cloud.update;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+
+/**
+ * What the manufacturer does to the updated tutor's scores between Eq. 10 and the gate: {@code none}, or
+ * {@code classBias} ({@link ClassBiasCalibration}: one logit shift per class, fitted on the manufacturer's
+ * own training data for the best F1 at the gate's score threshold).
+ */
+public enum Calibration {
+    NONE("none"),
+    CLASS_BIAS("classBias");
+
+    private final String key;
+
+    Calibration(String key) {
+        this.key = key;
+    }
+
+    @JsonValue
+    public String key() {
+        return key;
+    }
+
+    /** By its configuration name; anything else is refused with the names allowed. */
+    @JsonCreator
+    public static Calibration of(String key) {
+        return Arrays.stream(values()).filter(c -> c.key.equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("calibration must be one of "
+                        + Arrays.stream(values()).map(Calibration::key).toList() + ", got '" + key + "'"));
+    }
+}

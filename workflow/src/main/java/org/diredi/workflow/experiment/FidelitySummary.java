@@ -1,0 +1,198 @@
+package org.diredi.workflow.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.MarkdownTable;
+import org.diredi.vision.report.Spread;
+
+/**
+ * summary.md and summary.json over experiment runs (their report.json): per experiment, domain (the
+ * spec's data folder) and seed, mAP, precision, recall and F1 of every Table III row, and per
+ * experiment and domain the claims of the paper as differences in points (0-100), each with every
+ * seed, the mean and the sample standard deviation (n - 1; 0 for one seed):
+ * <ul>
+ *   <li>{@code distillB_minus_direct_map}: Distill B (the original edge model) against the edge model
+ *       trained directly on the presumed data, mean AP over the presumed classes the test split shows;</li>
+ *   <li>{@code distillC_minus_direct_f1}: Distill C against direct training on the same data, F1;</li>
+ *   <li>{@code updated_minus_original_tutor_f1}: the updated tutor (Eq. 10) against the original, F1;</li>
+ *   <li>{@code tutor2_added_ap}, {@code tutor1_added_ap}: tutor 2's and tutor 1's AP on the added
+ *       classes (their mean; null without added classes).</li>
+ * </ul>
+ */
+public final class FidelitySummary {
+
+    static final String DISTILL_B = "Original edge-AI model";
+    static final String DISTILL_C = "Updated edge-AI model (Distill C)";
+    static final String TRAINING = "Updated edge-AI model (Training)";
+    static final String TUTOR = "Original tutor";
+    static final String UPDATED_TUTOR = "Updated tutor (Eq. 10)";
+    static final String TUTOR1 = "Tutor 1 (RD B)";
+    static final String TUTOR2 = "Tutor 2 (RD A)";
+    private static final String[] METRICS = {"mAP", "precision", "recall", "f1"};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FidelitySummary() {}
+
+    /**
+     * The run folders {@code dirs} name: a folder holding report.json, or one whose seed-* folders do.
+     * A folder with neither is a user's mistake, reported with its name.
+     */
+    public static List<Path> reports(List<Path> dirs) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path d : dirs) {
+            if (Files.isRegularFile(d.resolve("report.json"))) {
+                out.add(d.resolve("report.json"));
+                continue;
+            }
+            List<Path> seeds = Files.isDirectory(d) ? seedReports(d) : List.of();
+            if (seeds.isEmpty()) {
+                throw new IllegalArgumentException(d + ": no report.json there nor in seed-* folders under it "
+                        + "(run diredi experiment run first)");
+            }
+            out.addAll(seeds);
+        }
+        return out;
+    }
+
+    private static List<Path> seedReports(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("seed-"))
+                    .map(p -> p.resolve("report.json")).filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /** Reads the reports and writes {@code out}/summary.md and summary.json; returns the Markdown. */
+    public static String write(Path out, List<Path> reportFiles) throws IOException {
+        Map<String, List<JsonNode>> groups = new TreeMap<>();
+        for (Path f : reportFiles) {
+            JsonNode r = JSON.readTree(f.toFile());
+            groups.computeIfAbsent(r.path("spec").path("name").asText() + "\u0000" + domain(r), k -> new ArrayList<>())
+                    .add(r);
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        StringBuilder md = new StringBuilder("# Fidelity summary\n\nPoints (0-100); mean ± sample sd over seeds.\n");
+        for (List<JsonNode> runs : groups.values()) {
+            runs.sort(java.util.Comparator.comparing(r -> r.path("seed").asLong(Long.MIN_VALUE)));
+            Map<String, Object> e = entry(runs);
+            entries.add(e);
+            md.append(markdown(e, runs));
+        }
+        Files.createDirectories(out);
+        AtomicFiles.writeJson(out.resolve("summary.json"), Map.of("experiments", entries));
+        AtomicFiles.writeString(out.resolve("summary.md"), md.toString());
+        return md.toString();
+    }
+
+    /** A run's training seed; null for a report written before reports named it. */
+    private static Long seed(JsonNode report) {
+        return report.path("seed").isIntegralNumber() ? report.path("seed").asLong() : null;
+    }
+
+    /** The domain of a run: the last part of its data folder. */
+    private static String domain(JsonNode report) {
+        return Path.of(report.path("spec").path("data").asText()).getFileName().toString();
+    }
+
+    /** One experiment and domain: its seeds, every row's metrics over them, and the five claims. */
+    private static Map<String, Object> entry(List<JsonNode> runs) {
+        JsonNode first = runs.get(0);
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("experiment", first.path("spec").path("name").asText());
+        e.put("domain", domain(first));
+        e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
+        Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
+        first.path("results").fieldNames().forEachRemaining(row -> {
+            Map<String, Spread> m = new LinkedHashMap<>();
+            for (String metric : METRICS) {
+                m.put(metric, Spread.of(runs.stream().map(r -> points(r.path("results").path(row).path(metric)))
+                        .toList()));
+            }
+            rows.put(row, m);
+        });
+        e.put("rows", rows);
+        e.put("distillB_minus_direct_map", over(runs, r -> presumedMap(r, DISTILL_B)
+                - presumedMap(r, ExperimentRunner.DIRECT_EDGE_ROW)));
+        e.put("distillC_minus_direct_f1", over(runs, r -> metric(r, DISTILL_C, "f1") - metric(r, TRAINING, "f1")));
+        e.put("updated_minus_original_tutor_f1", over(runs,
+                r -> metric(r, UPDATED_TUTOR, "f1") - metric(r, TUTOR, "f1")));
+        boolean adds = first.path("spec").path("added").size() > 0;
+        e.put("tutor2_added_ap", adds ? over(runs, r -> addedAp(r, TUTOR2)) : null);
+        e.put("tutor1_added_ap", adds ? over(runs, r -> addedAp(r, TUTOR1)) : null);
+        return e;
+    }
+
+    private static Spread over(List<JsonNode> runs, java.util.function.ToDoubleFunction<JsonNode> value) {
+        return Spread.of(runs.stream().map(value::applyAsDouble).toList());
+    }
+
+    private static double points(JsonNode v) {
+        return v.isNumber() ? v.asDouble() * 100 : Double.NaN;
+    }
+
+    private static double metric(JsonNode run, String row, String metric) {
+        return points(run.path("results").path(row).path(metric));
+    }
+
+    /** A row's per-class AP (points) for {@code names}, averaged over the classes the test split shows. */
+    private static double meanAp(JsonNode run, String row, JsonNode names) {
+        List<String> wanted = new ArrayList<>();
+        names.forEach(n -> wanted.add(n.asText()));
+        double sum = 0;
+        int n = 0;
+        for (JsonNode c : run.path("results").path(row).path("classes")) {
+            if (wanted.contains(c.path("name").asText()) && c.path("ap").isNumber()) {
+                sum += c.path("ap").asDouble() * 100;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static double presumedMap(JsonNode run, String row) {
+        return meanAp(run, row, run.path("spec").path("presumed"));
+    }
+
+    private static double addedAp(JsonNode run, String row) {
+        return meanAp(run, row, run.path("spec").path("added"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String markdown(Map<String, Object> e, List<JsonNode> runs) {
+        StringBuilder md = new StringBuilder("\n## " + e.get("experiment") + " on " + e.get("domain") + ", seeds "
+                + e.get("seeds") + "\n\n");
+        MarkdownTable t = new MarkdownTable("model", "seed", "mAP@0.5", "precision", "recall", "F1");
+        Map<String, Map<String, Spread>> rows = (Map<String, Map<String, Spread>>) e.get("rows");
+        for (Map.Entry<String, Map<String, Spread>> row : rows.entrySet()) {
+            for (int i = 0; i < runs.size(); i++) {
+                List<Object> cells = new ArrayList<>(List.of(row.getKey(), String.valueOf(seed(runs.get(i)))));
+                for (String metric : METRICS) {
+                    cells.add(String.format("%.1f", row.getValue().get(metric).values().get(i)));
+                }
+                t.row(cells);
+            }
+            List<Object> mean = new ArrayList<>(List.of(row.getKey(), "mean ± sd"));
+            for (String metric : METRICS) {
+                mean.add(row.getValue().get(metric).text());
+            }
+            t.row(mean);
+        }
+        MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
+        for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
+                "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap")) {
+            Spread s = (Spread) e.get(k);
+            claims.row(k, s == null ? "-" : s.values().stream().map(v -> String.format("%.1f", v)).toList().toString(),
+                    s == null ? "-" : s.text());
+        }
+        return md.append(t).append("\n\n").append(claims).append("\n").toString();
+    }
+}

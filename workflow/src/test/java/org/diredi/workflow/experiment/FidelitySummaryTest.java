@@ -1,0 +1,99 @@
+package org.diredi.workflow.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The summary over hand-made reports: every seed, the mean and the sample sd of each claim, known answers. */
+class FidelitySummaryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** A row: mAP, P, R, F1 (0-1) and AP per class. */
+    private static Map<String, Object> row(double map, double f1, Map<String, Double> ap) {
+        List<Map<String, Object>> classes = ap.entrySet().stream()
+                .map(e -> Map.<String, Object>of("name", e.getKey(), "ap", e.getValue())).toList();
+        return Map.of("mAP", map, "precision", 0.5, "recall", 0.4, "f1", f1, "classes", classes);
+    }
+
+    /** One seed's report.json: every Table III row from a few numbers. */
+    private Path report(String dir, String name, long seed, double distillB, double direct, double f1C, double f1T,
+                        double f1Tutor, double f1Updated, double boot1, double boot2) throws Exception {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("Original edge-AI model", row(0.4, 0.5, Map.of("tshirt", distillB, "bag", distillB, "boot", 0.0)));
+        results.put(ExperimentRunner.DIRECT_EDGE_ROW, row(0.4, 0.5, Map.of("tshirt", direct, "bag", direct,
+                "boot", 0.0)));
+        results.put("Original tutor", row(0.5, f1Tutor, Map.of("boot", 0.0)));
+        results.put("Tutor 1 (RD B)", row(0.5, 0.5, Map.of("boot", boot1)));
+        results.put("Tutor 2 (RD A)", row(0.7, 0.7, Map.of("boot", boot2)));
+        results.put("Updated tutor (Eq. 10)", row(0.6, f1Updated, Map.of("boot", 0.6)));
+        results.put("Updated edge-AI model (Distill C)", row(0.6, f1C, Map.of("boot", 0.7)));
+        results.put("Updated edge-AI model (Training)", row(0.6, f1T, Map.of("boot", 0.7)));
+        Map<String, Object> spec = Map.of("name", name, "data", "work/fashion-scenes",
+                "presumed", List.of("tshirt", "bag"), "added", List.of("boot"));
+        Path f = tmp.resolve(dir).resolve("seed-" + seed).resolve("report.json");
+        Files.createDirectories(f.getParent());
+        JSON.writeValue(f.toFile(), Map.of("spec", spec, "seed", seed, "results", results));
+        return f;
+    }
+
+    @Test
+    void everySeedTheMeanAndTheSampleSdOfEachClaimInPoints() throws Exception {
+        report("exp1", "exp1", 1, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79);
+        report("exp1", "exp1", 2, 0.52, 0.50, 0.65, 0.60, 0.55, 0.50, 0.02, 0.81);
+        report("exp1", "exp1", 3, 0.48, 0.48, 0.64, 0.66, 0.55, 0.58, 0.04, 0.83);
+        report("exp2", "exp2", 7, 0.40, 0.40, 0.50, 0.50, 0.50, 0.50, 0.00, 0.50);
+        String md = FidelitySummary.write(tmp.resolve("out"),
+                FidelitySummary.reports(List.of(tmp.resolve("exp1"), tmp.resolve("exp2"))));
+        JsonNode s = JSON.readTree(tmp.resolve("out/summary.json").toFile());
+        JsonNode exp1 = s.path("experiments").get(0);
+        assertEquals("exp1", exp1.path("experiment").asText());
+        assertEquals("fashion-scenes", exp1.path("domain").asText());
+        assertEquals("[1,2,3]", exp1.path("seeds").toString());
+        // Distill B - direct over the presumed classes: 4, 2, 0 points -> mean 2, sd 2
+        assertSpread(exp1.path("distillB_minus_direct_map"), new double[] {4, 2, 0}, 2, 2);
+        // Distill C - training F1: 3, 5, -2 -> mean 2, sd sqrt(((1)^2 + 3^2 + (-4)^2) / 2) = sqrt(13)
+        assertSpread(exp1.path("distillC_minus_direct_f1"), new double[] {3, 5, -2}, 2, Math.sqrt(13));
+        assertSpread(exp1.path("updated_minus_original_tutor_f1"), new double[] {-28, -5, 3}, -10,
+                Math.sqrt((18 * 18 + 5 * 5 + 13 * 13) / 2.0));
+        assertSpread(exp1.path("tutor2_added_ap"), new double[] {79, 81, 83}, 81, 2);
+        assertSpread(exp1.path("tutor1_added_ap"), new double[] {0, 2, 4}, 2, 2);
+        JsonNode f1 = exp1.path("rows").path("Updated tutor (Eq. 10)").path("f1");
+        assertSpread(f1, new double[] {27, 50, 58}, 45, Math.sqrt((18 * 18 + 5 * 5 + 13 * 13) / 2.0));
+        JsonNode exp2 = s.path("experiments").get(1);
+        assertEquals(0.0, exp2.path("distillC_minus_direct_f1").path("sd").asDouble(), "one seed: sd 0");
+        assertTrue(md.contains("## exp1 on fashion-scenes, seeds [1, 2, 3]"), md);
+        assertTrue(md.contains("| distillC_minus_direct_f1"), md);
+        assertTrue(Files.exists(tmp.resolve("out/summary.md")));
+    }
+
+    @Test
+    void aFolderWithoutReportsIsNamed() throws Exception {
+        Files.createDirectories(tmp.resolve("empty"));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> FidelitySummary.reports(List.of(tmp.resolve("empty"))));
+        assertTrue(e.getMessage().startsWith(tmp.resolve("empty") + ": no report.json"), e.getMessage());
+    }
+
+    private static void assertSpread(JsonNode spread, double[] seeds, double mean, double sd) {
+        assertEquals(seeds.length, spread.path("seeds").size(), spread.toString());
+        for (int i = 0; i < seeds.length; i++) {
+            assertEquals(seeds[i], spread.path("seeds").get(i).asDouble(), 1e-9, spread.toString());
+        }
+        assertEquals(mean, spread.path("mean").asDouble(), 1e-9, spread.toString());
+        assertEquals(sd, spread.path("sd").asDouble(), 1e-9, spread.toString());
+    }
+}
