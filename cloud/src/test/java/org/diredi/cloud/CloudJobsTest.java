@@ -3,6 +3,7 @@ package org.diredi.cloud;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,7 @@ import org.diredi.cloud.jobs.JobStore;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.MqttLink;
+import org.diredi.messaging.MessagingException;
 import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
 import org.junit.jupiter.api.AfterAll;
@@ -177,8 +179,15 @@ class CloudJobsTest {
             for (String filter : List.of(Topics.ALL_DELTAS + "/#", Topics.ALL_STATUS, Topics.ALL_DECIDED)) {
                 assertTrue(throwsRejected(() -> w.subscribe(filter, 1, (t, p, u) -> { })), filter);
             }
-            for (String topic : List.of(Topics.job("acme"), Topics.decision("acme"), Topics.ota("acme", "cam") + "/manifest")) {
-                assertTrue(throwsRejected(() -> w.publish(topic, new byte[1], 1, false, Map.of())), topic);
+        }
+        for (String topic : List.of(Topics.job("acme"), Topics.decision("acme"), Topics.ota("acme", "cam") + "/manifest")) {
+            // refused (0x87), in a PUBACK or by closing the connection
+            try (MqttLink p = new MqttLink(MqttLink.Options.of(broker.serverUri(), "worker.p")
+                    .withCredentials("worker", "pw").withAutomaticReconnect(false))) {
+                p.connect();
+                MessagingException e = assertThrows(MessagingException.class,
+                        () -> p.publish(topic, new byte[1], 1, false, Map.of()), topic);
+                assertTrue(e instanceof RejectedByBroker || e.getMessage().contains("Not authorized"), e.getMessage());
             }
         }
     }
