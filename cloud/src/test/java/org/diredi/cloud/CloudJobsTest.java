@@ -169,6 +169,48 @@ class CloudJobsTest {
         assertEquals("REJECTED", store.verdict("h1").orElseThrow().decision().status());
     }
 
+    /**
+     * With Receive Maximum 1 a worker holds one unacknowledged job and the broker keeps the rest for the group
+     * (the embedded broker assigns a client no more than its Receive Maximum at once): a worker that joins
+     * later gets one of the waiting jobs at once, and a worker gets its next job when it acknowledges one.
+     */
+    @Test
+    void eachWorkerHoldsOneUnacknowledgedJobAndTheRestWaitForTheGroup() throws Exception {
+        BlockingQueue<String> a = new LinkedBlockingQueue<>();
+        BlockingQueue<String> b = new LinkedBlockingQueue<>();
+        List<Runnable> acksA = new CopyOnWriteArrayList<>();
+        List<Runnable> acksB = new CopyOnWriteArrayList<>();
+        try (MqttLink wa = held("worker.a", a, acksA);
+             MqttLink cloud = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud.pub")
+                     .withCredentials("cloud", "pw"))) {
+            cloud.connect();
+            for (int i = 0; i < 4; i++) {
+                cloud.publish(Topics.job("c" + i), ("j" + i).getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+            }
+            await("a holds a job", () -> a.size() == 1);
+            try (MqttLink wb = held("worker.b", b, acksB)) {
+                await("b, joining, gets a waiting job", () -> b.size() == 1);
+                Thread.sleep(1000);
+                assertEquals(List.of(1, 1), List.of(a.size(), b.size()), "one each: " + a + " " + b);
+                acksA.get(0).run();
+                await("a's next job after its acknowledgement", () -> a.size() == 2);
+                Thread.sleep(1000);
+                assertEquals(3, a.size() + b.size(), a + " " + b);
+            }
+        }
+    }
+
+    private static MqttLink held(String clientId, BlockingQueue<String> got, List<Runnable> acks) {
+        MqttLink l = new MqttLink(MqttLink.Options.of(broker.serverUri(), clientId).withCredentials("worker", "pw"))
+                .manualAcks(1);
+        l.subscribeAcked(Topics.sharedJobs("hold"), 1, (t, p, u, ack) -> {
+            got.add(new String(p, StandardCharsets.UTF_8));
+            acks.add(ack);
+        });
+        l.connect();
+        return l;
+    }
+
     @Test
     void aWorkerAccountTakesJobsAndReportsDecisionsAndNothingElse() {
         MqttLink w = new MqttLink(MqttLink.Options.of(broker.serverUri(), "worker.acl").withCredentials("worker", "pw"));

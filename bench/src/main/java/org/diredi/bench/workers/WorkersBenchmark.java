@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.cloud.CloudConfig;
 import org.diredi.core.report.Machine;
 import org.diredi.vision.io.AtomicFiles;
 import org.diredi.vision.report.MarkdownTable;
@@ -15,7 +16,8 @@ import org.diredi.vision.report.MarkdownTable;
  * {@code diredi bench workers}: deltas decided per hour by the cloud with 1 and with 2 worker processes
  * ({@code cloud serve --worker}) on loopback, tiny models ({@link WorkersFixture}): {@code customers}
  * customers send one delta each, every one accepted, so each takes the whole path (Eq. 10, the gate,
- * Distill C, export, signing). Timed from the first upload to the last decision, workers already running.
+ * Distill C, export, signing). Timed from the first upload to the last decision, workers already running;
+ * the intake's re-announce at the shipped default ({@code jobs.redeliverSeconds}).
  *
  * @param workerMain the diredi command's main class (each worker is {@code diredi cloud serve --worker})
  */
@@ -33,7 +35,7 @@ public final class WorkersBenchmark {
         for (int n : s.workers()) {
             System.out.println("bench workers: " + n + " worker(s), " + s.customers() + " deltas");
             results.add(WorkersRun.run(f, s.out().resolve("run-" + n + "-workers"), new WorkersRun.Settings(s.customers(),
-                    1, n, false, 600, s.workerMain(), 1800), System.out));
+                    1, n, false, CloudConfig.DEFAULTS.jobs().redeliverSeconds(), s.workerMain(), 1800), System.out));
         }
         String md = write(s, results);
         System.out.println(md);

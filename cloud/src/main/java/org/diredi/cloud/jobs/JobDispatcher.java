@@ -19,7 +19,11 @@ import org.diredi.messaging.Topics;
  * on another's customer; the workers' {@link CustomerLock} covers what the broker or a re-announce gives out
  * twice. Decisions are noticed from the workers' note on {@link Topics#ALL_DECIDED} and, should one be lost,
  * from the job store at every tick. A job that no worker holds and that stays undecided
- * {@link JobSettings#redeliverSeconds} after its announcement is announced again.
+ * {@link JobSettings#redeliverSeconds} after its announcement is announced again, then after twice as long
+ * each time: the broker drops a job announced while no worker is subscribed, and HiveMQ CE offers each
+ * published job to one member of the group chosen at random, leaving it queued when that member is busy,
+ * even while another idles (a copy announced again goes to a random member too; the copy left over is
+ * found decided and acknowledged).
  */
 public final class JobDispatcher implements AutoCloseable {
 
@@ -29,7 +33,13 @@ public final class JobDispatcher implements AutoCloseable {
         Object finish(String transferId) throws Exception;
     }
 
-    private record InFlight(String transferId, long announcedAt) {}
+    /** A job out with the workers: when it was last announced, and how many times. */
+    private record InFlight(String transferId, long announcedAt, int announcements) {
+        /** Announced again after redeliverSeconds, then twice as long each time (at most 64 times as long). */
+        boolean due(long now, long redeliverSeconds) {
+            return now - announcedAt > TimeUnit.SECONDS.toNanos(redeliverSeconds << Math.min(6, announcements - 1));
+        }
+    }
 
     static final long TICK_MILLIS = 1000;
 
@@ -84,11 +94,9 @@ public final class JobDispatcher implements AutoCloseable {
             if (store.verdict(id).isPresent() || store.done(id).isPresent()) {
                 finisher.finish(id);
                 inFlight.remove(e.getKey());
-            } else if (now - e.getValue().announcedAt() > TimeUnit.SECONDS.toNanos(settings.redeliverSeconds())
-                    && !CustomerLock.held(store.locks(), e.getKey())) {
-                out.println("cloud: job " + id + " undecided " + settings.redeliverSeconds()
-                        + " s after its announcement and held by no worker: announced again");
-                announce(store.job(id).orElseThrow());
+            } else if (e.getValue().due(now, settings.redeliverSeconds()) && !CustomerLock.held(store.locks(), e.getKey())) {
+                out.println("cloud: job " + id + " undecided and held by no worker: announced again");
+                announce(store.job(id).orElseThrow(), e.getValue().announcements() + 1);
             }
         }
     }
@@ -105,19 +113,19 @@ public final class JobDispatcher implements AutoCloseable {
                 finisher.finish(id); // decided before the intake restarted: then the customer's next
                 continue;
             }
-            announce(j);
+            announce(j, 1);
             busy.add(j.customer());
         }
     }
 
-    private void announce(JobStore.Job j) {
+    private void announce(JobStore.Job j, int announcements) {
         try {
             link.publish(Topics.job(j.customer()), j.toJson(), 1, false, Map.of());
         } catch (RuntimeException e) {
             out.println("cloud: job " + j.transferId() + " not announced yet (" + e.getMessage() + ")");
             return;
         }
-        inFlight.put(j.customer(), new InFlight(j.transferId(), System.nanoTime()));
+        inFlight.put(j.customer(), new InFlight(j.transferId(), System.nanoTime(), announcements));
         out.println("cloud: job " + j.transferId() + " of " + j.customer() + " announced on " + Topics.job(j.customer()));
     }
 

@@ -10,13 +10,14 @@ import org.diredi.messaging.Topics;
  *                         delta on {@link Topics#job}, the workers share {@link Topics#sharedJobs})
  * @param group            the workers' shared-subscription group
  * @param redeliverSeconds a job announced this long ago that no worker holds (its customer's lock is free) and
- *                         that has no decision is announced again: a job announced while no worker was
- *                         subscribed is dropped by the broker, so the intake's durable job store, not the
- *                         broker, is what guarantees it is decided
+ *                         that has no decision is announced again, then after twice as long each time: a job
+ *                         announced while no worker was subscribed is dropped by the broker, and one offered to
+ *                         a busy worker waits for it (see {@link JobDispatcher}), so the intake's durable job
+ *                         store, not the broker, is what guarantees every job is decided
  */
 public record JobSettings(boolean shared, String group, long redeliverSeconds) {
 
-    public static final JobSettings DEFAULTS = new JobSettings(false, "cloud-workers", 60);
+    public static final JobSettings DEFAULTS = new JobSettings(false, "cloud-workers", 15);
 
     public JobSettings {
         Topics.id("jobs.group", group);
