@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.diredi.cloud.jobs.JobStore;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.Topics;
@@ -25,6 +27,8 @@ import org.diredi.messaging.Topics;
  */
 public final class CloudWorker implements AutoCloseable {
 
+    static final long IDLE_PULL_SECONDS = 2;
+
     private final CloudConfig config;
     private final PrintStream out;
     private final JobStore store;
@@ -35,7 +39,14 @@ public final class CloudWorker implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService idle = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cloud-idle");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean busy = new AtomicBoolean();
     private MqttLink link;
+    private String filter;
 
     public CloudWorker(CloudConfig config, PrintStream out) {
         this.config = config;
@@ -60,10 +71,38 @@ public final class CloudWorker implements AutoCloseable {
                 .withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(120), Duration.ofSeconds(30))
                 .withCaCertificate(config.brokerCaCertificate() == null ? null : Path.of(config.brokerCaCertificate())))
                 .manualAcks(1);
-        String filter = Topics.sharedJobs(config.jobs().group());
-        link.subscribeAcked(filter, 1, (topic, payload, props, ack) -> thread.execute(() -> handle(payload, ack)));
+        filter = Topics.sharedJobs(config.jobs().group());
+        link.subscribeAcked(filter, 1, this::received);
         link.connect();
+        idle.scheduleWithFixedDelay(this::pull, IDLE_PULL_SECONDS, IDLE_PULL_SECONDS, TimeUnit.SECONDS);
         out.println("cloud " + name + ": taking jobs from " + filter + " (job store " + store.dir() + ")");
+    }
+
+    private void received(String topic, byte[] payload, Map<String, String> props, Runnable ack) {
+        busy.set(true);
+        thread.execute(() -> {
+            try {
+                handle(payload, ack);
+            } finally {
+                busy.set(false);
+            }
+        });
+    }
+
+    /**
+     * While idle, subscribes again: HiveMQ CE (2025.5) offers a shared subscription's queued messages to a member
+     * only when a message arrives in an empty queue, when the member acknowledges one and when it subscribes, so
+     * a worker idle while the others are busy and jobs wait would never be offered one. A second SUBSCRIBE to
+     * the same filter replaces the first (MQTT 5 3.8.4); other brokers do nothing more.
+     */
+    private void pull() {
+        if (!busy.get() && link.isConnected()) {
+            try {
+                link.subscribeAcked(filter, 1, this::received);
+            } catch (RuntimeException e) {
+                out.println("cloud " + name + ": subscribing again failed: " + e.getMessage());
+            }
+        }
     }
 
     /** One job: decided here (or found decided), the intake told, then acknowledged. */
@@ -96,6 +135,7 @@ public final class CloudWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        idle.shutdownNow();
         thread.shutdownNow();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);

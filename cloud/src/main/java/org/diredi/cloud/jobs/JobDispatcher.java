@@ -20,10 +20,8 @@ import org.diredi.messaging.Topics;
  * twice. Decisions are noticed from the workers' note on {@link Topics#ALL_DECIDED} and, should one be lost,
  * from the job store at every tick. A job that no worker holds and that stays undecided
  * {@link JobSettings#redeliverSeconds} after its announcement is announced again, then after twice as long
- * each time: the broker drops a job announced while no worker is subscribed, and HiveMQ CE offers each
- * published job to one member of the group chosen at random, leaving it queued when that member is busy,
- * even while another idles (a copy announced again goes to a random member too; the copy left over is
- * found decided and acknowledged).
+ * each time: the broker drops a job announced while no worker is subscribed (a copy left over, should the
+ * first one surface after all, is found decided and acknowledged).
  */
 public final class JobDispatcher implements AutoCloseable {
 

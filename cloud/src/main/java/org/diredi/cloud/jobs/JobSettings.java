@@ -11,9 +11,8 @@ import org.diredi.messaging.Topics;
  * @param group            the workers' shared-subscription group
  * @param redeliverSeconds a job announced this long ago that no worker holds (its customer's lock is free) and
  *                         that has no decision is announced again, then after twice as long each time: a job
- *                         announced while no worker was subscribed is dropped by the broker, and one offered to
- *                         a busy worker waits for it (see {@link JobDispatcher}), so the intake's durable job
- *                         store, not the broker, is what guarantees every job is decided
+ *                         announced while no worker was subscribed is dropped by the broker, so the intake's
+ *                         durable job store, not the broker, is what guarantees every job is decided
  */
 public record JobSettings(boolean shared, String group, long redeliverSeconds) {
 
