@@ -180,7 +180,7 @@ class CloudJobsTest {
         BlockingQueue<String> b = new LinkedBlockingQueue<>();
         List<Runnable> acksA = new CopyOnWriteArrayList<>();
         List<Runnable> acksB = new CopyOnWriteArrayList<>();
-        try (MqttLink wa = held("worker.a", a, acksA);
+        try (MqttLink wa = held("worker.a", "hold", a, acksA);
              MqttLink cloud = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud.pub")
                      .withCredentials("cloud", "pw"))) {
             cloud.connect();
@@ -188,7 +188,7 @@ class CloudJobsTest {
                 cloud.publish(Topics.job("c" + i), ("j" + i).getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
             }
             await("a holds a job", () -> a.size() == 1);
-            try (MqttLink wb = held("worker.b", b, acksB)) {
+            try (MqttLink wb = held("worker.b", "hold", b, acksB)) {
                 await("b, joining, gets a waiting job", () -> b.size() == 1);
                 Thread.sleep(1000);
                 assertEquals(List.of(1, 1), List.of(a.size(), b.size()), "one each: " + a + " " + b);
@@ -200,10 +200,37 @@ class CloudJobsTest {
         }
     }
 
-    private static MqttLink held(String clientId, BlockingQueue<String> got, List<Runnable> acks) {
+    /**
+     * HiveMQ CE offers a waiting shared message to an idle member only when it subscribes (or acknowledges):
+     * a job published while another member holds one waits, however idle this one is, until it subscribes
+     * again (what an idle {@link CloudWorker} does every {@link CloudWorker#IDLE_PULL_SECONDS} s).
+     */
+    @Test
+    void anIdleWorkerGetsAWaitingJobWhenItSubscribesAgain() throws Exception {
+        BlockingQueue<String> a = new LinkedBlockingQueue<>();
+        BlockingQueue<String> b = new LinkedBlockingQueue<>();
+        try (MqttLink wa = held("worker.c", "idle", a, new CopyOnWriteArrayList<>());
+             MqttLink wb = held("worker.d", "idle", b, new CopyOnWriteArrayList<>());
+             MqttLink cloud = new MqttLink(MqttLink.Options.of(broker.serverUri(), "cloud.pub2")
+                     .withCredentials("cloud", "pw"))) {
+            cloud.connect();
+            cloud.publish(Topics.job("c0"), "k0".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+            await("one holds k0", () -> a.size() + b.size() == 1);
+            BlockingQueue<String> idle = a.isEmpty() ? a : b;
+            MqttLink idleLink = idle == a ? wa : wb;
+            cloud.publish(Topics.job("c1"), "k1".getBytes(StandardCharsets.UTF_8), 1, false, Map.of());
+            Thread.sleep(2000);
+            assertTrue(idle.isEmpty(), "the broker does not offer k1 to the idle member: " + idle);
+            idleLink.subscribeAcked(Topics.sharedJobs("idle"), 1, (t, p, u, ack) -> idle.add(new String(p,
+                    StandardCharsets.UTF_8)));
+            await("k1 once the idle member subscribed again", () -> idle.contains("k1"));
+        }
+    }
+
+    private static MqttLink held(String clientId, String group, BlockingQueue<String> got, List<Runnable> acks) {
         MqttLink l = new MqttLink(MqttLink.Options.of(broker.serverUri(), clientId).withCredentials("worker", "pw"))
                 .manualAcks(1);
-        l.subscribeAcked(Topics.sharedJobs("hold"), 1, (t, p, u, ack) -> {
+        l.subscribeAcked(Topics.sharedJobs(group), 1, (t, p, u, ack) -> {
             got.add(new String(p, StandardCharsets.UTF_8));
             acks.add(ack);
         });
