@@ -31,7 +31,7 @@ class CloudWorkersTest {
     void twentyDeltasFromFiveCustomersAreDecidedExactlyOnceThoughAWorkerIsKilled() throws Exception {
         WorkersFixture f = WorkersFixture.make(dir.resolve("fixture"), System.out);
         WorkersRun.Result r = WorkersRun.run(f, dir.resolve("run"), new WorkersRun.Settings(5, 4, 2, true, 3600,
-                Diredi.class.getName(), 600), System.out);
+                Diredi.class.getName(), 600, false), System.out);
         assertEquals(20, r.decisions().size(), r.decisions().keySet().toString());
         r.decisions().forEach((id, ds) -> assertEquals(1, ds.size(), id + " decided " + ds.size() + " times"));
         Map<String, Long> decided = count(r.audit(), "DECIDED");

@@ -16,7 +16,8 @@ import org.diredi.vision.report.MarkdownTable;
  * {@code diredi bench workers}: deltas decided per hour by the cloud with 1 and with 2 worker processes
  * ({@code cloud serve --worker}) on loopback, tiny models ({@link WorkersFixture}): {@code customers}
  * customers send one delta each, every one accepted, so each takes the whole path (Eq. 10, the gate,
- * Distill C, export, signing). Timed from the first upload to the last decision, workers already running;
+ * Distill C, export, signing). Timed from the first upload to the last decision, workers already running and
+ * warmed up (one delta each, not counted);
  * the intake's re-announce at the shipped default ({@code jobs.redeliverSeconds}).
  *
  * @param workerMain the diredi command's main class (each worker is {@code diredi cloud serve --worker})
@@ -35,7 +36,7 @@ public final class WorkersBenchmark {
         for (int n : s.workers()) {
             System.out.println("bench workers: " + n + " worker(s), " + s.customers() + " deltas");
             results.add(WorkersRun.run(f, s.out().resolve("run-" + n + "-workers"), new WorkersRun.Settings(s.customers(),
-                    1, n, false, CloudConfig.DEFAULTS.jobs().redeliverSeconds(), s.workerMain(), 1800), System.out));
+                    1, n, false, CloudConfig.DEFAULTS.jobs().redeliverSeconds(), s.workerMain(), 1800, true), System.out));
         }
         String md = write(s, results);
         System.out.println(md);
@@ -61,7 +62,8 @@ public final class WorkersBenchmark {
         String md = "## Deltas decided per hour, 1 and 2 cloud workers\n\n" + Machine.describe() + " Embedded broker on"
                 + " loopback; the intake in the benchmark's JVM, each worker a `diredi cloud serve --worker` JVM; tiny"
                 + " models (96 px FashionScenes, 8 training images); each delta accepted: Eq. 10, gate, Distill C (1"
-                + " epoch), export for one cpu camera, signing. Wall time from the first upload to the last decision.\n\n"
+                + " epoch), export for one cpu camera, signing. Wall time from the first upload to the last decision, each"
+                + " worker warmed up first by one delta of its own (not counted).\n\n"
                 + t + "\n";
         AtomicFiles.writeString(s.out().resolve("workers.md"), md);
         AtomicFiles.writeJson(s.out().resolve("workers.json"), Map.of("machine", Machine.facts(), "results", json));

@@ -39,8 +39,12 @@ import org.diredi.vision.config.ConfigFiles;
  */
 public final class WorkersRun {
 
+    /**
+     * @param warmUp first one delta per worker from customers of its own ({@code w0}, ...), decided before the
+     *               clock starts, so that each worker JVM has loaded libtorch and compiled its hot code
+     */
     public record Settings(int customers, int deltasPerCustomer, int workers, boolean killOne, long redeliverSeconds,
-                           String workerMain, long timeoutSeconds) {
+                           String workerMain, long timeoutSeconds, boolean warmUp) {
         public int deltas() {
             return customers * deltasPerCustomer;
         }
@@ -85,8 +89,11 @@ public final class WorkersRun {
                 for (int i = 0; i < s.workers(); i++) {
                     awaitReady(workers.get(i), dir.resolve("worker-" + i + ".log"));
                 }
+                if (s.warmUp()) {
+                    warmUp(f, broker.serverUri(), s, decisions);
+                }
                 long t0 = System.nanoTime();
-                upload(f, broker.serverUri(), s);
+                upload(f, broker.serverUri(), s, "c", s.customers(), s.deltasPerCustomer());
                 long[] killed = watch(cloud, workers, decisions, s, out);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Map<String, Long> versions = new HashMap<>();
@@ -110,9 +117,9 @@ public final class WorkersRun {
         Ed25519.writePrivateKey(dir.resolve("manufacturer.key.pem"), keys.getPrivate());
         Ed25519.writePublicKey(dir.resolve("manufacturer.pub.pem"), keys.getPublic());
         Map<String, Object> customers = new HashMap<>();
-        for (int c = 0; c < s.customers(); c++) {
-            customers.put("c" + c, new CloudConfig.Customer(f.tutor().toString(), f.edge().toString(), "tiny/edge", 0,
-                    List.of(new CloudConfig.Device("cam", "cpu"))));
+        for (int c = 0; c < s.customers() + (s.warmUp() ? s.workers() : 0); c++) {
+            customers.put((c < s.customers() ? "c" + c : "w" + (c - s.customers())), new CloudConfig.Customer(
+                    f.tutor().toString(), f.edge().toString(), "tiny/edge", 0, List.of(new CloudConfig.Device("cam", "cpu"))));
         }
         Map<String, Object> m = new HashMap<>();
         m.put("broker", broker);
@@ -150,14 +157,27 @@ public final class WorkersRun {
         }
     }
 
+    /** One delta per worker, decided before the clock starts; their decisions are then forgotten. */
+    private static void warmUp(WorkersFixture f, String broker, Settings s, Map<String, List<DeltaDecision>> decisions)
+            throws IOException, InterruptedException {
+        upload(f, broker, s, "w", s.workers(), 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(s.timeoutSeconds());
+        while (decisions.size() < s.workers() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        decisions.clear();
+    }
+
     /** Each customer's k-th delta after every customer's (k-1)-th, as customers' PCs would send them. */
-    private static void upload(WorkersFixture f, String broker, Settings s) throws IOException {
+    private static void upload(WorkersFixture f, String broker, Settings s, String prefix, int customers, int perCustomer)
+            throws IOException {
         byte[] manifest = ConfigFiles.toJson(KnowledgeDelta.read(f.delta()).manifest()).getBytes(StandardCharsets.UTF_8);
-        try (MqttLink link = new MqttLink(MqttLink.Options.of(broker, "cloud.uploader").withCredentials("cloud", PASSWORD))) {
+        try (MqttLink link = new MqttLink(MqttLink.Options.of(broker, "cloud.uploader-" + prefix)
+                .withCredentials("cloud", PASSWORD))) {
             link.connect();
-            for (int k = 0; k < s.deltasPerCustomer(); k++) {
-                for (int c = 0; c < s.customers(); c++) {
-                    TransferSender.send(link, Topics.delta("c" + c), "c" + c + "-" + k, manifest, f.delta(), 65536,
+            for (int k = 0; k < perCustomer; k++) {
+                for (int c = 0; c < customers; c++) {
+                    TransferSender.send(link, Topics.delta(prefix + c), prefix + c + "-" + k, manifest, f.delta(), 65536,
                             (sent, total) -> { });
                 }
             }
