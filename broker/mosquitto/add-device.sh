@@ -5,6 +5,7 @@
 #   add-device.sh [--dir DIR] device CUSTOMER DEVICE [USERNAME]   (USERNAME default: CUSTOMER-DEVICE)
 #   add-device.sh [--dir DIR] onprem CUSTOMER [USERNAME]          (USERNAME default: CUSTOMER-onprem)
 #   add-device.sh [--dir DIR] cloud USERNAME
+#   add-device.sh [--dir DIR] worker USERNAME                      (a cloud serve --worker)
 #
 # DIR (default /etc/mosquitto/diredi) holds `acl` and `passwd`, the files mosquitto.conf names.
 # The password is read from standard input (one line) when that is not a terminal; otherwise a
@@ -20,7 +21,7 @@ if [ "${1:-}" = "--dir" ]; then
 fi
 
 usage() {
-    sed -n '5,7p' "$0" | sed 's/^#   /usage: /' >&2
+    sed -n '5,8p' "$0" | sed 's/^#   /usage: /' >&2
     exit 2
 }
 id_ok() { [[ $1 =~ ^[A-Za-z0-9_-]{1,64}$ ]]; }
@@ -58,6 +59,14 @@ topic read $p/$customer/onprem/decision"
         block="# cloud
 user $user
 topic readwrite diredi/v1/#"
+        ;;
+    worker)
+        [ $# -eq 2 ] || usage
+        user=$2
+        block="# cloud worker
+user $user
+topic read diredi/v1/cloud/jobs/+
+topic write diredi/v1/cloud/decided/+"
         ;;
     *) usage ;;
 esac

@@ -36,6 +36,8 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
     public static final String DEVICE = "device";
     public static final String ONPREM = "onprem";
     public static final String CLOUD = "cloud";
+    /** A cloud worker ({@code diredi cloud serve --worker}): takes delta jobs, reports their decisions. */
+    public static final String WORKER = "worker";
 
     /**
      * One account. Client ids must be the user name or start with {@code <username>.}: otherwise a
@@ -54,11 +56,11 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
             checkRole(username, role, customer, device);
         }
 
-        /** Device accounts name their customer and device, on-prem accounts their customer, the cloud neither. */
+        /** Device accounts name their customer and device, on-prem accounts their customer, the cloud and its workers neither. */
         private static void checkRole(String username, String role, String customer, String device) {
-            if (role == null || !List.of(DEVICE, ONPREM, CLOUD).contains(role)) {
+            if (role == null || !List.of(DEVICE, ONPREM, CLOUD, WORKER).contains(role)) {
                 throw new IllegalArgumentException("user " + username + ": unknown role '" + role
-                        + "' (expected device, onprem or cloud)");
+                        + "' (expected device, onprem, cloud or worker)");
             }
             switch (role) {
                 case DEVICE -> {

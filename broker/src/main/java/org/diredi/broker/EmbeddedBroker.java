@@ -138,6 +138,11 @@ public final class EmbeddedBroker implements AutoCloseable {
             return;
         }
         writeConfig();
+        // HiveMQ assigns a client up to max(this, the client's Receive Maximum) messages of a shared subscription
+        // at once, 50 by default, queued behind its Receive Maximum: cloud workers (Receive Maximum 1) would each
+        // hold every job announced at once while the others idle. With 1 the batch is the client's own window
+        // (min(Receive Maximum, 50)), unchanged for every client that allows 50 or more in flight.
+        com.hivemq.configuration.service.InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = 1;
         // HiveMQ 2025.5 cannot start an instance again after stop(): its MetricRegistry lives as long
         // as the instance and the second start fails with "A metric named ... already exists".
         hive = EmbeddedHiveMQ.builder()

@@ -11,6 +11,8 @@ import org.diredi.messaging.Topics;
  * <li>device (c, d): receive {@code ota(c,d)/#}; publish its own {@code detections}, {@code status}, {@code ota/report}</li>
  * <li>onprem (c): publish {@code delta(c)/#}; receive {@code decision(c)}</li>
  * <li>cloud: publish and receive {@code diredi/v1/#}, shared subscriptions included</li>
+ * <li>worker: receive the intake's jobs ({@code diredi/v1/cloud/jobs/+}, through a shared subscription);
+ * publish that a job is decided ({@code diredi/v1/cloud/decided/+}); nothing of any customer or device</li>
  * </ul>
  */
 public final class Grants {
@@ -38,6 +40,8 @@ public final class Grants {
                     own(Topics.delta(u.customer()) + "/#", Access.PUBLISH),
                     own(Topics.decision(u.customer()), Access.RECEIVE));
             case BrokerConfig.CLOUD -> List.of(new Grant(Topics.PREFIX + "/#", Access.BOTH, true));
+            case BrokerConfig.WORKER -> List.of(new Grant(Topics.ALL_JOBS, Access.RECEIVE, true),
+                    own(Topics.ALL_DECIDED, Access.PUBLISH));
             default -> throw new IllegalStateException("unknown role " + u.role());
         };
     }

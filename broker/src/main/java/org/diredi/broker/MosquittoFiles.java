@@ -36,6 +36,7 @@ public final class MosquittoFiles {
         StringBuilder b = new StringBuilder(switch (u.role()) {
             case BrokerConfig.DEVICE -> "# device " + u.customer() + "/" + u.device();
             case BrokerConfig.ONPREM -> "# on-prem trainer of " + u.customer();
+            case BrokerConfig.WORKER -> "# cloud worker";
             default -> "# cloud";
         }).append("\nuser ").append(u.username()).append('\n');
         for (Grants.Grant g : Grants.of(u)) {

@@ -58,6 +58,7 @@ class MosquittoAclTest {
     static final String CAM2 = "acme-cam-02";
     static final String ONPREM = "acme-onprem";
     static final String CLOUD = "cloud";
+    static final String WORKER = "worker1";
     static final byte[] X = "x".getBytes(StandardCharsets.UTF_8);
 
     static MosquittoProcess mosquitto;
@@ -70,7 +71,8 @@ class MosquittoAclTest {
                 new String[] {"device", ACME, "cam-02"},
                 new String[] {"device", GLOBEX, "cam-01"},
                 new String[] {"onprem", ACME},
-                new String[] {"cloud", CLOUD}));
+                new String[] {"cloud", CLOUD},
+                new String[] {"worker", WORKER}));
         System.out.printf("%s: plain %d, TLS %d, ready in %d ms%n", mosquitto.version, mosquitto.plainPort,
                 mosquitto.tlsPort, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -133,9 +135,29 @@ class MosquittoAclTest {
         String hash = Passwords.hash("x".toCharArray(), 1000);
         for (BrokerConfig.User u : List.of(new BrokerConfig.User(CAM1, hash, BrokerConfig.DEVICE, ACME, "cam-01"),
                 new BrokerConfig.User(ONPREM, hash, BrokerConfig.ONPREM, ACME, null),
-                new BrokerConfig.User(CLOUD, hash, BrokerConfig.CLOUD, null, null))) {
+                new BrokerConfig.User(CLOUD, hash, BrokerConfig.CLOUD, null, null),
+                new BrokerConfig.User(WORKER, hash, BrokerConfig.WORKER, null, null))) {
             assertTrue(acl.contains("\n" + MosquittoFiles.aclBlock(u)), "add-device.sh's block for " + u + ":\n"
                     + MosquittoFiles.aclBlock(u) + "\nnot in\n" + acl);
+        }
+    }
+
+    /** A cloud worker takes the intake's jobs through a shared subscription and may publish only that it decided one. */
+    @Test
+    void aWorkerTakesSharedJobsAndPublishesOnlyItsDecidedNotes() throws Exception {
+        BlockingQueue<String> jobs = new LinkedBlockingQueue<>();
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        try (MqttLink cloud = connect(CLOUD); MqttLink worker = connect(WORKER)) {
+            worker.subscribe(Topics.sharedJobs("workers"), 1, into(jobs));
+            cloud.subscribe(Topics.ALL_DECIDED, 1, into(seen));
+            publish(cloud, Topics.job(ACME), "job");
+            assertEquals(Topics.job(ACME) + " job", jobs.poll(5, TimeUnit.SECONDS));
+            publish(worker, Topics.decided(ACME), "t1");
+            assertEquals(Topics.decided(ACME) + " t1", seen.poll(5, TimeUnit.SECONDS));
+            for (String topic : List.of(Topics.job(ACME), Topics.decision(ACME), Topics.ota(ACME, "cam-01") + "/manifest")) {
+                RejectedByBroker e = assertThrows(RejectedByBroker.class, () -> publish(worker, topic, "forged"), topic);
+                assertEquals(RejectedByBroker.NOT_AUTHORIZED, e.reasonCode());
+            }
         }
     }
 

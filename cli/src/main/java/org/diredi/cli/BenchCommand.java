@@ -7,6 +7,7 @@ import org.diredi.bench.inference.LatencyBenchmark;
 import org.diredi.bench.training.DistillBenchmark;
 import org.diredi.bench.training.DistillSeeds;
 import org.diredi.bench.training.TrainBenchmark;
+import org.diredi.bench.workers.WorkersBenchmark;
 import org.diredi.core.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks (tables printed and written as Markdown + JSON); the work is the bench module's. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table and write results.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Distill.class, BenchCommand.Latency.class,
-            PerfCommand.class, RolloutBenchCommand.class})
+            PerfCommand.class, RolloutBenchCommand.class, BenchCommand.Workers.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -134,6 +135,28 @@ final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             LatencyBenchmark.run(new LatencyBenchmark.Settings(checkpoint, onnx, data, runs, threads, out));
+            return 0;
+        }
+    }
+
+    @Command(name = "workers", mixinStandardHelpOptions = true,
+            description = {"Deltas decided per hour by the cloud with 1 and with 2 worker processes (cloud serve --worker)",
+                "on loopback, tiny models, every delta accepted (Eq. 10, gate, Distill C, export, signing). Writes",
+                "workers.md and workers.json."})
+    static final class Workers implements Callable<Integer> {
+
+        @Option(names = "--customers", description = "customers, one delta each (default: ${DEFAULT-VALUE})")
+        int customers = 6;
+
+        @Option(names = "--workers", split = ",", description = "worker counts to run (default: ${DEFAULT-VALUE})")
+        List<Integer> workers = List.of(1, 2);
+
+        @Option(names = "--out", description = "results folder (default: ${DEFAULT-VALUE})")
+        Path out = Path.of("work/bench-workers");
+
+        @Override
+        public Integer call() throws Exception {
+            WorkersBenchmark.run(new WorkersBenchmark.Settings(out, customers, workers, Diredi.class.getName()));
             return 0;
         }
     }

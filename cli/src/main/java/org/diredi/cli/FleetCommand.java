@@ -100,14 +100,18 @@ final class FleetCommand {
     }
 
     @Command(name = "add-cloud", mixinStandardHelpOptions = true,
-            description = "Enrol a cloud worker on this server: its broker account and cloud.yaml (reads the registry).")
+            description = {"Enrol the cloud (or with --worker one of its workers, on any machine that mounts its work",
+                "folder): its broker account and cloud.yaml (reads the registry)."})
     static final class AddCloud extends Settings implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", arity = "0..1", description = "the account name (default: cloud)")
         String account;
 
+        @Option(names = "--worker", description = "a worker account (cloud serve --worker): takes jobs, nothing else")
+        boolean worker;
+
         @Override
         public Integer call() throws Exception {
-            enrolment().addCloud(account);
+            enrolment().addCloud(account, worker);
             return 0;
         }
     }

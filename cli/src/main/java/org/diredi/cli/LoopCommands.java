@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.CloudService;
+import org.diredi.cloud.CloudWorker;
 import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.fleet.ManufacturerKeys;
@@ -73,17 +74,29 @@ final class LoopCommands {
         @Command(name = "serve", mixinStandardHelpOptions = true,
                 description = {"Receive knowledge deltas, apply them (Eq. 10), run the verification gate, Distill C,",
                     "export, sign and ship the OTA update to the customer's devices; audit log in the work folder.",
-                    "Runs until stopped; deltas received before a restart are processed after it."})
+                    "Runs until stopped; deltas received before a restart are processed after it. With jobs.shared",
+                    "in the config, it announces each delta as a job for cloud serve --worker processes instead."})
         static final class Serve implements Callable<Integer> {
             @Option(names = "--config", required = true, paramLabel = "FILE", description = "cloud settings (YAML/JSON)")
             Path config;
+
+            @Option(names = "--worker", description = {"decide the deltas announced by the cloud serve of the same work",
+                "folder (jobs.shared: true), taken through the broker's shared subscription; any number of them"})
+            boolean worker;
 
             @Override
             public Integer call() throws Exception {
                 CloudConfig c = CloudConfig.load(config);
                 Devices.require(c.device(), config + ": device");
-                try (CloudService s = new CloudService(c, System.out)) {
-                    s.start();
+                if (worker && !c.jobs().shared()) {
+                    throw new IllegalArgumentException(config + ": jobs.shared is false, so the cloud decides its deltas itself: set it to true for --worker");
+                }
+                try (AutoCloseable s = worker ? new CloudWorker(c, System.out) : new CloudService(c, System.out)) {
+                    if (s instanceof CloudWorker w) {
+                        w.start();
+                    } else {
+                        ((CloudService) s).start();
+                    }
                     Thread.currentThread().join(); // until the process is stopped
                 }
                 return 0;

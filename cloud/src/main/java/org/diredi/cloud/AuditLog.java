@@ -43,12 +43,16 @@ public final class AuditLog {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("audit facts must be JSON values: " + e.getMessage(), e);
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(b));
-            ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the audit log " + file + ": " + e.getMessage(), e);
+        // the file lock keeps lines whole when workers in other processes append too (one lock per JVM first:
+        // a second channel's lock in the same JVM would throw rather than wait)
+        synchronized (AuditLog.class) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE); java.nio.channels.FileLock l = ch.lock()) {
+                ch.write(ByteBuffer.wrap(b));
+                ch.force(true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the audit log " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 

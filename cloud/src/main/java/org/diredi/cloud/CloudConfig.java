@@ -6,6 +6,7 @@ import java.util.Map;
 import org.diredi.core.engine.Devices;
 import java.util.Optional;
 import org.diredi.cloud.fleet.RolloutSettings;
+import org.diredi.cloud.jobs.JobSettings;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -31,6 +32,8 @@ import org.diredi.vision.config.ConfigFiles;
  * @param registry        the fleet registry file ({@link org.diredi.cloud.registry.FleetRegistry}); null = none
  * @param rollout         staged rollout of every accepted update: canaries first, the rest once they run it
  *                        healthily ({@link RolloutSettings})
+ * @param jobs            who decides the received deltas: this process, or {@code cloud serve --worker} processes
+ *                        through the broker ({@link JobSettings})
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
@@ -38,7 +41,8 @@ public record CloudConfig(String broker, String username, String password, Strin
                           String device, double lambda, org.diredi.cloud.update.Calibration calibration,
                           GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
-                          String registry, Map<String, Customer> customers, RolloutSettings rollout) {
+                          String registry, Map<String, Customer> customers, RolloutSettings rollout,
+                          JobSettings jobs) {
 
     /**
      * A customer: its base tutor, current edge model, model version, cameras and the broker accounts of
@@ -107,6 +111,7 @@ public record CloudConfig(String broker, String username, String password, Strin
         customers.keySet().forEach(c -> org.diredi.messaging.Topics.id("customer", c));
         Devices.checkName(device, "device");
         rollout = rollout == null ? RolloutSettings.DEFAULTS : rollout;
+        jobs = jobs == null ? JobSettings.DEFAULTS : jobs;
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

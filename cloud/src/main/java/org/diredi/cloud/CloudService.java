@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,44 +17,47 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.diredi.cloud.fleet.Artifact;
+import org.diredi.cloud.fleet.CustomerRollout;
 import org.diredi.cloud.fleet.Fleet;
 import org.diredi.cloud.fleet.OtaSender;
-import org.diredi.cloud.update.ManufacturerUpdate;
+import org.diredi.cloud.jobs.JobDispatcher;
+import org.diredi.cloud.jobs.JobStore;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.delta.DeltaManifest;
-import org.diredi.core.delta.KnowledgeDelta;
-import org.diredi.core.model.Presets;
-import org.diredi.core.train.TrainConfig;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.messaging.Ed25519;
-import org.diredi.messaging.Hashes;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferReceiver;
-import org.diredi.vision.config.ConfigFiles;
-import org.diredi.vision.data.ClassList;
-import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.eval.ClassResult;
-import org.diredi.vision.eval.EvalResult;
-import org.diredi.vision.io.AtomicFiles;
 
 /**
  * The manufacturer's delta intake (paper steps 6-8). Deltas arrive as chunked transfers on every
- * customer's delta topic; each complete one is first made durable in a queue folder (so a delta
- * received before a restart is not lost), then one worker takes them in order: validate, apply
- * (Eq. 10), verification gate, Distill C, export for each device profile, sign, roll the OTA update out
- * to that customer's devices only (canaries first, see {@link Fleet}), answer the customer, and log every
- * step in the audit log.
+ * customer's delta topic; each complete one is first made durable in the job store (so a delta
+ * received before a restart is not lost), then decided ({@link Decider}: validate, apply (Eq. 10),
+ * verification gate, Distill C, export for each device profile, sign), and finished here: the OTA update
+ * rolled out to that customer's devices only (canaries first, see {@link Fleet}), the customer answered,
+ * every step in the audit log.
  *
  * <p>One receiver owns the transfers (shared subscriptions would split one delta's chunks across
- * workers); scale out by running the heavy worker part on several machines behind a job queue.
+ * processes). It decides the deltas itself, one at a time, or, with {@code jobs.shared}, announces each as
+ * a job that {@code cloud serve --worker} processes ({@link CloudWorker}) take through a shared subscription
+ * ({@link JobDispatcher}); the rollout and the answer stay here, where the fleet's state is.
  */
 public final class CloudService implements AutoCloseable {
 
     /** Where a customer is now: its current tutor and edge model and the last shipped version. */
     public record CustomerState(String tutor, String edge, long version) {}
+
+    /** What the intake and the workers read from the configuration alike. */
+    record Parts(CloudConfig config, Customers customers, AuditLog audit, PrivateKey signingKey, PublicKey publicKey,
+                 PrintStream out) {
+        static Parts of(CloudConfig config, PrintStream out) {
+            Path work = Path.of(config.workDir());
+            return new Parts(config, Customers.of(config, work, out), new AuditLog(work.resolve("audit.jsonl")),
+                    Ed25519.readPrivateKey(Path.of(config.signingKey())), Ed25519.readPublicKey(Path.of(config.publicKey())),
+                    out);
+        }
+    }
 
     private final CloudConfig config;
     private final Customers customers;
@@ -65,6 +66,9 @@ public final class CloudService implements AutoCloseable {
     private final PrivateKey signingKey;
     private final PublicKey publicKey;
     private final PrintStream out;
+    private final JobStore store;
+    private final Decider decider;
+    private final Set<String> audited = new HashSet<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cloud-worker");
         t.setDaemon(true);
@@ -73,21 +77,26 @@ public final class CloudService implements AutoCloseable {
     private final List<Consumer<DeltaDecision>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Fleet fleet;
     private MqttLink link;
+    private JobDispatcher dispatcher;
 
     public CloudService(CloudConfig config, PrintStream out) {
+        Parts p = Parts.of(config, out); // an invalid registry stops the start here
         this.config = config;
         this.out = out;
         this.work = Path.of(config.workDir());
-        this.audit = new AuditLog(work.resolve("audit.jsonl"));
-        this.signingKey = Ed25519.readPrivateKey(Path.of(config.signingKey()));
-        this.publicKey = Ed25519.readPublicKey(Path.of(config.publicKey()));
-        this.customers = Customers.of(config, work, out); // an invalid registry stops the start here
+        this.audit = p.audit();
+        this.signingKey = p.signingKey();
+        this.publicKey = p.publicKey();
+        this.customers = p.customers();
+        this.store = new JobStore(work.resolve("queue"));
+        this.decider = new Decider(p, store, "cloud");
         try {
-            Files.createDirectories(work.resolve("queue"));
             Files.createDirectories(work.resolve("customers"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        audit.read().stream().filter(e -> "DECIDED".equals(e.get("event")))
+                .forEach(e -> audited.add((String) e.get("transferId")));
         this.fleet = new Fleet(Fleet.dir(work), config.rollout(), customers::all, audit, out);
     }
 
@@ -134,74 +143,82 @@ public final class CloudService implements AutoCloseable {
         fleet.attach(link, new OtaSender(link, signingKey, publicKey, audit, Duration.ofHours(config.otaExpiryHours()),
                 config.chunkBytes()));
         fleet.provision(this::provision);
+        if (config.jobs().shared()) {
+            dispatcher = new JobDispatcher(store, link, config.jobs(), this::finish, out);
+        }
         link.connect();
         fleet.start();
-        for (String id : pending()) {
-            out.println("cloud: resuming queued delta " + id);
-            worker.submit(() -> process(id));
+        if (dispatcher != null) {
+            dispatcher.start();
+        } else {
+            for (String id : pending()) {
+                out.println("cloud: resuming queued delta " + id);
+                worker.submit(() -> process(id));
+            }
         }
-        out.println("cloud: receiving deltas on " + Topics.ALL_DELTAS + " for the customers of " + customers.source());
+        out.println("cloud: receiving deltas on " + Topics.ALL_DELTAS + " for the customers of " + customers.source()
+                + (dispatcher == null ? "" : "; decided by the workers of " + Topics.sharedJobs(config.jobs().group())));
     }
 
-    /** Makes a received delta durable (write, then rename), then hands it to the worker. */
+    /** Makes a received delta durable (write, then rename), then hands it to the worker or announces it. */
     void enqueue(String transferId, String customer, Path payload) throws IOException {
-        Path q = work.resolve("queue");
-        if (Files.exists(q.resolve(transferId + ".done")) || Files.exists(q.resolve(transferId + ".job.json"))) {
-            return; // a duplicate completion (at-least-once delivery): already queued or decided
+        JobStore.Job j = store.enqueue(transferId, customer, payload).orElse(null);
+        if (j == null) {
+            return; // a duplicate completion: already queued or decided
         }
-        AtomicFiles.write(q.resolve(transferId + ".delta"), o -> Files.copy(payload, o));
-        AtomicFiles.writeJson(q.resolve(transferId + ".job.json"), Map.of("transferId", transferId,
-                "customer", customer, "receivedAt", Instant.now().toString()));
-        audit.record("RECEIVED", transferId, customer, Map.of("bytes", Files.size(payload),
-                "sha256", Hashes.sha256Hex(payload)));
-        worker.submit(() -> process(transferId));
+        audit.record("RECEIVED", transferId, customer, Map.of("bytes", j.bytes(), "sha256", j.sha256()));
+        if (dispatcher != null) {
+            dispatcher.wake();
+        } else {
+            worker.submit(() -> process(transferId));
+        }
     }
 
     /** Queued deltas without a decision, oldest first. */
     List<String> pending() {
-        Path q = work.resolve("queue");
-        try (Stream<Path> s = Files.list(q)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".job.json"))
-                    .map(n -> n.substring(0, n.length() - ".job.json".length()))
-                    .filter(id -> !Files.exists(q.resolve(id + ".done")))
-                    .sorted((a, b) -> Long.compare(modified(q.resolve(a + ".job.json")), modified(q.resolve(b + ".job.json"))))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return store.pending();
     }
 
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    /** One queued delta to its decision; never throws (a failure is a REJECTED decision with the reason). */
+    /** One queued delta to its decision in this process; null when it could not be decided now (left queued). */
     DeltaDecision process(String transferId) {
-        Path q = work.resolve("queue");
-        String customer = "?";
-        DeltaDecision d;
         try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> job = ConfigFiles.JSON.readValue(q.resolve(transferId + ".job.json").toFile(), Map.class);
-            customer = (String) job.get("customer");
-            d = decide(transferId, customer, q.resolve(transferId + ".delta"));
-        } catch (Exception e) {
-            d = decision(transferId, "REJECTED", e.getClass().getSimpleName() + ": " + e.getMessage(), Map.of(), -1,
-                    List.of());
+            JobStore.Job job = store.job(transferId).orElseThrow(() -> new IOException("no job " + transferId));
+            if (decider.take(job) == Decider.Outcome.HELD_ELSEWHERE) {
+                out.println("cloud: delta " + transferId + ": its customer is locked by a worker; left queued");
+                return null;
+            }
+            return finish(transferId);
+        } catch (IOException | RuntimeException e) {
+            out.println("cloud: delta " + transferId + " left queued: " + e);
+            return null;
         }
-        // the audit entry first: a job counts as done (.done) only once its decision is on record
-        audit.record("DECIDED", transferId, customer, Map.of("status", d.status(), "reason", d.reason(),
-                "modelVersion", d.modelVersion(), "devices", d.devices()));
-        try {
-            AtomicFiles.writeJson(q.resolve(transferId + ".done"), d);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    }
+
+    /**
+     * A decided job to its end, once: the customer's state, the rollout (canaries first), the audit entry,
+     * the final decision in the job store, the answer to the customer. Each step is skipped when a previous
+     * run did it, so a job finished again after a crash is rolled out and audited once.
+     */
+    synchronized DeltaDecision finish(String transferId) throws IOException {
+        DeltaDecision done = store.done(transferId).orElse(null);
+        JobStore.Verdict v = store.verdict(transferId).orElse(null);
+        if (done != null || v == null) {
+            return done;
         }
-        out.printf("cloud: delta %s from %s: %s (%s)%n", transferId, customer, d.status(), d.reason());
+        decider.record(v);
+        DeltaDecision d = v.decision();
+        if (d.accepted()) {
+            Fleet.Plan plan = plan(transferId, v);
+            d = new DeltaDecision(transferId, d.status(), d.reason() + " " + new OtaShipper.Prepared(v.artifacts(),
+                    v.refused()).summary(plan.summary()), d.perClassAp(), d.modelVersion(), plan.devices(), d.at());
+        }
+        if (audited.add(transferId)) {
+            audit.record("DECIDED", transferId, v.customer(), Map.of("status", d.status(), "reason", d.reason(),
+                    "modelVersion", d.modelVersion(), "devices", d.devices()));
+        }
+        store.done(transferId, d);
+        out.printf("cloud: delta %s from %s: %s (%s)%n", transferId, v.customer(), d.status(), d.reason());
+        String customer = v.customer();
         if (link != null && customer != null && customer.matches("[A-Za-z0-9_-]{1,64}")) {
             link.publish(Topics.decision(customer), d.toJson(), 1, false, Map.of());
         }
@@ -211,38 +228,13 @@ public final class CloudService implements AutoCloseable {
         return d;
     }
 
-    private DeltaDecision decide(String transferId, String customer, Path deltaFile) throws IOException {
-        CloudConfig.Customer c = customers.get(customer).orElse(null);
-        if (c == null) {
-            return decision(transferId, "REJECTED", "unknown customer '" + customer + "'", Map.of(), -1, List.of());
+    /** The rollout of an accepted verdict: the one begun for it before a crash, or a new one (canaries first). */
+    private Fleet.Plan plan(String transferId, JobStore.Verdict v) {
+        CustomerRollout.Rollout r = fleet.rollout(v.customer()).rollout();
+        if (r != null && transferId.equals(r.transferId())) {
+            return new Fleet.Plan(r.canaries(), r.rest(), config.rollout().healthySeconds());
         }
-        CustomerState st = customers.state(customer, c);
-        KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
-        Path job = work.resolve("jobs").resolve(transferId);
-        Files.createDirectories(job);
-        ClassList classes = new ClassList(delta.manifest().classes());
-        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(Path.of(st.tutor()), Path.of(st.edge()),
-                Presets.get(c.edgePreset()), delta);
-        ManufacturerUpdate.Layout layout = new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job,
-                job.resolve("edge-distill-C"));
-        // Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C
-        ManufacturerUpdate.Result r = new ManufacturerUpdate(updateSettings(), audited(transferId, customer, delta))
-                .run(in, ownData(st, classes, delta), layout);
-        Map<String, double[]> ap = perClassAp(r.verification().before(), r.verification().after());
-        if (!r.gate().accepted()) {
-            return decision(transferId, "REJECTED", "verification gate: " + String.join("; ", r.gate().reasons()), ap,
-                    -1, List.of());
-        }
-        long version = st.version() + 1;
-        OtaShipper.Prepared prepared = new OtaShipper(signingKey, publicKey, audit, config).prepare(
-                new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
-                        st.version(), transferId), c.devices(), job);
-        customers.updated(customer, new CustomerState(r.updatedTutor().toString(),
-                r.distillC().checkpoint().toString(), version));
-        // staged: the canaries are sent it now, the rest once they run it healthily (the fleet's thread)
-        Fleet.Plan plan = fleet.begin(new Fleet.Release(customer, version, transferId, prepared.artifacts()));
-        return decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + " "
-                + prepared.summary(plan.summary()), ap, version, plan.devices());
+        return fleet.begin(new Fleet.Release(v.customer(), v.decision().modelVersion(), transferId, v.artifacts()));
     }
 
     /**
@@ -267,58 +259,6 @@ public final class CloudService implements AutoCloseable {
                 new OtaShipper.Release(customer, c.edgePreset(), edge, Checkpoint.read(edge).classes().names(), version,
                         version - 1, id), c.devices().stream().filter(d -> d.profile().equals(profile)).toList(), job);
         return p.artifacts().get(profile);
-    }
-
-    /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */
-    private ManufacturerUpdate.Settings updateSettings() {
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
-                .withDevice(config.device());
-        return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
-                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP,
-                config.calibration());
-    }
-
-    /** The manufacturer's validation and training splits; the update covers the customer's tutor's classes. */
-    private ManufacturerUpdate.OwnData ownData(CustomerState st, ClassList classes, KnowledgeDelta delta)
-            throws IOException {
-        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes,
-                new HashSet<>(delta.manifest().classesAdded()), new HashSet<>(delta.manifest().classesRemoved()));
-        Path data = Path.of(config.data());
-        return new ManufacturerUpdate.OwnData(VocDataset.load(data, config.validationSplit(), classes),
-                VocDataset.load(data, config.trainSplit(), classes), update);
-    }
-
-    /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */
-    private ManufacturerUpdate.Listener audited(String transferId, String customer, KnowledgeDelta delta) {
-        return new ManufacturerUpdate.Listener() {
-            @Override
-            public void applied(Path updatedTutor) {
-                audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
-                        "baseTutor", delta.manifest().baseTutorId()));
-            }
-        };
-    }
-
-    /** The tutor's classes (its training subset, or all) without the removed ones, plus the added ones. */
-    static List<String> updateClasses(Checkpoint tutor, ClassList classes, Set<String> added, Set<String> removed) {
-        List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
-                ? tutor.manifest().data().classSubset() : classes.names();
-        return DeltaManifest.updateClasses(base, added, removed);
-    }
-
-    private static Map<String, double[]> perClassAp(EvalResult before, EvalResult after) {
-        Map<String, double[]> m = new LinkedHashMap<>();
-        for (ClassResult b : before.classes()) {
-            ClassResult a = after.find(b.name());
-            m.put(b.name(), new double[] {Math.round(b.ap() * 1000) / 10.0, a == null ? Double.NaN
-                    : Math.round(a.ap() * 1000) / 10.0});
-        }
-        return m;
-    }
-
-    private static DeltaDecision decision(String id, String status, String reason, Map<String, double[]> ap,
-                                          long version, List<String> devices) {
-        return new DeltaDecision(id, status, reason, ap, version, devices, Instant.now().toString());
     }
 
     /** The customer's state: after an update the updated models, else the configured (or enrolled) start. */
@@ -346,6 +286,9 @@ public final class CloudService implements AutoCloseable {
             worker.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (dispatcher != null) {
+            dispatcher.close();
         }
         fleet.close();
         if (link != null) {

@@ -116,12 +116,21 @@ public final class Enrolment {
 
     /** A cloud worker on this server; {@code account} null = {@code cloud}. It needs the private key too. */
     public Enrolled addCloud(String account) throws IOException {
+        return addCloud(account, false);
+    }
+
+    /**
+     * The cloud ({@code worker} false: the intake, the cloud role) or one of its workers ({@code cloud serve
+     * --worker}: the worker role, which only takes jobs and reports their decisions; jobs.shared set).
+     */
+    public Enrolled addCloud(String account, boolean worker) throws IOException {
         String name = account == null ? Accounts.CLOUD : account;
         keys.requirePublic();
         requireFile(keys.privateKey().toString(), "the signing key (fleet.yaml keys)");
-        Enrolled e = enrol(new Machine(name, BrokerConfig.CLOUD, null, null, null,
-                f -> FleetFiles.cloud(f, config, keys)));
-        report("cloud worker " + name, e, "diredi cloud serve --config " + e.folder().resolve("cloud.yaml"));
+        Enrolled e = enrol(new Machine(name, worker ? BrokerConfig.WORKER : BrokerConfig.CLOUD, null, null, null,
+                f -> FleetFiles.cloud(f, config, keys, worker)));
+        report((worker ? "cloud worker " : "cloud ") + name, e, "diredi cloud serve " + (worker ? "--worker " : "")
+                + "--config " + e.folder().resolve("cloud.yaml"));
         return e;
     }
 

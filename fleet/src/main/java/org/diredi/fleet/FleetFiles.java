@@ -60,16 +60,23 @@ final class FleetFiles {
                 c.version(), MANUFACTURER, OnpremBundle.CLASSES), o);
     }
 
-    static void cloud(MachineFolder f, FleetConfig config, ManufacturerKeys keys) throws IOException {
+    static void cloud(MachineFolder f, FleetConfig config, ManufacturerKeys keys, boolean worker) throws IOException {
         MachineConfigs.Broker b = broker(f, config, f.target().getFileName().toString(), true);
         ManufacturerKeys abs = new ManufacturerKeys(keys.privateKey().toAbsolutePath(), keys.publicKey().toAbsolutePath());
-        var c = MachineConfigs.cloud(b, abs, Map.of("registry", Path.of(config.registry()).toAbsolutePath().toString()));
+        Map<String, Object> more = new java.util.HashMap<>(Map.of("registry",
+                Path.of(config.registry()).toAbsolutePath().toString()));
+        if (worker) {
+            more.put("jobs", Map.of("shared", true));
+        }
+        var c = MachineConfigs.cloud(b, abs, more);
         MachineConfigs.write(f.file("cloud.yaml"), """
-                diredi cloud serve --config %s
-                A cloud worker (broker account %s), written by diredi fleet add-cloud. Its customers and their
+                diredi cloud serve %s--config %s
+                A cloud %s(broker account %s), written by diredi fleet add-cloud. Its customers and their
                 devices come from the registry, re-read when enrolment changes it. Set data to the manufacturer's
-                own data (the gate's validation split, Distill C's training split).
-                """.formatted(f.placed("cloud.yaml"), b.username()), c);
+                own data (the gate's validation split, Distill C's training split).%s
+                """.formatted(worker ? "--worker " : "", f.placed("cloud.yaml"), worker ? "worker " : "", b.username(),
+                worker ? "\nA worker shares the intake's workDir (README Deploy, Several cloud workers): set it." : ""),
+                c);
     }
 
     /** The broker account's connection; relative file names for a machine that runs from its folder. */

@@ -212,7 +212,17 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
-    private record Subscription(String filter, int qos, Handler handler) {}
+    /**
+     * Receives a message whose acknowledgement waits for {@code ack}: call it, from any thread, once the
+     * message's effect is durable. Needs {@link #manualAcks}; until then the broker counts the message as
+     * in flight to this client and, if the session ends first, may give it to another subscriber.
+     */
+    @FunctionalInterface
+    public interface AckedHandler {
+        void onMessage(String topic, byte[] payload, Map<String, String> userProperties, Runnable ack) throws Exception;
+    }
+
+    private record Subscription(String filter, int qos, Handler handler, AckedHandler acked) {}
 
     private final Options options;
     private final MqttAsyncClient client;
@@ -223,6 +233,7 @@ public final class MqttLink implements AutoCloseable {
     private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean manualAcks;
     /** Set by {@link #connectAndStayConnected()}: this link reconnects itself, Paho's reconnect is off. */
     private volatile boolean stayConnected;
     private Thread connector; // guarded by lock: the running reconnect loop, if any
@@ -498,6 +509,37 @@ public final class MqttLink implements AutoCloseable {
     }
 
     /**
+     * Acknowledges messages only when their handler says so ({@link #subscribeAcked}; other handlers' messages
+     * are acknowledged when the handlers return) and tells the broker to send at most {@code receiveMaximum}
+     * unacknowledged QoS 1 / 2 messages at a time (MQTT v5 Receive Maximum): with 1, a shared subscription
+     * gives this client one message and the next only after its acknowledgement. Before {@link #connect()}.
+     */
+    public MqttLink manualAcks(int receiveMaximum) {
+        if (client.isConnected()) {
+            throw new IllegalStateException("manual acknowledgements are set before connecting");
+        }
+        if (receiveMaximum < 1 || receiveMaximum > 65535) {
+            throw new IllegalArgumentException("receiveMaximum must be 1..65535, got " + receiveMaximum);
+        }
+        client.setManualAcks(true);
+        connectOptions.setReceiveMaximum(receiveMaximum);
+        manualAcks = true;
+        return this;
+    }
+
+    /**
+     * As {@link #subscribe}, but the message is acknowledged only when {@code handler} runs its {@code ack}
+     * (needs {@link #manualAcks}). A handler that throws has its message acknowledged.
+     */
+    public void subscribeAcked(String filter, int qos, AckedHandler handler) {
+        if (!manualAcks) {
+            throw new IllegalStateException("subscribeAcked needs manualAcks(...) first");
+        }
+        Objects.requireNonNull(handler, "handler");
+        register(new Subscription(filter, qos, null, handler));
+    }
+
+    /**
      * Registers {@code handler} for messages matching {@code filter} and, when connected, subscribes
      * and checks the SUBACK. Before {@link #connect()} it only registers; connect subscribes.
      *
@@ -505,13 +547,17 @@ public final class MqttLink implements AutoCloseable {
      * @throws MessagingException on a lost connection or timeout
      */
     public void subscribe(String filter, int qos, Handler handler) {
-        ensureOpen();
         Objects.requireNonNull(handler, "handler");
+        register(new Subscription(filter, qos, handler, null));
+    }
+
+    private void register(Subscription s) {
+        ensureOpen();
+        String filter = s.filter();
         Topics.matches(filter, "x"); // validates the filter syntax early
-        if (qos < 0 || qos > 2) {
-            throw new IllegalArgumentException("qos must be 0, 1 or 2, got " + qos);
+        if (s.qos() < 0 || s.qos() > 2) {
+            throw new IllegalArgumentException("qos must be 0, 1 or 2, got " + s.qos());
         }
-        Subscription s = new Subscription(filter, qos, handler);
         synchronized (lock) {
             subscriptions.put(filter, s);
         }
@@ -659,20 +705,32 @@ public final class MqttLink implements AutoCloseable {
             }
             if (matching.isEmpty()) {
                 System.err.println(tag + "no handler for message on " + topic + " (dropped)");
+                ack(message).run();
                 return;
             }
             Map<String, String> props = userProperties(message);
             byte[] payload = message.getPayload();
+            Runnable ack = ack(message);
+            boolean deferred = false;
             for (Subscription s : matching) {
                 try {
-                    s.handler().onMessage(topic, payload, props);
+                    if (s.acked() != null) {
+                        deferred = true;
+                        s.acked().onMessage(topic, payload, props, ack);
+                    } else {
+                        s.handler().onMessage(topic, payload, props);
+                    }
                 } catch (VirtualMachineError e) {
                     throw e;
                 } catch (Throwable e) {
                     // Never let a handler kill the connection: Paho disconnects when this callback throws.
                     System.err.println(tag + "handler for " + s.filter() + " failed on " + topic + ": " + e);
                     e.printStackTrace();
+                    deferred = false;
                 }
+            }
+            if (!deferred) {
+                ack.run();
             }
         }
 
@@ -749,6 +807,24 @@ public final class MqttLink implements AutoCloseable {
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {}
 
+    }
+
+    /** The message's acknowledgement under manual acks (once, from any thread); nothing to do otherwise. */
+    private Runnable ack(MqttMessage m) {
+        if (!manualAcks || m.getQos() == 0) {
+            return () -> { };
+        }
+        java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (sent.compareAndSet(false, true) && !closed) {
+                try {
+                    client.messageArrivedComplete(m.getId(), m.getQos());
+                } catch (MqttException e) {
+                    // the connection is gone: the broker gives the message out again when the session ends
+                    System.err.println(tag + "acknowledgement of message " + m.getId() + " not sent: " + describe(e));
+                }
+            }
+        };
     }
 
     private void runQuietly(Runnable r, String what) {

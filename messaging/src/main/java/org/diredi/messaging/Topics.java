@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
  * diredi/v1/customers/{c}/devices/{d}/detections | status | ota/... | ota/report | ota/rollback
  * diredi/v1/customers/{c}/onprem/delta/...       (knowledge deltas, chunked)
  * diredi/v1/customers/{c}/onprem/decision        (the cloud's verdict on a delta)
+ * diredi/v1/cloud/jobs/{c}                       (the cloud's intake to its workers: a delta to decide)
+ * diredi/v1/cloud/decided/{c}                    (a worker to the intake: that delta's decision is durable)
  * </pre>
  * Ids are restricted to {@code [A-Za-z0-9_-]{1,64}} so that no id can smuggle a level separator or a
  * wildcard into a topic (and from there past the broker's per-topic permissions).
@@ -31,6 +33,12 @@ public final class Topics {
 
     /** Every device's OTA outcome reports. */
     public static final String ALL_OTA_REPORTS = PREFIX + "/customers/+/devices/+/ota/report";
+
+    /** Every customer's delta jobs, announced by the cloud's intake ({@link #job}). */
+    public static final String ALL_JOBS = PREFIX + "/cloud/jobs/+";
+
+    /** Every worker's note that a job's decision is durable ({@link #decided}). */
+    public static final String ALL_DECIDED = PREFIX + "/cloud/decided/+";
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final String CUSTOMERS = PREFIX + "/customers/";
@@ -74,6 +82,29 @@ public final class Topics {
 
     public static String decision(String customer) {
         return CUSTOMERS + id("customer", customer) + "/onprem/decision";
+    }
+
+    /** Where the cloud's intake announces a received delta of {@code customer} as a job for its workers. */
+    public static String job(String customer) {
+        return PREFIX + "/cloud/jobs/" + id("customer", customer);
+    }
+
+    /**
+     * The workers' shared subscription to every job: the broker hands each job to one member of
+     * {@code group} (MQTT v5 shared subscriptions), so the broker is the workers' queue.
+     */
+    public static String sharedJobs(String group) {
+        return "$share/" + id("worker group", group) + "/" + ALL_JOBS;
+    }
+
+    /** Where a worker tells the intake that a job of {@code customer} has a durable decision. */
+    public static String decided(String customer) {
+        return PREFIX + "/cloud/decided/" + id("customer", customer);
+    }
+
+    /** The last level of a topic (the customer of {@link #job} and {@link #decided}), checked as an id. */
+    public static String lastId(String what, String topic) {
+        return id(what, topic.substring(topic.lastIndexOf('/') + 1));
     }
 
     /** The customer id of a topic under {@code diredi/v1/customers/}. */

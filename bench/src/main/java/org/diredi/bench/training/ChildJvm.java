@@ -46,6 +46,25 @@ public final class ChildJvm {
      */
     public static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
                        long timeoutSeconds) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = start(classpath, options, mainClass, args, log);
+        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+        long peak = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        // VmHWM only grows, so the last reading before exit is the peak up to ~50 ms before the end.
+        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+            peak = Math.max(peak, statusBytes(status, "VmHWM"));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(mainClass + " did not finish within " + timeoutSeconds + " s; see " + log);
+            }
+        }
+        return new Outcome(p.exitValue(), Files.readString(log), peak, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Starts {@code mainClass args} as {@link #run} does and returns at once; its output goes to {@code log}. */
+    public static Process start(String classpath, List<String> options, String mainClass, List<String> args, Path log)
+            throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         // Options and classpath go through an @argfile: with a command line over ~4 KB (a full diredi
         // classpath is ~8 KB) ONNX Runtime 1.29 crashes (SIGSEGV) creating a session on this machine.
@@ -59,20 +78,7 @@ public final class ChildJvm {
         cmd.add("@" + argFile.toAbsolutePath());
         cmd.add(mainClass);
         cmd.addAll(args);
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Path status = Path.of("/proc", Long.toString(p.pid()), "status");
-        long peak = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        // VmHWM only grows, so the last reading before exit is the peak up to ~50 ms before the end.
-        while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
-            peak = Math.max(peak, statusBytes(status, "VmHWM"));
-            if (System.nanoTime() > deadline) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException(mainClass + " did not finish within " + timeoutSeconds + " s; see " + log);
-            }
-        }
-        return new Outcome(p.exitValue(), Files.readString(log), peak, (System.nanoTime() - t0) / 1e9);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** The last 20 lines of a child's output, for an error message. */

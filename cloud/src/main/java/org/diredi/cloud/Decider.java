@@ -1,0 +1,189 @@
+package org.diredi.cloud;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.diredi.cloud.CloudService.CustomerState;
+import org.diredi.cloud.jobs.CustomerLock;
+import org.diredi.cloud.jobs.JobStore;
+import org.diredi.cloud.jobs.JobStore.Verdict;
+import org.diredi.cloud.update.ManufacturerUpdate;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.model.Presets;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.messaging.DeltaDecision;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.diredi.vision.eval.ClassResult;
+import org.diredi.vision.eval.EvalResult;
+
+/**
+ * The work on one received delta (paper steps 6-8), wherever it runs (the {@code cloud serve} process or a
+ * {@code --worker}): validate, apply (Eq. 10), verification gate, Distill C, export for each device profile
+ * and sign; the result is a {@link Verdict}, committed to the job store before the customer's state moves.
+ * The rollout and the answer to the customer are the intake's ({@link CloudService}).
+ */
+final class Decider {
+
+    /** Whether {@link #take} decided the job, found it decided, or left it to the worker that holds its customer. */
+    enum Outcome { DECIDED, ALREADY_DECIDED, HELD_ELSEWHERE }
+
+    private final CloudConfig config;
+    private final Customers customers;
+    private final Path work;
+    private final AuditLog audit;
+    private final PrivateKey signingKey;
+    private final PublicKey publicKey;
+    private final JobStore store;
+    private final String worker;
+    private final PrintStream out;
+
+    /** @param worker who decides, in the audit log (this process) */
+    Decider(CloudService.Parts p, JobStore store, String worker) {
+        this.config = p.config();
+        this.customers = p.customers();
+        this.work = Path.of(config.workDir());
+        this.audit = p.audit();
+        this.signingKey = p.signingKey();
+        this.publicKey = p.publicKey();
+        this.store = store;
+        this.worker = worker;
+        this.out = p.out();
+    }
+
+    /**
+     * Decides the job unless it has a verdict already (a redelivered or re-announced job: exactly once, by
+     * transfer id), under its customer's lock; then brings the customer's state to the verdict's.
+     */
+    Outcome take(JobStore.Job job) throws IOException {
+        try (CustomerLock lock = CustomerLock.tryLock(store.locks(), job.customer())) {
+            if (lock == null) {
+                return Outcome.HELD_ELSEWHERE;
+            }
+            Verdict v = store.verdict(job.transferId()).orElse(null);
+            Outcome o = v == null ? Outcome.DECIDED : Outcome.ALREADY_DECIDED;
+            if (v == null) {
+                out.printf("cloud %s: deciding delta %s of %s%n", worker, job.transferId(), job.customer());
+                v = decide(job.transferId(), job.customer());
+                store.commit(job.transferId(), v);
+            }
+            record(v);
+            return o;
+        }
+    }
+
+    /** Moves the customer to the verdict's state; a second call (a redone job) changes nothing. */
+    void record(Verdict v) throws IOException {
+        if (v.state() == null) {
+            return;
+        }
+        CloudConfig.Customer c = customers.get(v.customer()).orElse(null);
+        if (c != null && customers.state(v.customer(), c).version() < v.state().version()) {
+            customers.updated(v.customer(), v.state());
+        }
+    }
+
+    /** One delta to its verdict; never throws (a failure is a REJECTED verdict with the reason). */
+    private Verdict decide(String transferId, String customer) {
+        try {
+            return decide(transferId, customer, store.delta(transferId));
+        } catch (Exception e) {
+            return Verdict.rejected(customer, decision(transferId, "REJECTED", e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), Map.of(), -1));
+        }
+    }
+
+    private Verdict decide(String transferId, String customer, Path deltaFile) throws IOException {
+        CloudConfig.Customer c = customers.get(customer).orElse(null);
+        if (c == null) {
+            return Verdict.rejected(customer, decision(transferId, "REJECTED", "unknown customer '" + customer + "'",
+                    Map.of(), -1));
+        }
+        CustomerState st = customers.state(customer, c);
+        KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
+        Path job = work.resolve("jobs").resolve(transferId);
+        Files.createDirectories(job);
+        ClassList classes = new ClassList(delta.manifest().classes());
+        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(Path.of(st.tutor()), Path.of(st.edge()),
+                Presets.get(c.edgePreset()), delta);
+        ManufacturerUpdate.Layout layout = new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job,
+                job.resolve("edge-distill-C"));
+        // Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C
+        ManufacturerUpdate.Result r = new ManufacturerUpdate(updateSettings(), audited(transferId, customer, delta))
+                .run(in, ownData(st, classes, delta), layout);
+        Map<String, double[]> ap = perClassAp(r.verification().before(), r.verification().after());
+        if (!r.gate().accepted()) {
+            return Verdict.rejected(customer, decision(transferId, "REJECTED", "verification gate: "
+                    + String.join("; ", r.gate().reasons()), ap, -1));
+        }
+        long version = st.version() + 1;
+        OtaShipper.Prepared prepared = new OtaShipper(signingKey, publicKey, audit, config).prepare(
+                new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
+                        st.version(), transferId), c.devices(), job);
+        return new Verdict(customer, decision(transferId, "ACCEPTED", "gate passed; edge model v" + version, ap, version),
+                new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(), version),
+                prepared.artifacts(), prepared.refused());
+    }
+
+    /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */
+    private ManufacturerUpdate.Settings updateSettings() {
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
+                .withDevice(config.device());
+        return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
+                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP,
+                config.calibration());
+    }
+
+    /** The manufacturer's validation and training splits; the update covers the customer's tutor's classes. */
+    private ManufacturerUpdate.OwnData ownData(CustomerState st, ClassList classes, KnowledgeDelta delta)
+            throws IOException {
+        List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes,
+                new HashSet<>(delta.manifest().classesAdded()), new HashSet<>(delta.manifest().classesRemoved()));
+        Path data = Path.of(config.data());
+        return new ManufacturerUpdate.OwnData(VocDataset.load(data, config.validationSplit(), classes),
+                VocDataset.load(data, config.trainSplit(), classes), update);
+    }
+
+    /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */
+    private ManufacturerUpdate.Listener audited(String transferId, String customer, KnowledgeDelta delta) {
+        return new ManufacturerUpdate.Listener() {
+            @Override
+            public void applied(Path updatedTutor) {
+                audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
+                        "baseTutor", delta.manifest().baseTutorId(), "worker", worker));
+            }
+        };
+    }
+
+    /** The tutor's classes (its training subset, or all) without the removed ones, plus the added ones. */
+    static List<String> updateClasses(Checkpoint tutor, ClassList classes, Set<String> added, Set<String> removed) {
+        List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
+                ? tutor.manifest().data().classSubset() : classes.names();
+        return DeltaManifest.updateClasses(base, added, removed);
+    }
+
+    private static Map<String, double[]> perClassAp(EvalResult before, EvalResult after) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (ClassResult b : before.classes()) {
+            ClassResult a = after.find(b.name());
+            m.put(b.name(), new double[] {Math.round(b.ap() * 1000) / 10.0, a == null ? Double.NaN
+                    : Math.round(a.ap() * 1000) / 10.0});
+        }
+        return m;
+    }
+
+    static DeltaDecision decision(String id, String status, String reason, Map<String, double[]> ap, long version) {
+        return new DeltaDecision(id, status, reason, ap, version, List.of(), Instant.now().toString());
+    }
+}
