@@ -1,0 +1,65 @@
+package org.diredi.edge.model;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.diredi.vision.box.Box;
+
+/**
+ * How much of what the running model finds a new model still finds: the share of the running model's
+ * detections (already above the camera's score threshold) that a detection of the new model of the same
+ * class covers at IoU {@code >= matchIou}, one to one, over the reference frames. Classes are compared by
+ * name, so a model that adds a class (a DiReDi update) is compared on the classes both know.
+ */
+public final class Agreement {
+
+    /** One detection with its class name (class indices differ between models with different class lists). */
+    public record Found(String className, float score, Box box) {}
+
+    /** {@code matched} of the running model's {@code total} detections were found again. */
+    public record Result(int matched, int total) {
+        /** 1 when the running model found nothing: there is nothing to disagree with. */
+        public double share() {
+            return total == 0 ? 1.0 : (double) matched / total;
+        }
+    }
+
+    private Agreement() {}
+
+    /**
+     * Matches per frame: {@code running.get(i)} and {@code candidate.get(i)} are the two models' detections
+     * on reference frame i. The running model's detections are taken by descending score, each matched to the
+     * unmatched same-class detection of the candidate it overlaps most (as VOC evaluation matches to ground
+     * truth).
+     */
+    public static Result measure(List<List<Found>> running, List<List<Found>> candidate, double matchIou) {
+        if (running.size() != candidate.size()) {
+            throw new IllegalArgumentException(running.size() + " frames of the running model, " + candidate.size()
+                    + " of the candidate");
+        }
+        int matched = 0;
+        int total = 0;
+        for (int f = 0; f < running.size(); f++) {
+            List<Found> ref = new ArrayList<>(running.get(f));
+            ref.sort(Comparator.comparingDouble((Found d) -> d.score()).reversed());
+            List<Found> open = new ArrayList<>(candidate.get(f));
+            for (Found r : ref) {
+                total++;
+                Found best = null;
+                double bestIou = matchIou;
+                for (Found c : open) {
+                    double iou = c.className().equals(r.className()) ? c.box().iou(r.box()) : -1;
+                    if (iou >= bestIou) {
+                        best = c;
+                        bestIou = iou;
+                    }
+                }
+                if (best != null) {
+                    open.remove(best);
+                    matched++;
+                }
+            }
+        }
+        return new Result(matched, total);
+    }
+}
