@@ -9,7 +9,8 @@ import org.diredi.vision.box.Box;
  * How much of what the running model finds a new model still finds: the share of the running model's
  * detections (already above the camera's score threshold) that a detection of the new model of the same
  * class covers at IoU {@code >= matchIou}, one to one, over the reference frames. Classes are compared by
- * name, so a model that adds a class (a DiReDi update) is compared on the classes both know.
+ * name: a model that adds a class (a DiReDi update) is compared on the classes both know ({@link HealthCheck}
+ * also leaves out the running model's detections of a class the new model no longer has).
  */
 public final class Agreement {
 

@@ -151,6 +151,9 @@ public class HealthCheck {
                     + "): the new model's agreement with it is not checked");
             return;
         }
+        // a class the update drops (onprem 'removed') is not a disagreement: compare on the classes it keeps
+        before = before.stream().map(f -> f.stream().filter(x -> candidate.classes().contains(x.className())).toList())
+                .toList();
         Agreement.Result a = Agreement.measure(before, found(candidate), acceptance.matchIou());
         if (a.share() < acceptance.minAgreement()) {
             throw new Failed(String.format(java.util.Locale.ROOT, "it finds %d of the running model's %d detections"
