@@ -1,16 +1,16 @@
 package org.diredi.edge.model;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.diredi.vision.box.Box;
 
 /**
  * How much of what the running model finds a new model still finds: the share of the running model's
- * detections (already above the camera's score threshold) that a detection of the new model of the same
- * class covers at IoU {@code >= matchIou}, one to one, over the reference frames. Classes are compared by
- * name: a model that adds a class (a DiReDi update) is compared on the classes both know ({@link HealthCheck}
- * also leaves out the running model's detections of a class the new model no longer has).
+ * detections (already above the camera's score threshold) that some detection of the new model of the
+ * same class covers at IoU {@code >= matchIou}, over the reference frames. One detection of the new model
+ * may cover several of the running model's: overlapping duplicates that NMS left in the running model are
+ * one object found, not several the new model must repeat. Classes are compared by name: a model that adds
+ * a class (a DiReDi update) is compared on the classes both know ({@link HealthCheck} also leaves out the
+ * running model's detections of a class the new model no longer has).
  */
 public final class Agreement {
 
@@ -28,10 +28,7 @@ public final class Agreement {
     private Agreement() {}
 
     /**
-     * Matches per frame: {@code running.get(i)} and {@code candidate.get(i)} are the two models' detections
-     * on reference frame i. The running model's detections are taken by descending score, each matched to the
-     * unmatched same-class detection of the candidate it overlaps most (as VOC evaluation matches to ground
-     * truth).
+     * {@code running.get(i)} and {@code candidate.get(i)} are the two models' detections on reference frame i.
      */
     public static Result measure(List<List<Found>> running, List<List<Found>> candidate, double matchIou) {
         if (running.size() != candidate.size()) {
@@ -41,22 +38,10 @@ public final class Agreement {
         int matched = 0;
         int total = 0;
         for (int f = 0; f < running.size(); f++) {
-            List<Found> ref = new ArrayList<>(running.get(f));
-            ref.sort(Comparator.comparingDouble((Found d) -> d.score()).reversed());
-            List<Found> open = new ArrayList<>(candidate.get(f));
-            for (Found r : ref) {
+            for (Found r : running.get(f)) {
                 total++;
-                Found best = null;
-                double bestIou = matchIou;
-                for (Found c : open) {
-                    double iou = c.className().equals(r.className()) ? c.box().iou(r.box()) : -1;
-                    if (iou >= bestIou) {
-                        best = c;
-                        bestIou = iou;
-                    }
-                }
-                if (best != null) {
-                    open.remove(best);
+                if (candidate.get(f).stream().anyMatch(c -> c.className().equals(r.className())
+                        && c.box().iou(r.box()) >= matchIou)) {
                     matched++;
                 }
             }

@@ -34,6 +34,8 @@ public class HealthCheck {
     }
 
     private static final int TIMED_RUNS = 5;
+    /** The new model's detections count for the agreement from this share of the camera's score threshold. */
+    private static final float CANDIDATE_SCORE_SHARE = 0.5f;
 
     private final DeviceProfile profile;
     private final FcosDecoder.Config decode;
@@ -134,7 +136,7 @@ public class HealthCheck {
             return d;
         }
         try {
-            requireAgreement(d, running);
+            requireAgreement(onnx, d.classes(), running);
             return d;
         } catch (RuntimeException e) {
             d.close();
@@ -142,7 +144,7 @@ public class HealthCheck {
         }
     }
 
-    private void requireAgreement(OnnxDetector candidate, Path running) {
+    private void requireAgreement(Path onnx, List<String> classes, Path running) {
         List<List<Agreement.Found>> before;
         try (OnnxDetector r = new OnnxDetector(running, threads, decode)) {
             before = found(r);
@@ -152,9 +154,16 @@ public class HealthCheck {
             return;
         }
         // a class the update drops (onprem 'removed') is not a disagreement: compare on the classes it keeps
-        before = before.stream().map(f -> f.stream().filter(x -> candidate.classes().contains(x.className())).toList())
-                .toList();
-        Agreement.Result a = Agreement.measure(before, found(candidate), acceptance.matchIou());
+        before = before.stream().map(f -> f.stream().filter(x -> classes.contains(x.className())).toList()).toList();
+        // a detection the new model makes just under the camera's threshold is not a disagreement: its
+        // detections count from a share of that threshold
+        FcosDecoder.Config lower = new FcosDecoder.Config(decode.scoreThreshold() * CANDIDATE_SCORE_SHARE,
+                decode.preNmsTopK(), decode.nmsIou(), decode.maxDetections());
+        List<List<Agreement.Found>> after;
+        try (OnnxDetector c = new OnnxDetector(onnx, threads, lower)) {
+            after = found(c);
+        }
+        Agreement.Result a = Agreement.measure(before, after, acceptance.matchIou());
         if (a.share() < acceptance.minAgreement()) {
             throw new Failed(String.format(java.util.Locale.ROOT, "it finds %d of the running model's %d detections"
                     + " on %d reference frame(s) (%.0f%%, same class at IoU >= %.2f); health.minAgreement asks %.0f%%",

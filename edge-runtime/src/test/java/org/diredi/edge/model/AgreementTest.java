@@ -36,7 +36,7 @@ class AgreementTest {
     }
 
     @Test
-    void partialAgreementCountsSameClassOverlapsOneToOne() {
+    void partialAgreementCountsSameClassOverlaps() {
         List<Agreement.Found> candidate = List.of(
                 d("bag", 0.6f, 0, 0, 10, 8),        // IoU 0.8 with the first bag: found
                 d("trouser", 0.9f, 20, 20, 40, 40), // the dress's box, another class: not found
@@ -47,9 +47,9 @@ class AgreementTest {
         assertEquals(0.5, r.share());
         assertEquals(new Agreement.Result(3, 4), Agreement.measure(List.of(FRAME), List.of(candidate), 0.3),
                 "a looser IoU finds the shifted bag too");
-        // one candidate box covers two running boxes of its class: it counts once
+        // the running model's two overlapping boxes of one bag: the new model's one box finds both
         List<Agreement.Found> twoBags = List.of(d("bag", 0.9f, 0, 0, 10, 10), d("bag", 0.8f, 1, 0, 11, 10));
-        assertEquals(new Agreement.Result(1, 2), Agreement.measure(List.of(twoBags),
+        assertEquals(new Agreement.Result(2, 2), Agreement.measure(List.of(twoBags),
                 List.of(List.of(d("bag", 0.9f, 0, 0, 10, 10))), 0.5));
     }
 
