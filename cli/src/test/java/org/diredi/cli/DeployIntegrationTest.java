@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * manufacturer's keys, enrolment, the cloud, the customer's on-prem PC ({@code onprem unpack}, {@code
  * onprem run}) and three cameras on two profiles ({@code cpu} x2, {@code imx500}). Tiny models (the
  * {@code cpu/tutor} and {@code cpu/edge-bn} presets, one epoch on a few 96 px scenes), so it fits CI.
- * Not here yet: a second update that fails the canary's health check. The camera's check (HealthCheck:
- * loads, finite outputs on the bundled frame, announced classes, latency within the profile's budget) has
- * nothing that settings or data can make one update of the same preset fail and the previous one pass.
+ * The second update fails the canary's health check by what its model finds: the canary's owner has
+ * asked (its edge.yaml {@code health}) that a new model find again every detection v1 makes on the
+ * camera's own frames, at IoU 0.9; the gate accepts v2, the canary rolls it back with the reason, and the
+ * rollout halts with the others still on v1.
  */
 @Tag("deploy")
 class DeployIntegrationTest {
@@ -90,10 +91,19 @@ class DeployIntegrationTest {
             p.await("every camera sent its customer's v0 for its profile", LONG, () -> allAt(server, 0));
 
             Path onprem = machine(server, "onprem");
-            onpremUpdate(p, server, m, onprem, "manufacturer", "work", "update-1");
+            onpremUpdate(p, server, m, onprem, "acme.bundle", "manufacturer", "work", "update-1");
             p.await("every camera on v1", LONG, () -> allAt(server, 1));
             checkCanaryFirst(server, 1);
             checkImx500GotAnInt8ModelThatPassesItsProfile(p, server);
+            checkStatusCommandShows(p, server, 1);
+
+            demandAgreementOnTheCanary(p, server);
+            p.await("the canary back online on v1 with its new settings", LONG, () -> onlineSinceRestart(server));
+            p.ok("bundle-2", server, "fleet", "bundle-onprem", CUSTOMER, "--out", "work/fleet/acme-2.bundle", "--config",
+                    "configs/fleet.yaml");
+            onpremUpdate(p, server, m, onprem, "acme-2.bundle", "manufacturer-2", "work-2", "update-2");
+            p.await("the rollout of v2 halted at its canary", LONG, () -> halted(server, 2));
+            checkHaltedAtTheCanary(server, 2);
             checkStatusCommandShows(p, server, 1);
 
             p.ok("rollback", server, LONG, "fleet", "rollback", CUSTOMER, "--to", "0", "--wait", "600", "--config",
@@ -199,9 +209,9 @@ class DeployIntegrationTest {
      * README "The customer's PC": the bundle into its folder, {@code onprem unpack}, its settings (presumed
      * classes, private data, the added class; tiny budgets), {@code onprem run} until the decision.
      */
-    private static void onpremUpdate(DeployProcesses p, Path server, Manufacturer m, Path onprem, String into,
-                                     String work, String name) throws Exception {
-        Files.copy(server.resolve("work/fleet/acme.bundle"), onprem.resolve(into + ".bundle"));
+    private static void onpremUpdate(DeployProcesses p, Path server, Manufacturer m, Path onprem, String bundle,
+                                     String into, String work, String name) throws Exception {
+        Files.copy(server.resolve("work/fleet").resolve(bundle), onprem.resolve(into + ".bundle"));
         p.ok("unpack-" + name, onprem, "onprem", "unpack", "--bundle", into + ".bundle", "--out", into);
         edit(onprem.resolve("onprem.yaml"), Map.of("presumed", m.presumed(), "added", List.of(m.added()),
                 "privateData", server.resolve("work/fashion-scenes").toString(), "epochs", 1, "beta", 0.1,
@@ -211,6 +221,77 @@ class DeployIntegrationTest {
                 "classes", into + "/classes.txt", "presumedData", into + "/presumed"));
         String out = p.ok(name, onprem, LONG, "onprem", "run", "--config", "onprem.yaml");
         assertTrue(out.contains("decision: ACCEPTED"), out);
+    }
+
+    /** When the canary was restarted with its stricter check (its status is heard after that). */
+    private static java.time.Instant canaryRestarted;
+
+    /**
+     * The canary's owner asks more of a new model than the shipped default (edge.yaml {@code health}): on
+     * the camera's own frames it must find again every detection the running model makes (same class, IoU
+     * >= 0.9), and the camera reports what its model finds from a score it has seen v1 reach on those frames
+     * (these tiny models are barely trained: the shipped 0.3 would leave v1 nothing to compare). Then the
+     * camera is restarted, as after any edit of its edge.yaml.
+     */
+    private static void demandAgreementOnTheCanary(DeployProcesses p, Path server) throws Exception {
+        Path dir = machine(server, "cam-01");
+        float top = 0;
+        try (var v1 = new org.diredi.inference.OnnxDetector(dir.resolve("models/v1.onnx"), 1,
+                new org.diredi.vision.fcos.FcosDecoder.Config(0.001f, 1000, 0.6f, 100));
+             var frames = new org.diredi.edge.capture.FolderSource(dir.resolve("frames"), false)) {
+            int s = v1.inputSize();
+            for (var f = frames.next(); f != null; f = frames.next()) {
+                float[] x = org.diredi.vision.image.Preprocess.bgrToChw(f.bgr(), f.width(), f.height(), s, s);
+                for (var d : v1.detect(x, f.width(), f.height()).detections()) {
+                    top = Math.max(top, d.score());
+                }
+            }
+        }
+        assertTrue(top > 0.002f, "v1 finds nothing on the canary's frames: no agreement to ask for");
+        float threshold = Math.min(0.05f, 0.9f * top);
+        edit(dir.resolve("edge.yaml"), Map.of("health", Map.of("minAgreement", 1.0, "matchIou", 0.9,
+                "referenceFrames", "frames"), "decode", Map.of("scoreThreshold", threshold)));
+        p.stop("cam-01");
+        canaryRestarted = java.time.Instant.now();
+        p.service("cam-01", dir, DeployProcesses.EDGE, "run", "--config", "edge.yaml");
+        p.mark(String.format(java.util.Locale.ROOT, "canary edge.yaml: health.minAgreement 1.0, matchIou 0.9,"
+                + " referenceFrames frames, decode.scoreThreshold %.4f (v1's top score there %.4f); restarted", threshold,
+                top));
+    }
+
+    private static boolean onlineSinceRestart(Path server) {
+        try {
+            return FleetStatus.read(server.resolve("work/cloud"), CUSTOMER).devices().stream().anyMatch(r ->
+                    r.device().equals("cam-01") && "online".equals(r.connection()) && r.modelVersion() != null
+                            && r.modelVersion() == 1 && r.heardAt() != null
+                            && java.time.Instant.parse(r.heardAt()).isAfter(canaryRestarted.plusSeconds(2)));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean halted(Path server, long version) {
+        return audit(server).stream().anyMatch(e -> "ROLLOUT_HALTED".equals(e.get("event"))
+                && number(e.get("version")) == version);
+    }
+
+    /**
+     * The canary alone was sent v2; it rolled it back for its agreement with v1, and the halt records that
+     * reason; nobody else was sent v2.
+     */
+    private static void checkHaltedAtTheCanary(Path server, long version) {
+        List<Map<String, Object>> audit = audit(server);
+        Map<String, Object> halt = audit.get(indexes(audit, e -> "ROLLOUT_HALTED".equals(e.get("event"))
+                && number(e.get("version")) == version).get(0));
+        assertEquals("cam-01", halt.get("device"), halt.toString());
+        String reason = String.valueOf(halt.get("reason"));
+        assertTrue(reason.contains("ROLLED_BACK") && reason.contains("health check failed")
+                && reason.contains("of the running model's") && reason.contains("health.minAgreement"), reason);
+        List<Integer> shipped = indexes(audit, e -> "SHIPPED".equals(e.get("event")) && number(e.get("version")) == version);
+        assertEquals(List.of("cam-01"), shipped.stream().map(i -> audit.get(i).get("device")).toList(),
+                "only the canary was sent v" + version + ": " + audit);
+        assertTrue(indexes(audit, e -> "ROLLOUT_COMPLETE".equals(e.get("event")) && number(e.get("version")) == version)
+                .isEmpty(), "the rollout of v" + version + " never completes");
     }
 
     // ---- what is checked

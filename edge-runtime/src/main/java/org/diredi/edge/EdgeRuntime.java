@@ -99,7 +99,7 @@ public final class EdgeRuntime implements AutoCloseable {
         this.profile = profile;
         this.outbox = outbox;
         this.store = new ModelStore(Path.of(config.modelDir()));
-        this.health = new HealthCheck(profile, config.decode().toConfig(), config.threads());
+        this.health = new HealthCheck(profile, config.decode().toConfig(), config.threads(), config.health());
         if (store.active().isEmpty() && config.initialModel() != null) {
             store.install(0, Path.of(config.initialModel()), "initial: " + config.initialModel());
             store.activate(0);

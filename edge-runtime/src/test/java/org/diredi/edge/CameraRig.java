@@ -69,7 +69,7 @@ final class CameraRig {
                 new EdgeConfig.Mqtt(true, uri, id, password(id), null, 3600, root.resolve("mqtt").toString(), null, 1,
                         1000),
                 trustedKey.toString(), new EdgeConfig.Decode(0.05f, 0.6f, 100), d.annotate(),
-                new EdgeConfig.Gpio("mock", rules), 10, 1, 0);
+                new EdgeConfig.Gpio("mock", rules), 10, 1, 0, d.health());
     }
 
     /** The sample frame as frame number {@code index}. */

@@ -55,6 +55,32 @@ public final class EdgeFixtures {
         }
     }
 
+    /**
+     * The same model with its class-logit biases at -50: it loads, runs and outputs finite values, and
+     * detects nothing at any threshold (a bad update that is not a broken file).
+     */
+    public static byte[] blindModel() {
+        try {
+            ModelProto.Builder b = ModelProto.parseFrom(model()).toBuilder();
+            for (int i = 0; i < b.getGraph().getInitializerCount(); i++) {
+                TensorProto t = b.getGraph().getInitializer(i);
+                if (t.getName().endsWith("clsLogits_bias")) {
+                    int n = t.getRawData().size() > 0 ? t.getRawData().size() / 4 : t.getFloatDataCount();
+                    ByteBuffer low = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+                    while (low.hasRemaining()) {
+                        low.putFloat(-50f);
+                    }
+                    b.getGraphBuilder().setInitializer(i, t.toBuilder().clearFloatData()
+                            .setRawData(ByteString.copyFrom(low.array())));
+                    return b.build().toByteArray();
+                }
+            }
+            throw new IllegalStateException("fixture has no class-logit bias");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path write(Path dir, String name, byte[] bytes) {
         try {
             Files.createDirectories(dir);

@@ -160,7 +160,7 @@ final class FleetRig implements AutoCloseable {
                 new EdgeConfig.Mqtt(true, broker.serverUri(), id, PASSWORD, null, 3600, root.resolve("mqtt").toString(),
                         null, 1, 1000),
                 pub.toString(), new EdgeConfig.Decode(0.05f, 0.6f, 100), d.annotate(), new EdgeConfig.Gpio("mock", List.of()),
-                1, 1, 0);
+                1, 1, 0, d.health());
         EdgeDevice cam = EdgeDevice.open(c, Clock.systemUTC());
         Thread frames = new Thread(cam::run, "frames-" + id);
         frames.setDaemon(true);

@@ -13,7 +13,7 @@ import org.diredi.vision.fcos.FcosDecoder;
  */
 public record EdgeConfig(Device device, String profile, String modelDir, String initialModel, Source source,
                          Mqtt mqtt, String trustedKey, Decode decode, Annotate annotate, Gpio gpio,
-                         double statusEverySeconds, int threads, long maxFrames) {
+                         double statusEverySeconds, int threads, long maxFrames, Health health) {
 
     /** Which camera this is; it only ever reads and writes its own topics. */
     public record Device(String customer, String id) {}
@@ -68,6 +68,22 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
         }
     }
 
+    /**
+     * The OTA health check's acceptance of a new model by what it finds: on the reference frames
+     * ({@code referenceFrames}, a folder of images; null = the bundled sample frame) the new model must find
+     * again at least {@code minAgreement} of the running model's detections (same class, IoU {@code >=
+     * matchIou}); 0 turns it off. A camera without a running model, or whose model finds nothing there,
+     * has nothing to compare.
+     */
+    public record Health(double minAgreement, double matchIou, String referenceFrames) {
+        public Health {
+            require(minAgreement >= 0 && minAgreement <= 1, "health.minAgreement must be in [0, 1], got " + minAgreement);
+            require(matchIou > 0 && matchIou <= 1, "health.matchIou must be in (0, 1], got " + matchIou);
+            require(referenceFrames == null || !referenceFrames.isBlank(),
+                    "health.referenceFrames must be a folder of images, or null for the bundled sample frame");
+        }
+    }
+
     /** Annotated frames (detections drawn) written to {@code dir} every {@code everyN} frames; null dir = off. */
     public record Annotate(String dir, int everyN) {
         public Annotate {
@@ -88,11 +104,12 @@ public record EdgeConfig(Device device, String profile, String modelDir, String 
             new Mqtt(true, "tcp://127.0.0.1:1883", "cam1", null, null, 7 * 24 * 3600L, "work/edge/cam1/mqtt", null,
                     60, 10_000),
             "keys/manufacturer.pub.pem", new Decode(0.3f, 0.6f, 100), new Annotate(null, 30),
-            new Gpio("mock", List.of()), 10, 2, 0);
+            new Gpio("mock", List.of()), 10, 2, 0, new Health(0.5, 0.5, null));
 
     public EdgeConfig {
         checkIdentity(device, profile, modelDir);
         checkLoop(statusEverySeconds, threads, maxFrames);
+        require(health != null, "health is required");
         require(!mqtt.enabled() || !blank(trustedKey),
                 "trustedKey (the manufacturer's Ed25519 public key) is required with mqtt");
     }

@@ -19,7 +19,8 @@ import org.diredi.vision.config.ConfigFiles;
  * Decides and applies one OTA update, independent of how it arrived. In order, and the first failure
  * is the reported reason: the manifest is signed by the pinned manufacturer key; it targets this
  * device's profile; it has not expired; its version is newer than the running one (no downgrade, no
- * replay); the artifact has the manifest's size and SHA-256; the model passes the health check. Only
+ * replay); the artifact has the manifest's size and SHA-256; the model passes the health check,
+ * including its agreement with the running model on the reference frames. Only
  * then does the active-model pointer move, so every failure leaves the previous model running.
  */
 public final class OtaUpdater {
@@ -77,11 +78,12 @@ public final class OtaUpdater {
         } catch (IOException e) {
             return reject(m.version(), active, "artifact unreadable: " + e.getMessage());
         }
+        Path running = store.active().map(store::path).orElse(null);
         ModelStore.Installed staged = store.install(m.version(), artifact, new String(m.toJson(),
                 java.nio.charset.StandardCharsets.UTF_8));
         OnnxDetector checked;
         try {
-            checked = health.check(store.path(staged), m.classes());
+            checked = health.checkUpdate(store.path(staged), m.classes(), running);
         } catch (HealthCheck.Failed e) {
             store.remove(staged.version());
             return UpdateOutcome.of(device, UpdateOutcome.Status.ROLLED_BACK, m.version(), active,

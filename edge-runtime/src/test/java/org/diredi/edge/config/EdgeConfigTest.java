@@ -44,6 +44,9 @@ class EdgeConfigTest {
         assertProblem(Map.of("mqtt", Map.of("uri", "http://x")), "mqtt.uri must be tcp://host:port or ssl://host:port");
         assertProblem(Map.of("mqtt", Map.of("sessionExpirySeconds", -1)), "mqtt.sessionExpirySeconds must be >= 0");
         assertProblem(Map.of("decode", Map.of("scoreThreshold", 1)), "decode.scoreThreshold must be in (0, 1)");
+        assertProblem(Map.of("health", Map.of("minAgreement", 1.5)), "health.minAgreement must be in [0, 1]");
+        assertProblem(Map.of("health", Map.of("matchIou", 0)), "health.matchIou must be in (0, 1]");
+        assertProblem(Map.of("health", Map.of("referenceFrames", " ")), "health.referenceFrames must be a folder");
         assertProblem(Map.of("decode", Map.of("nmsIou", 0)), "decode.nmsIou must be in (0, 1]");
         assertProblem(Map.of("decode", Map.of("maxDetections", 0)), "decode.maxDetections must be >= 1");
         assertProblem(Map.of("annotate", Map.of("everyN", 0)), "annotate.everyN must be >= 1");

@@ -160,6 +160,40 @@ class OtaUpdaterTest {
         assertTrue(o.reason().contains("budget"), o.reason());
     }
 
+    /** An updater whose health check asks the shipped default agreement (edge.yaml {@code health}). */
+    private OtaUpdater withAgreement(ModelStore s, org.diredi.edge.config.EdgeConfig.Health acceptance) {
+        return new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), s, new HealthCheck(Profiles.load("cpu"),
+                FcosDecoder.Config.EVAL, 1, acceptance), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @Test
+    void aModelThatNoLongerFindsWhatTheRunningOneFindsIsRolledBack() {
+        var defaults = org.diredi.edge.config.EdgeConfig.DEFAULTS.health();
+        byte[] blind = EdgeFixtures.blindModel();
+        Path a = EdgeFixtures.write(dir.resolve("in"), "blind.onnx", blind);
+        byte[] signed = EdgeFixtures.signed(EdgeFixtures.manifest(blind, 1, "cpu", NOW.plusSeconds(3600)), MANUFACTURER);
+        UpdateOutcome o = withAgreement(store, defaults).apply(signed, a);
+        assertEquals(UpdateOutcome.Status.ROLLED_BACK, o.status(), o.toString());
+        assertTrue(o.reason().contains("finds 0 of the running model's") && o.reason().contains("health.minAgreement"),
+                o.reason());
+        assertEquals(0, store.active().orElseThrow().version(), "the running model stays");
+        assertEquals(List.of(0L), store.versions());
+        assertTrue(swapped.isEmpty());
+        // the same model passes the rest of the check: off, or with no running model, it is applied
+        assertEquals(UpdateOutcome.Status.APPLIED, withAgreement(store,
+                new org.diredi.edge.config.EdgeConfig.Health(0, 0.5, null)).apply(signed, a).status());
+        ModelStore empty = new ModelStore(dir.resolve("empty"));
+        assertEquals(UpdateOutcome.Status.APPLIED, withAgreement(empty, defaults).apply(signed, a).status());
+    }
+
+    @Test
+    void theSameModelAgreesWithTheRunningOne() {
+        Path a = EdgeFixtures.write(dir.resolve("in"), "a.onnx", model);
+        UpdateOutcome o = withAgreement(store, new org.diredi.edge.config.EdgeConfig.Health(1.0, 0.99, null))
+                .apply(EdgeFixtures.signed(manifest(1), MANUFACTURER), a);
+        assertEquals(UpdateOutcome.Status.APPLIED, o.status(), o.toString());
+    }
+
     private UpdateOutcome rollback(long to, Instant issued, String device, String profile, KeyPair key) {
         org.diredi.messaging.RollbackInstruction r = new org.diredi.messaging.RollbackInstruction("rollback", "acme",
                 device, profile, to, issued.toString(), issued.plusSeconds(7200).toString(), "test");
