@@ -62,13 +62,35 @@ class DeployIntegrationTest {
     @TempDir
     Path tmp;
 
+    /** The cloud workers' accounts (README "Several cloud workers"). */
+    private static final List<String> WORKERS = List.of("worker1", "worker2");
+
     /**
-     * The cloud's processes, each {@code diredi} arguments run on the manufacturer's server. One {@code cloud
-     * serve} today; the second worker of README "Deploy" ({@code cloud serve --worker}, taking decisions
-     * from the shared job subscription) is added to this list once it exists.
+     * The cloud's processes, each {@code diredi} arguments run on the manufacturer's server: the intake,
+     * which receives the deltas and announces them as jobs, and two workers that take them from the shared
+     * subscription and decide them (README "Several cloud workers").
      */
     static List<List<String>> cloudProcesses() {
-        return List.of(List.of("cloud", "serve", "--config", CLOUD_YAML));
+        List<List<String>> all = new java.util.ArrayList<>();
+        all.add(List.of("cloud", "serve", "--config", CLOUD_YAML));
+        for (String w : WORKERS) {
+            all.add(List.of("cloud", "serve", "--worker", "--config", workerYaml(w)));
+        }
+        return all;
+    }
+
+    /** Both updates were decided by the workers, each once, not by the intake. */
+    private static void checkTheWorkersDecided(DeployProcesses p) {
+        long decided = 0;
+        for (int i = 1; i < cloudProcesses().size(); i++) {
+            decided += p.log("cloud-" + i).lines().filter(l -> l.matches("cloud .*: job .* of acme decided")).count();
+        }
+        assertEquals(2, decided, "two updates, each decided once by a worker");
+        assertTrue(p.log("cloud-0").contains("announc"), "the intake announced the jobs:\n" + p.log("cloud-0"));
+    }
+
+    private static String workerYaml(String worker) {
+        return "work/fleet/machines/" + worker + "/cloud.yaml";
     }
 
     @Test
@@ -105,6 +127,7 @@ class DeployIntegrationTest {
             p.await("the rollout of v2 halted at its canary", LONG, () -> halted(server, 2));
             checkHaltedAtTheCanary(server, 2);
             checkStatusCommandShows(p, server, 1);
+            checkTheWorkersDecided(p);
 
             p.ok("rollback", server, LONG, "fleet", "rollback", CUSTOMER, "--to", "0", "--wait", "600", "--config",
                     CLOUD_YAML);
@@ -163,11 +186,21 @@ class DeployIntegrationTest {
                     cam.getValue(), "--config", cfg);
             cameraSettings(server, cam.getKey());
         }
-        // README: "set its data: (your own data) first"; and tiny budgets
-        edit(server.resolve(CLOUD_YAML), Map.of("data", server.resolve("work/fashion-scenes").toString(),
+        for (String w : WORKERS) {
+            p.ok("add-" + w, server, "fleet", "add-cloud", w, "--worker", "--config", cfg);
+        }
+        // README: "set its data: (your own data) first"; the same work folder and data in every worker's
+        // cloud.yaml, jobs.shared in the intake's; and tiny budgets
+        Map<String, Object> settings = Map.of("data", server.resolve("work/fashion-scenes").toString(),
+                "workDir", server.resolve("work/cloud").toString(),
                 "gate", Map.of("maxDropOther", 100.0, "minGainAdded", -100.0), "distillCEpochs", 1,
                 "distillCBatch", 4, "distillCFeatureWeight", 1.0, "otaExpiryHours", 2,
-                "rollout", Map.of("canaries", 1, "healthySeconds", 3)));
+                "rollout", Map.of("canaries", 1, "healthySeconds", 3));
+        edit(server.resolve(CLOUD_YAML), settings);
+        edit(server.resolve(CLOUD_YAML), Map.of("jobs", Map.of("shared", true)));
+        for (String w : WORKERS) {
+            edit(server.resolve(workerYaml(w)), settings);
+        }
     }
 
     /** The camera's folder as enrolment wrote it, with its source set (README: "in its edge.yaml set source"). */
