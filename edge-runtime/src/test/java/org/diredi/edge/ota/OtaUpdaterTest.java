@@ -46,7 +46,7 @@ class OtaUpdaterTest {
         store.install(0, EdgeFixtures.write(dir, "initial.onnx", model), "initial");
         store.activate(0);
         HealthCheck health = new HealthCheck(Profiles.load("cpu"), FcosDecoder.Config.EVAL, 1);
-        updater = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store, health, swapped::add,
+        updater = new OtaUpdater("acme", "cam1", "cpu", MANUFACTURER.getPublic(), store, health, swapped::add,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -152,7 +152,7 @@ class OtaUpdaterTest {
     void aModelOverTheLatencyBudgetIsRolledBack() {
         var slow = new org.diredi.profiles.DeviceProfile("cpu", "test: impossible budget", 160, null,
                 org.diredi.profiles.Precision.FP32, 7, 21, List.of("*"), 1L << 28, 1L << 30, 0.001, true, true, List.of());
-        OtaUpdater strict = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store,
+        OtaUpdater strict = new OtaUpdater("acme", "cam1", "cpu", MANUFACTURER.getPublic(), store,
                 new HealthCheck(slow, FcosDecoder.Config.EVAL, 1), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
         Path a = EdgeFixtures.write(dir.resolve("in"), "a.onnx", model);
         UpdateOutcome o = strict.apply(EdgeFixtures.signed(manifest(1), MANUFACTURER), a);
