@@ -144,7 +144,9 @@ class MosquittoAclTest {
     void anAccountWrittenFromJavaConnectsAfterAReloadWithItsGrantsOnly() throws Exception {
         String user = "globex-cam-09";
         BrokerConfig.User u = new BrokerConfig.User(user, Passwords.hash("x".toCharArray(), 1000), BrokerConfig.DEVICE,
-                GLOBEX, "cam-09");
+                GLOBEX, "cam-09", "cpu");
+        assertTrue(MosquittoFiles.aclBlock(u).contains("\ntopic read " + Topics.profileUpdates(GLOBEX, "cpu") + "/#\n"),
+                MosquittoFiles.aclBlock(u));
         MosquittoFiles.add(mosquitto.dir, u, MosquittoFiles.passwdLine(user, (user + "-pw").toCharArray()));
         assertThrows(IllegalArgumentException.class, () -> MosquittoFiles.add(mosquitto.dir, u, "x"), "added twice");
         mosquitto.reload();
@@ -159,7 +161,20 @@ class MosquittoAclTest {
                 Thread.sleep(100); // the reload is asynchronous to the signal
             }
         }
-        try (MqttLink c = cam) {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        BlockingQueue<String> leaked = new LinkedBlockingQueue<>();
+        try (MqttLink c = cam; MqttLink cloud = connect(CLOUD); MqttLink acme = connect(CAM1)) {
+            // the fan-out update of its customer and profile reaches it, and no other customer's camera
+            String fanOut = Topics.profileUpdates(GLOBEX, "cpu") + "/manifest";
+            c.subscribe(Topics.profileUpdates(GLOBEX, "cpu") + "/#", 1, into(got));
+            c.subscribe(Topics.profileUpdates(GLOBEX, "imx500") + "/#", 1, into(leaked));
+            acme.subscribe(Topics.profileUpdates(GLOBEX, "cpu") + "/#", 1, into(leaked));
+            publish(cloud, fanOut, "update for globex cpu");
+            publish(cloud, Topics.profileUpdates(GLOBEX, "imx500") + "/manifest", "update for globex imx500");
+            assertEquals(fanOut + " update for globex cpu", got.poll(5, TimeUnit.SECONDS));
+            assertNull(leaked.poll(300, TimeUnit.MILLISECONDS), "another profile's or customer's camera: " + leaked);
+            assertEquals(RejectedByBroker.NOT_AUTHORIZED, assertThrows(RejectedByBroker.class,
+                    () -> publish(c, fanOut, "forged")).reasonCode());
             publish(c, Topics.detections(GLOBEX, "cam-09"), "own");
             RejectedByBroker e = assertThrows(RejectedByBroker.class,
                     () -> publish(c, Topics.detections(GLOBEX, "cam-01"), "forged"));

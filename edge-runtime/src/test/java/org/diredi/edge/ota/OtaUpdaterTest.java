@@ -85,6 +85,55 @@ class OtaUpdaterTest {
                 "the installed record keeps the signed manifest");
     }
 
+    /** {@code m} for {@code customer}: the manifest of an update published to every camera of a customer and profile. */
+    private static UpdateManifest forCustomer(UpdateManifest m, String customer) {
+        return new UpdateManifest(m.artifact(), m.sha256(), m.size(), m.version(), m.targetProfile(), m.model(),
+                m.classes(), m.createdAt(), m.expiresAt(), m.parent(), m.notes(), customer);
+    }
+
+    private UpdateOutcome sendShared(byte[] artifact, UpdateManifest m, KeyPair key) {
+        Path a = EdgeFixtures.write(dir.resolve("in"), "artifact.onnx", artifact);
+        return updater.applyShared(EdgeFixtures.signed(m, key), a);
+    }
+
+    @Test
+    void aSharedUpdateForThisCustomerAndProfileIsAppliedAndOneItAlreadyRunsIsIgnored() {
+        UpdateOutcome o = sendShared(model, forCustomer(manifest(2), "acme"), MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.APPLIED, o.status(), o.toString());
+        assertEquals(2, store.active().orElseThrow().version());
+        assertNull(sendShared(model, forCustomer(manifest(2), "acme"), MANUFACTURER),
+                "the same update again (a canary gets the fan-out too): nothing to do, nothing to report");
+        assertNull(sendShared(model, forCustomer(manifest(1), "acme"), MANUFACTURER));
+        assertEquals(2, store.active().orElseThrow().version());
+    }
+
+    @Test
+    void aSharedUpdateMustNameThisDevicesCustomerAndProfileAndBeIntactAndSigned() {
+        assertRejected(sendShared(model, forCustomer(manifest(1), "globex"), MANUFACTURER), "targets customer 'globex'");
+        assertRejected(sendShared(model, manifest(1), MANUFACTURER), "targets customer 'null'");
+        assertRejected(sendShared(model, forCustomer(EdgeFixtures.manifest(model, 1, "imx500", NOW.plusSeconds(3600)),
+                "acme"), MANUFACTURER), "targets profile 'imx500'");
+        byte[] tampered = model.clone();
+        tampered[tampered.length / 2] ^= 1;
+        assertRejected(sendShared(tampered, forCustomer(manifest(1), "acme"), MANUFACTURER), "sha256");
+        assertRejected(sendShared(model, forCustomer(manifest(1), "acme"), Ed25519.generate()), "wrong key");
+        // the manifest's customer changed after signing
+        Signed s = Signed.sign(forCustomer(manifest(1), "globex").toJson(), MANUFACTURER.getPrivate(),
+                MANUFACTURER.getPublic());
+        String forged = java.util.Base64.getEncoder().encodeToString(forCustomer(manifest(1), "acme").toJson());
+        assertRejected(updater.applyShared(new Signed(forged, s.keyId(), s.signature()).toJson(),
+                EdgeFixtures.write(dir.resolve("in"), "a.onnx", model)), "bad signature");
+        assertRejected(sendShared(model, forCustomer(EdgeFixtures.manifest(model, 1, "cpu", NOW.minusSeconds(1)),
+                "acme"), MANUFACTURER), "expired");
+        assertEquals(List.of(0L), store.versions(), "nothing was installed");
+    }
+
+    @Test
+    void anUpdateOnItsOwnTopicNamingAnotherCustomerIsRejected() {
+        assertRejected(send(model, forCustomer(manifest(1), "globex"), MANUFACTURER), "targets customer 'globex'");
+        assertEquals(UpdateOutcome.Status.APPLIED, send(model, forCustomer(manifest(1), "acme"), MANUFACTURER).status());
+    }
+
     @Test
     void aTamperedArtifactIsRejected() {
         byte[] tampered = model.clone();
