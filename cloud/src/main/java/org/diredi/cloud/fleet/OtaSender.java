@@ -77,7 +77,7 @@ public final class OtaSender {
                 + a.profile(), sent.envelopeBytes(), sent.path(), chunkBytes, TransferSender.Progress.NONE);
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("profile", a.profile());
-        facts.put("devices", devices.size());
+        facts.put("devices", devices);
         facts.put("version", a.version());
         facts.put("artifact", sent.path().getFileName().toString());
         facts.put("sha256", sent.sha256());
