@@ -69,6 +69,7 @@ class MosquittoAclTest {
                 new String[] {"device", ACME, "cam-01"},
                 new String[] {"device", ACME, "cam-02"},
                 new String[] {"device", GLOBEX, "cam-01"},
+                new String[] {"device", GLOBEX, "cam-02", GLOBEX + "-cam-02", "cpu"},
                 new String[] {"onprem", ACME},
                 new String[] {"cloud", CLOUD}));
         System.out.printf("%s: plain %d, TLS %d, ready in %d ms%n", mosquitto.version, mosquitto.plainPort,
@@ -132,6 +133,7 @@ class MosquittoAclTest {
         String acl = Files.readString(mosquitto.dir.resolve("acl"));
         String hash = Passwords.hash("x".toCharArray(), 1000);
         for (BrokerConfig.User u : List.of(new BrokerConfig.User(CAM1, hash, BrokerConfig.DEVICE, ACME, "cam-01"),
+                new BrokerConfig.User(GLOBEX + "-cam-02", hash, BrokerConfig.DEVICE, GLOBEX, "cam-02", "cpu"),
                 new BrokerConfig.User(ONPREM, hash, BrokerConfig.ONPREM, ACME, null),
                 new BrokerConfig.User(CLOUD, hash, BrokerConfig.CLOUD, null, null))) {
             assertTrue(acl.contains("\n" + MosquittoFiles.aclBlock(u)), "add-device.sh's block for " + u + ":\n"
