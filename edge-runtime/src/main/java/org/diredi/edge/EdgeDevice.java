@@ -27,8 +27,9 @@ import org.diredi.profiles.Profiles;
  * on disk ({@code <modelDir>/queue}, see {@link Outbox}). The session is persistent (clean start off,
  * session expiry set), so an update published while the device was offline is delivered when it
  * reconnects (updates on its own OTA topic and on its customer's and profile's fan-out topic,
- * {@link Topics#profileUpdates}); OTA transfers are staged on disk and resume across restarts. Signed rollback instructions
- * ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time with updates.
+ * {@link Topics#profileUpdates}); OTA transfers are staged on disk and resume across restarts. Signed
+ * rollback instructions ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time
+ * with updates.
  */
 public final class EdgeDevice implements AutoCloseable {
 
