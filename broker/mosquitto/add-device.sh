@@ -2,11 +2,13 @@
 # Adds one MQTT account to mosquitto's password file and its topic block to the ACL file, with
 # the same permissions the embedded broker gives that role (broker/src/main/.../AclAuthenticator).
 #
-#   add-device.sh [--dir DIR] device CUSTOMER DEVICE [USERNAME]   (USERNAME default: CUSTOMER-DEVICE)
+#   add-device.sh [--dir DIR] device CUSTOMER DEVICE [USERNAME [PROFILE]]   (USERNAME default: CUSTOMER-DEVICE)
 #   add-device.sh [--dir DIR] onprem CUSTOMER [USERNAME]          (USERNAME default: CUSTOMER-onprem)
 #   add-device.sh [--dir DIR] cloud USERNAME
 #   add-device.sh [--dir DIR] worker USERNAME                      (a cloud serve --worker)
 #
+# PROFILE (a device profile, e.g. cpu) lets the camera read its customer's updates for that profile,
+# published once for all of them (diredi/v1/customers/CUSTOMER/profiles/PROFILE/updates/#).
 # DIR (default /etc/mosquitto/diredi) holds `acl` and `passwd`, the files mosquitto.conf names.
 # The password is read from standard input (one line) when that is not a terminal; otherwise a
 # random one is generated and printed once. Ids and user names: 1-64 characters of A-Z a-z 0-9 _ -
@@ -33,8 +35,8 @@ role=${1:-}
 p=diredi/v1/customers
 case "$role" in
     device)
-        [ $# -ge 3 ] && [ $# -le 4 ] || usage
-        customer=$2 device=$3 user=${4:-$2-$3}
+        [ $# -ge 3 ] && [ $# -le 5 ] || usage
+        customer=$2 device=$3 user=${4:-$2-$3} profile=${5:-}
         need_id customer "$customer"; need_id device "$device"
         d="$p/$customer/devices/$device"
         block="# device $customer/$device
@@ -43,6 +45,11 @@ topic read $d/ota/#
 topic write $d/detections
 topic write $d/status
 topic write $d/ota/report"
+        if [ -n "$profile" ]; then
+            need_id profile "$profile"
+            block="$block
+topic read $p/$customer/profiles/$profile/updates/#"
+        fi
         ;;
     onprem)
         [ $# -ge 2 ] && [ $# -le 3 ] || usage

@@ -19,7 +19,7 @@ import org.diredi.vision.config.ConfigFiles;
  * accountStore: work/broker/accounts.yaml   # enrolled accounts, re-read when it changes (null = none)
  * tls: {bind: 0.0.0.0, port: 8883, keystore: broker.p12, passwordFile: broker.p12.password}   # null = no TLS
  * users:                  # accounts of the configuration itself (the store's are usually enough)
- *   - {username: cam-01, passwordHash: "pbkdf2-sha256$...", role: device, customer: acme, device: cam-01}
+ *   - {username: cam-01, passwordHash: "pbkdf2-sha256$...", role: device, customer: acme, device: cam-01, profile: cpu}
  *   - {username: acme-onprem, passwordHash: "...", role: onprem, customer: acme}
  *   - {username: cloud, passwordHash: "...", role: cloud}
  * </pre>
@@ -43,7 +43,8 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
      * One account. Client ids must be the user name or start with {@code <username>.}: otherwise a
      * device could connect under another account's client id and take over its session.
      */
-    public record User(String username, String passwordHash, String role, String customer, String device) {
+    public record User(String username, String passwordHash, String role, String customer, String device,
+                       String profile) {
         public User {
             if (username == null || !username.matches("[A-Za-z0-9_-]{1,64}")) {
                 throw new IllegalArgumentException("user name '" + username + "': expected 1-64 characters of A-Z a-z 0-9 _ -");
@@ -54,6 +55,17 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
                 throw new IllegalArgumentException("user " + username + ": " + e.getMessage());
             }
             checkRole(username, role, customer, device);
+            if (profile != null && !DEVICE.equals(role)) {
+                throw new IllegalArgumentException("user " + username + ": a profile makes no sense for this role");
+            }
+            if (profile != null) {
+                need(username, "profile", profile);
+            }
+        }
+
+        /** An account without a device profile: a camera so enrolled gets its updates on its own topic only. */
+        public User(String username, String passwordHash, String role, String customer, String device) {
+            this(username, passwordHash, role, customer, device, null);
         }
 
         /** Device accounts name their customer and device, on-prem accounts their customer, the cloud and its workers neither. */
@@ -98,7 +110,7 @@ public record BrokerConfig(String bind, int port, String dataDir, long maxPacket
         @Override
         public String toString() {
             return "User[" + username + ", " + role + (customer == null ? "" : ", customer=" + customer)
-                    + (device == null ? "" : ", device=" + device) + "]";
+                    + (device == null ? "" : ", device=" + device) + (profile == null ? "" : ", profile=" + profile) + "]";
         }
     }
 

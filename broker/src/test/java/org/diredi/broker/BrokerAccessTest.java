@@ -131,6 +131,41 @@ class BrokerAccessTest {
     }
 
     @Test
+    void aFanOutUpdateReachesEveryCameraOfItsCustomerAndProfileAndNoOther() throws Exception {
+        String acmeCpu = Topics.profileUpdates(TestBroker.CUSTOMER, "cpu");
+        BlockingQueue<String> seen = new ArrayBlockingQueue<>(16);
+        try (MqttLink cloud = TestBroker.connect(broker, "cloud", "cloud.fanout");
+             MqttLink cpu1 = TestBroker.connect(broker, "acme-cpu-1", "acme-cpu-1");
+             MqttLink cpu2 = TestBroker.connect(broker, "acme-cpu-2", "acme-cpu-2");
+             MqttLink imx = TestBroker.connect(broker, "acme-imx-1", "acme-imx-1");
+             MqttLink globex = TestBroker.connect(broker, "globex-cpu-1", "globex-cpu-1");
+             MqttLink plain = TestBroker.connect(broker, "cam-01", "cam-01.fanout")) {
+            cpu1.subscribe(acmeCpu + "/#", 1, (t, p, u) -> seen.add("cpu-1 " + t));
+            cpu2.subscribe(acmeCpu + "/#", 1, (t, p, u) -> seen.add("cpu-2 " + t));
+            imx.subscribe(Topics.profileUpdates(TestBroker.CUSTOMER, "imx500") + "/#", 1, (t, p, u) -> seen.add("imx " + t));
+            globex.subscribe(Topics.profileUpdates("globex", "cpu") + "/#", 1, (t, p, u) -> seen.add("globex " + t));
+            for (MqttLink other : new MqttLink[] {imx, globex, plain}) {
+                assertEquals(0x87, assertThrows(RejectedByBroker.class, () -> other.subscribe(acmeCpu + "/#", 1,
+                        (t, p, u) -> seen.add("leak " + t))).reasonCode(), "another profile, customer, or no profile");
+            }
+            String wildcard = Topics.PREFIX + "/customers/" + TestBroker.CUSTOMER + "/profiles/+/updates/#";
+            assertEquals(0x87, assertThrows(RejectedByBroker.class, () -> cpu1.subscribe(wildcard, 1,
+                    (t, p, u) -> seen.add("leak " + t))).reasonCode(), "a wildcard over profiles is refused");
+            cloud.publish(acmeCpu + "/manifest", new byte[] {1}, 1, false, Map.of("transfer", "t1"));
+            java.util.Set<String> got = new java.util.TreeSet<>();
+            for (int i = 0; i < 2; i++) {
+                got.add(seen.poll(10, TimeUnit.SECONDS));
+            }
+            assertEquals(java.util.Set.of("cpu-1 " + acmeCpu + "/manifest", "cpu-2 " + acmeCpu + "/manifest"), got);
+            assertEquals(null, seen.poll(500, TimeUnit.MILLISECONDS), "nobody else got it");
+            // last: HiveMQ drops a client after a refused publish
+            assertEquals(0x87, assertThrows(RejectedByBroker.class, () -> cpu1.publish(acmeCpu + "/manifest",
+                    new byte[] {1}, 1, false, Map.of())).reasonCode(), "a camera cannot publish an update");
+            assertEquals(null, seen.poll(300, TimeUnit.MILLISECONDS), "nor did its forged one reach anybody");
+        }
+    }
+
+    @Test
     void queuedOtaMessageReachesADeviceThatWasOffline() throws Exception {
         String clientId = "cam-02.ota";
         String filter = Topics.ota(TestBroker.CUSTOMER, "cam-02") + "/#";

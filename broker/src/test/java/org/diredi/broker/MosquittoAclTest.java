@@ -70,6 +70,7 @@ class MosquittoAclTest {
                 new String[] {"device", ACME, "cam-01"},
                 new String[] {"device", ACME, "cam-02"},
                 new String[] {"device", GLOBEX, "cam-01"},
+                new String[] {"device", GLOBEX, "cam-02", GLOBEX + "-cam-02", "cpu"},
                 new String[] {"onprem", ACME},
                 new String[] {"cloud", CLOUD},
                 new String[] {"worker", WORKER}));
@@ -134,6 +135,7 @@ class MosquittoAclTest {
         String acl = Files.readString(mosquitto.dir.resolve("acl"));
         String hash = Passwords.hash("x".toCharArray(), 1000);
         for (BrokerConfig.User u : List.of(new BrokerConfig.User(CAM1, hash, BrokerConfig.DEVICE, ACME, "cam-01"),
+                new BrokerConfig.User(GLOBEX + "-cam-02", hash, BrokerConfig.DEVICE, GLOBEX, "cam-02", "cpu"),
                 new BrokerConfig.User(ONPREM, hash, BrokerConfig.ONPREM, ACME, null),
                 new BrokerConfig.User(CLOUD, hash, BrokerConfig.CLOUD, null, null),
                 new BrokerConfig.User(WORKER, hash, BrokerConfig.WORKER, null, null))) {
@@ -166,7 +168,9 @@ class MosquittoAclTest {
     void anAccountWrittenFromJavaConnectsAfterAReloadWithItsGrantsOnly() throws Exception {
         String user = "globex-cam-09";
         BrokerConfig.User u = new BrokerConfig.User(user, Passwords.hash("x".toCharArray(), 1000), BrokerConfig.DEVICE,
-                GLOBEX, "cam-09");
+                GLOBEX, "cam-09", "cpu");
+        assertTrue(MosquittoFiles.aclBlock(u).contains("\ntopic read " + Topics.profileUpdates(GLOBEX, "cpu") + "/#\n"),
+                MosquittoFiles.aclBlock(u));
         MosquittoFiles.add(mosquitto.dir, u, MosquittoFiles.passwdLine(user, (user + "-pw").toCharArray()));
         assertThrows(IllegalArgumentException.class, () -> MosquittoFiles.add(mosquitto.dir, u, "x"), "added twice");
         mosquitto.reload();
@@ -181,7 +185,20 @@ class MosquittoAclTest {
                 Thread.sleep(100); // the reload is asynchronous to the signal
             }
         }
-        try (MqttLink c = cam) {
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        BlockingQueue<String> leaked = new LinkedBlockingQueue<>();
+        try (MqttLink c = cam; MqttLink cloud = connect(CLOUD); MqttLink acme = connect(CAM1)) {
+            // the fan-out update of its customer and profile reaches it, and no other customer's camera
+            String fanOut = Topics.profileUpdates(GLOBEX, "cpu") + "/manifest";
+            c.subscribe(Topics.profileUpdates(GLOBEX, "cpu") + "/#", 1, into(got));
+            c.subscribe(Topics.profileUpdates(GLOBEX, "imx500") + "/#", 1, into(leaked));
+            acme.subscribe(Topics.profileUpdates(GLOBEX, "cpu") + "/#", 1, into(leaked));
+            publish(cloud, fanOut, "update for globex cpu");
+            publish(cloud, Topics.profileUpdates(GLOBEX, "imx500") + "/manifest", "update for globex imx500");
+            assertEquals(fanOut + " update for globex cpu", got.poll(5, TimeUnit.SECONDS));
+            assertNull(leaked.poll(300, TimeUnit.MILLISECONDS), "another profile's or customer's camera: " + leaked);
+            assertEquals(RejectedByBroker.NOT_AUTHORIZED, assertThrows(RejectedByBroker.class,
+                    () -> publish(c, fanOut, "forged")).reasonCode());
             publish(c, Topics.detections(GLOBEX, "cam-09"), "own");
             RejectedByBroker e = assertThrows(RejectedByBroker.class,
                     () -> publish(c, Topics.detections(GLOBEX, "cam-01"), "forged"));

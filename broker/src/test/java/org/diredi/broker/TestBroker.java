@@ -20,12 +20,22 @@ final class TestBroker {
         return BrokerConfig.defaults().withPort(0).withDataDir(dir).withUsers(List.of(
                 user("cam-01", BrokerConfig.DEVICE, CUSTOMER, "cam-01"),
                 user("cam-02", BrokerConfig.DEVICE, CUSTOMER, "cam-02"),
+                profiled("acme-cpu-1", CUSTOMER, "cpu-1", "cpu"),
+                profiled("acme-cpu-2", CUSTOMER, "cpu-2", "cpu"),
+                profiled("acme-imx-1", CUSTOMER, "imx-1", "imx500"),
+                profiled("globex-cpu-1", "globex", "cpu-1", "cpu"),
                 user("acme-onprem", BrokerConfig.ONPREM, CUSTOMER, null),
                 user("cloud", BrokerConfig.CLOUD, null, null)));
     }
 
     static BrokerConfig.User user(String name, String role, String customer, String device) {
         return new BrokerConfig.User(name, Passwords.hash(password(name).toCharArray(), 1000), role, customer, device);
+    }
+
+    /** A camera account with a device profile: it may read its customer's fan-out updates for that profile. */
+    static BrokerConfig.User profiled(String name, String customer, String device, String profile) {
+        return new BrokerConfig.User(name, Passwords.hash(password(name).toCharArray(), 1000), BrokerConfig.DEVICE,
+                customer, device, profile);
     }
 
     /** Short timeouts and a 1 s reconnect cap so failures show quickly. */

@@ -104,7 +104,7 @@ final class OtaShipper {
         UpdateManifest m = new UpdateManifest(artifact.getFileName().toString(), Hashes.sha256Hex(artifact),
                 java.nio.file.Files.size(artifact), r.version(), p.name(), r.edgePreset(), r.classes(), now.toString(),
                 now.plus(Duration.ofHours(config.otaExpiryHours())).toString(), Long.toString(r.previousVersion()),
-                "knowledge delta " + r.transferId());
+                "knowledge delta " + r.transferId(), r.customer());
         return Artifact.sign(m, artifact, signingKey, publicKey, r.transferId());
     }
 }

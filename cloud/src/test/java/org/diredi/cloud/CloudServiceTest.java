@@ -67,8 +67,8 @@ class CloudServiceTest {
                 List.of(new BrokerConfig.User("cloud", h, BrokerConfig.CLOUD, null, null),
                         new BrokerConfig.User("acme-onprem", h, BrokerConfig.ONPREM, "acme", null),
                         new BrokerConfig.User("mallory-onprem", h, BrokerConfig.ONPREM, "mallory", null),
-                        new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, "acme", "cam1"),
-                        new BrokerConfig.User("cam9", h, BrokerConfig.DEVICE, "other", "cam9"))));
+                        new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, "acme", "cam1", "cpu"),
+                        new BrokerConfig.User("cam9", h, BrokerConfig.DEVICE, "other", "cam9", "cpu"))));
     }
 
     @AfterAll

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
 import org.diredi.edge.capture.FolderSource;
 import org.diredi.edge.capture.FrameSource;
 import org.diredi.edge.capture.OpenCvSource;
@@ -25,8 +26,10 @@ import org.diredi.profiles.Profiles;
  * {@code mqtt.maxReconnectDelaySeconds}, forever), and meanwhile queues detection events and OTA reports
  * on disk ({@code <modelDir>/queue}, see {@link Outbox}). The session is persistent (clean start off,
  * session expiry set), so an update published while the device was offline is delivered when it
- * reconnects; OTA transfers are staged on disk and resume across restarts. Signed rollback instructions
- * ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time with updates.
+ * reconnects (updates on its own OTA topic and on its customer's and profile's fan-out topic,
+ * {@link Topics#profileUpdates}); OTA transfers are staged on disk and resume across restarts. Signed
+ * rollback instructions ({@code .../ota/rollback}) are followed on the same OTA thread, one at a time
+ * with updates.
  */
 public final class EdgeDevice implements AutoCloseable {
 
@@ -68,7 +71,10 @@ public final class EdgeDevice implements AutoCloseable {
         EdgeDevice device = new EdgeDevice(config, link, outbox, runtime);
         try {
             // Subscribe before connecting: a persistent session delivers queued chunks right after CONNACK.
-            device.receiver(Topics.ota(c, d), profile).attach(link, 1);
+            device.receiver(Topics.ota(c, d), "incoming", runtime::onUpdate).attach(link, 1);
+            // The rest of a staged rollout arrives once for every camera of this customer and profile.
+            device.receiver(Topics.profileUpdates(c, profile.name()), "incoming-shared", runtime::onSharedUpdate)
+                    .attach(link, 1);
             link.subscribe(Topics.otaRollback(c, d), 1, (t, p, u) -> device.updates.submit(() -> runtime.onRollback(p))
                     .get()); // like an update: on the OTA thread, acknowledged once followed or refused
             link.connectAndStayConnected();
@@ -90,14 +96,15 @@ public final class EdgeDevice implements AutoCloseable {
         return o.withTimeouts(o.connectTimeout(), o.operationTimeout(), Duration.ofSeconds(m.maxReconnectDelaySeconds()));
     }
 
-    /** Receives OTA transfers into {@code <modelDir>/incoming} and applies them off the MQTT thread. */
-    private TransferReceiver receiver(String otaTopic, DeviceProfile profile) {
-        return new TransferReceiver(otaTopic, Path.of(config.modelDir()).resolve("incoming"), profile.maxModelBytes(),
+    /** Receives OTA transfers into {@code <modelDir>/<staging>} and applies them off the MQTT thread. */
+    private TransferReceiver receiver(String otaTopic, String staging, BiConsumer<byte[], Path> apply) {
+        DeviceProfile profile = Profiles.resolve(config.profile());
+        return new TransferReceiver(otaTopic, Path.of(config.modelDir()).resolve(staging), profile.maxModelBytes(),
                 new TransferReceiver.Listener() {
                     @Override
                     public void onComplete(TransferReceiver.Transfer t) throws Exception {
                         // One update at a time, on its own thread; the transfer counts as done once it was applied.
-                        updates.submit(() -> runtime.onUpdate(t.manifest(), t.payload())).get();
+                        updates.submit(() -> apply.accept(t.manifest(), t.payload())).get();
                     }
 
                     @Override

@@ -108,7 +108,8 @@ public final class EdgeRuntime implements AutoCloseable {
             throw new IllegalStateException(store.dir() + ": no model installed and no initialModel configured (without"
                     + " mqtt no model can arrive over the air)");
         }
-        this.updater = new OtaUpdater(config.device().id(), profile.name(), trusted, store, health, this::swap, clock);
+        this.updater = new OtaUpdater(config.device().customer(), config.device().id(), profile.name(), trusted, store,
+                health, this::swap, clock);
         this.detector = store.active().isEmpty() ? null : loadActive();
         this.gpio = new GpioActions(config.gpio().provider(), config.gpio().rules());
     }
@@ -201,6 +202,18 @@ public final class EdgeRuntime implements AutoCloseable {
     public UpdateOutcome onUpdate(byte[] signedManifest, Path artifact) {
         UpdateOutcome o = updater.apply(signedManifest, artifact);
         report(o);
+        return o;
+    }
+
+    /**
+     * An update published to every camera of this customer and profile: reported like one of its own,
+     * unless this camera already runs it (then nothing happens; null).
+     */
+    public UpdateOutcome onSharedUpdate(byte[] signedManifest, Path artifact) {
+        UpdateOutcome o = updater.applyShared(signedManifest, artifact);
+        if (o != null) {
+            report(o);
+        }
         return o;
     }
 

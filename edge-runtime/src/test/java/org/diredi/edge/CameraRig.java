@@ -48,7 +48,7 @@ final class CameraRig {
         List<BrokerConfig.User> users = new ArrayList<>();
         for (String c : cameras) {
             users.add(new BrokerConfig.User(c, Passwords.hash(password(c).toCharArray(), 1000), BrokerConfig.DEVICE,
-                    CUSTOMER, c));
+                    CUSTOMER, c, "cpu"));
         }
         users.add(new BrokerConfig.User("cloud", Passwords.hash(password("cloud").toCharArray(), 1000),
                 BrokerConfig.CLOUD, null, null));

@@ -56,10 +56,10 @@ class EdgeDeviceTest {
         model = EdgeFixtures.model();
         String h = BrokerConfig.hashPassword("cam-secret".toCharArray());
         BrokerConfig c = BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("broker")).withUsers(List.of(
-                new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, CUSTOMER, "cam1"),
-                new BrokerConfig.User("cam2", h, BrokerConfig.DEVICE, CUSTOMER, "cam2"),
-                new BrokerConfig.User("cam4", h, BrokerConfig.DEVICE, CUSTOMER, "cam4"),
-                new BrokerConfig.User("cam5", h, BrokerConfig.DEVICE, CUSTOMER, "cam5"),
+                new BrokerConfig.User("cam1", h, BrokerConfig.DEVICE, CUSTOMER, "cam1", "cpu"),
+                new BrokerConfig.User("cam2", h, BrokerConfig.DEVICE, CUSTOMER, "cam2", "cpu"),
+                new BrokerConfig.User("cam4", h, BrokerConfig.DEVICE, CUSTOMER, "cam4", "cpu"),
+                new BrokerConfig.User("cam5", h, BrokerConfig.DEVICE, CUSTOMER, "cam5", "cpu"),
                 new BrokerConfig.User("cloud", BrokerConfig.hashPassword("cloud-secret".toCharArray()),
                         BrokerConfig.CLOUD, null, null)));
         broker = EmbeddedBroker.start(c);

@@ -46,13 +46,14 @@ public final class Accounts {
      * Makes an account and writes its password to {@code passwordFile} (owner-only); the password is
      * kept nowhere else.
      */
-    public static Created create(Path passwordFile, String username, String role, String customer, String device) {
+    public static Created create(Path passwordFile, String username, String role, String customer, String device,
+                                 String profile) {
         byte[] r = new byte[24];
         RANDOM.nextBytes(r);
         char[] secret = Base64.getUrlEncoder().withoutPadding().encodeToString(r).toCharArray();
         try {
             BrokerConfig.User u = new BrokerConfig.User(username, BrokerConfig.hashPassword(secret), role, customer,
-                    device);
+                    device, profile);
             String mosquitto = MosquittoFiles.passwdLine(username, secret);
             Secrets.writeOwnerOnly(passwordFile, new String(secret).getBytes(StandardCharsets.UTF_8));
             return new Created(u, mosquitto);

@@ -33,7 +33,7 @@ public final class Enrolment {
     public record Enrolled(String account, Path folder) {}
 
     /** One machine to enrol: its account, the registry change it makes (null: none), how its files are written. */
-    private record Machine(String username, String role, String customer, String device,
+    private record Machine(String username, String role, String customer, String device, String profile,
                            UnaryOperator<FleetRegistry.Contents> change, FolderWriter files) {}
 
     private interface FolderWriter {
@@ -88,7 +88,7 @@ public final class Enrolment {
         }
         Path publicKey = keys.requirePublic();
         String account = Accounts.device(customer, device);
-        Enrolled e = enrol(new Machine(account, BrokerConfig.DEVICE, customer, device, r -> {
+        Enrolled e = enrol(new Machine(account, BrokerConfig.DEVICE, customer, device, profile, r -> {
             CloudConfig.Customer c = requireCustomer(r, customer);
             c.device(device).ifPresent(d -> {
                 throw new IllegalArgumentException(registry.file() + ": customer " + customer + " already has a device '"
@@ -105,7 +105,7 @@ public final class Enrolment {
         Topics.id("customer", customer);
         String name = account == null ? Accounts.onprem(customer) : account;
         Path publicKey = keys.requirePublic();
-        Enrolled e = enrol(new Machine(name, BrokerConfig.ONPREM, customer, null, r -> {
+        Enrolled e = enrol(new Machine(name, BrokerConfig.ONPREM, customer, null, null, r -> {
             CloudConfig.Customer c = requireCustomer(r, customer);
             return r.with(customer, c.withOnprem(name));
         }, f -> FleetFiles.onprem(f, config, customer, requireCustomer(registry.read(), customer), publicKey)));
@@ -127,7 +127,7 @@ public final class Enrolment {
         String name = account == null ? Accounts.CLOUD : account;
         keys.requirePublic();
         requireFile(keys.privateKey().toString(), "the signing key (fleet.yaml keys)");
-        Enrolled e = enrol(new Machine(name, worker ? BrokerConfig.WORKER : BrokerConfig.CLOUD, null, null, null,
+        Enrolled e = enrol(new Machine(name, worker ? BrokerConfig.WORKER : BrokerConfig.CLOUD, null, null, null, null,
                 f -> FleetFiles.cloud(f, config, keys, worker)));
         report((worker ? "cloud worker " : "cloud ") + name, e, "diredi cloud serve " + (worker ? "--worker " : "")
                 + "--config " + e.folder().resolve("cloud.yaml"));
@@ -144,7 +144,7 @@ public final class Enrolment {
             Path target = machines.resolve(m.username());
             try (MachineFolder f = MachineFolder.stage(target)) {
                 Accounts.Created a = Accounts.create(f.file(MachineFolder.PASSWORD), m.username(), m.role(),
-                        m.customer(), m.device());
+                        m.customer(), m.device(), m.profile());
                 m.files().write(f);
                 f.place();
                 commit(f, users, a, next);

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
  * The MQTT topic tree, under a version prefix so a future incompatible layout can live beside it:
  * <pre>
  * diredi/v1/customers/{c}/devices/{d}/detections | status | ota/... | ota/report | ota/rollback
+ * diredi/v1/customers/{c}/profiles/{p}/updates/... (one signed update for every camera of a profile, chunked)
  * diredi/v1/customers/{c}/onprem/delta/...       (knowledge deltas, chunked)
  * diredi/v1/customers/{c}/onprem/decision        (the cloud's verdict on a delta)
  * diredi/v1/cloud/jobs/{c}                       (the cloud's intake to its workers: a delta to decide)
@@ -73,6 +74,15 @@ public final class Topics {
      */
     public static String otaRollback(String customer, String device) {
         return ota(customer, device) + "/rollback";
+    }
+
+    /**
+     * Base of the fan-out OTA transfers to every camera of one customer and profile: the rest of a
+     * staged rollout is published here once instead of once per camera. The update's signed manifest
+     * names the customer and profile, and each camera checks both as well as the broker's permissions.
+     */
+    public static String profileUpdates(String customer, String profile) {
+        return CUSTOMERS + id("customer", customer) + "/profiles/" + id("profile", profile) + "/updates";
     }
 
     /** Base of knowledge-delta transfers from a customer's on-prem PC. */

@@ -27,9 +27,13 @@ import java.util.List;
  * @param expiresAt     ISO-8601 instant, after createdAt
  * @param parent        previous model version or id; null for a first model
  * @param notes         free text; null is stored as ""
+ * @param targetCustomer the customer whose cameras may install it; required for an update published once to
+ *                      every camera of a customer and profile (a camera refuses one naming another customer, or
+ *                      none); null for an update signed for one device's own topic only
  */
 public record UpdateManifest(String artifact, String sha256, long size, long version, String targetProfile,
-        String model, List<String> classes, String createdAt, String expiresAt, String parent, String notes) {
+        String model, List<String> classes, String createdAt, String expiresAt, String parent, String notes,
+        String targetCustomer) {
 
     // Every field must be present (parent as an explicit null): a missing "version" must not read as 0.
     static final ObjectMapper JSON = new ObjectMapper()
@@ -71,6 +75,21 @@ public record UpdateManifest(String artifact, String sha256, long size, long ver
             throw new IllegalArgumentException("expiresAt " + expiresAt + " is not after createdAt " + createdAt);
         }
         notes = notes == null ? "" : notes;
+        if (targetCustomer != null) {
+            Topics.id("customer", targetCustomer);
+        }
+    }
+
+    /** A manifest that names no customer (sent on a device's own topic only). */
+    public UpdateManifest(String artifact, String sha256, long size, long version, String targetProfile, String model,
+                          List<String> classes, String createdAt, String expiresAt, String parent, String notes) {
+        this(artifact, sha256, size, version, targetProfile, model, classes, createdAt, expiresAt, parent, notes, null);
+    }
+
+    /** The same update with a new validity window (what a re-signature changes). */
+    public UpdateManifest validFrom(Instant created, Instant expires) {
+        return new UpdateManifest(artifact, sha256, size, version, targetProfile, model, classes, created.toString(),
+                expires.toString(), parent, notes, targetCustomer);
     }
 
     public Instant created() {

@@ -43,7 +43,7 @@ import org.diredi.vision.report.MachineFacts;
 
 /**
  * {@code diredi bench rollout}: the cloud's staged rollout ({@link Fleet}: canaries, their healthy time,
- * then the rest, each camera sent the signed update by {@link OtaSender}) of the edge model to
+ * then the rest on their customer's and profile's fan-out topic, both sent by {@link OtaSender}) of the edge model to
  * {@code cameras} {@link SimulatedCamera}s on the embedded broker on loopback, all in this JVM. Timed from
  * the release to the last camera's APPLIED, with the phases in between.
  */
@@ -86,7 +86,7 @@ public final class RolloutBenchmark {
         for (int i = 0; i < s.cameras(); i++) {
             String id = String.format("cam-%04d", i);
             ids.add(id);
-            users.add(new BrokerConfig.User(id, hash, BrokerConfig.DEVICE, CUSTOMER, id));
+            users.add(new BrokerConfig.User(id, hash, BrokerConfig.DEVICE, CUSTOMER, id, "cpu"));
         }
         List<SimulatedCamera> cams = new ArrayList<>();
         ScheduledExecutorService statuses = Executors.newScheduledThreadPool(2);
@@ -166,7 +166,7 @@ public final class RolloutBenchmark {
         phases.add(new Phase("canary proven (APPLIED + healthy " + s.healthySeconds() + " s + a status after it)",
                 secs(t0, promoted), true));
         phases.add(new Phase("the rest: the cloud's last send (" + (cams.size() - plan.canaries().size())
-                + " cameras, one after another on its connection)", secs(promoted, lastSent), false));
+                + " cameras, one fan-out publish per profile)", secs(promoted, lastSent), false));
         phases.add(new Phase("the rest: last camera applied", secs(promoted, all), false));
         phases.add(new Phase("release -> every camera applied", secs(t0, all), true));
         phases.add(new Phase("release -> the cloud's record shows every camera on v1", secs(t0, recorded), true));
@@ -221,7 +221,7 @@ public final class RolloutBenchmark {
         Instant now = Instant.now();
         UpdateManifest m = new UpdateManifest(f.getFileName().toString(), Hashes.sha256Hex(f), Files.size(f), 1, "cpu",
                 "cpu/edge", ClassList.FASHION.names(), now.toString(), now.plus(Duration.ofHours(1)).toString(), "0",
-                "bench rollout");
+                "bench rollout", CUSTOMER);
         return Artifact.sign(m, f, keys.getPrivate(), keys.getPublic(), "bench-v1");
     }
 

@@ -22,7 +22,8 @@ import org.diredi.vision.config.ConfigFiles;
 
 /**
  * A camera as the cloud sees it, without its frames: its own broker account and persistent MQTT v5
- * session, the edge runtime's OTA path ({@link TransferReceiver} for the chunks and their hash, {@link
+ * session, the edge runtime's OTA path on its own topic and its customer's and profile's fan-out topic
+ * ({@link TransferReceiver} for the chunks and their hash, {@link
  * OtaUpdater} for the signature, target profile, expiry, version and artifact checks, {@link ModelStore}
  * for the atomic swap), its OTA report and its retained status in the edge runtime's format. Only the
  * inference is left out: {@link #noInference} passes every model that arrives intact, so a thousand of
@@ -58,19 +59,30 @@ final class SimulatedCamera implements AutoCloseable {
         this.link = new MqttLink(MqttLink.Options.of(uri, id).withCredentials(id, password).withSession(false, 3600)
                 .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(2)));
         this.store = new ModelStore(dir.resolve("models"));
-        this.updater = new OtaUpdater(id, profile.name(), trusted, store, health, d -> { }, Clock.systemUTC());
-        new TransferReceiver(Topics.ota(customer, id), dir.resolve("incoming"), profile.maxModelBytes(),
-                new TransferReceiver.Listener() {
-                    @Override
-                    public void onComplete(TransferReceiver.Transfer t) {
-                        applied(updater.apply(t.manifest(), t.payload()));
-                    }
+        this.updater = new OtaUpdater(customer, id, profile.name(), trusted, store, health, d -> { },
+                Clock.systemUTC());
+        receiver(Topics.ota(customer, id), dir.resolve("incoming"), profile, false).attach(link, 1);
+        receiver(Topics.profileUpdates(customer, profile.name()), dir.resolve("incoming-shared"), profile, true)
+                .attach(link, 1);
+    }
 
-                    @Override
-                    public void onFailed(String transferId, String reason) {
-                        System.err.println("bench: " + id + ": transfer " + transferId + " failed: " + reason);
-                    }
-                }).attach(link, 1);
+    /** As EdgeDevice: its own OTA topic, and its customer's and profile's fan-out topic (the rest of a rollout). */
+    private TransferReceiver receiver(String base, Path staging, DeviceProfile profile, boolean shared) {
+        return new TransferReceiver(base, staging, profile.maxModelBytes(), new TransferReceiver.Listener() {
+            @Override
+            public void onComplete(TransferReceiver.Transfer t) {
+                UpdateOutcome o = shared ? updater.applyShared(t.manifest(), t.payload())
+                        : updater.apply(t.manifest(), t.payload());
+                if (o != null) {
+                    applied(o);
+                }
+            }
+
+            @Override
+            public void onFailed(String transferId, String reason) {
+                System.err.println("bench: " + id + ": transfer " + transferId + " failed: " + reason);
+            }
+        });
     }
 
     /** Installs {@code model} as version 0 (what the camera runs before the rollout). */

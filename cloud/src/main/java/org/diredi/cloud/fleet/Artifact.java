@@ -48,8 +48,7 @@ public record Artifact(String profile, long version, String file, String envelop
     /** The same model and version with a new validity window, signed again (the envelope replaced). */
     public Artifact resigned(Instant now, Duration validity, PrivateKey key, PublicKey publicKey) throws IOException {
         UpdateManifest m = UpdateManifest.fromJson(Signed.fromJson(envelopeBytes()).verifiedPayload(publicKey));
-        UpdateManifest fresh = new UpdateManifest(m.artifact(), m.sha256(), m.size(), m.version(), m.targetProfile(),
-                m.model(), m.classes(), now.toString(), now.plus(validity).toString(), m.parent(), m.notes());
+        UpdateManifest fresh = m.validFrom(now, now.plus(validity));
         return sign(fresh, path(), key, publicKey, transferId);
     }
 }

@@ -94,6 +94,13 @@ public record CustomerRollout(String customer, long current, Map<Long, Map<Strin
         return new CustomerRollout(customer, current, releases, rollout, m);
     }
 
+    /** The same update noted as sent to each of {@code devices} (one copy of the map, not one per device). */
+    CustomerRollout withSent(java.util.Collection<String> devices, Sent s) {
+        Map<String, Sent> m = new HashMap<>(sent);
+        devices.forEach(d -> m.put(d, s));
+        return new CustomerRollout(customer, current, releases, rollout, m);
+    }
+
     /** The artifact of {@code version} for {@code profile}, or null. */
     public Artifact artifact(long version, String profile) {
         return releases.getOrDefault(version, Map.of()).get(profile);

@@ -209,12 +209,57 @@ final class RolloutMachine {
                 ro.canaries(), "rest", ro.rest()));
         out.printf("fleet: v%d proven on %s; sending it to %s%n", ro.version(), ro.canaries(), ro.rest());
         ro.rest().forEach(d -> record.pin(c, d, null));
+        fanOut(c, ro);
         CloudConfig.Customer cust = configured(c);
         List<String> everyone = new ArrayList<>(ro.rest());
         if (cust != null) {
             cust.devices().stream().map(CloudConfig.Device::id).filter(d -> !everyone.contains(d)).forEach(everyone::add);
         }
         everyone.forEach(d -> catchUp(c, d));
+    }
+
+    /**
+     * The rest of a proven rollout, published once per profile on the customer's fan-out topic instead of
+     * once per camera, and noted as sent to each of that profile's cameras: one that is heard from and still
+     * does not run it {@code resendAfterSeconds} later is sent it on its own topic ({@link #catchUp}). A
+     * profile whose artifact names no customer, or whose fan-out fails, is left to the per-camera sends.
+     */
+    private void fanOut(String c, Rollout ro) {
+        Map<String, List<String>> byProfile = new java.util.TreeMap<>();
+        for (String d : ro.rest()) {
+            String p = profileOf(c, d);
+            if (p != null) {
+                byProfile.computeIfAbsent(p, x -> new ArrayList<>()).add(d);
+            }
+        }
+        for (Map.Entry<String, List<String>> e : byProfile.entrySet()) {
+            Artifact a = state(c).artifact(ro.version(), e.getKey());
+            if (a == null || sender == null) {
+                continue;
+            }
+            try {
+                Artifact sent = sender.fanOut(c, a, e.getValue());
+                if (sent != null) {
+                    put(withSent(states.get(c), ro.version(), a, sent).withSent(e.getValue(),
+                            new Sent(ro.version(), Instant.now().toString())));
+                }
+            } catch (IOException | RuntimeException x) {
+                audit.record("SEND_FAILED", a.transferId(), c, Map.of("profile", e.getKey(), "version", ro.version(),
+                        "reason", String.valueOf(x.getMessage())));
+                out.printf("fleet: v%d to %s's %s cameras at once failed (%s); sending it to each%n", ro.version(), c,
+                        e.getKey(), x.getMessage());
+            }
+        }
+    }
+
+    /** {@code st} with {@code sent} in place of {@code a} when it was signed again: later sends use the fresh envelope. */
+    private static CustomerRollout withSent(CustomerRollout st, long version, Artifact a, Artifact sent) {
+        if (sent.equals(a)) {
+            return st;
+        }
+        Map<String, Artifact> release = new HashMap<>(st.releases().get(version));
+        release.put(a.profile(), sent);
+        return st.withRelease(version, release);
     }
 
     /** Sends the current update to {@code device} when it is below its customer's current version. */
@@ -320,13 +365,7 @@ final class RolloutMachine {
         }
         try {
             Artifact sent = sender.send(c, device, a, why);
-            CustomerRollout st = states.get(c);
-            if (!sent.equals(a)) { // signed again: later sends use the fresh envelope
-                Map<String, Artifact> release = new HashMap<>(st.releases().get(version));
-                release.put(profile, sent);
-                st = st.withRelease(version, release);
-            }
-            put(st.withSent(device, new Sent(version, Instant.now().toString())));
+            put(withSent(states.get(c), version, a, sent).withSent(device, new Sent(version, Instant.now().toString())));
             failedSends.remove(c + "/" + device);
         } catch (IOException | RuntimeException e) {
             failedSends.put(c + "/" + device, Instant.now());

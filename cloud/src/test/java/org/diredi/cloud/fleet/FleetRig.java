@@ -49,7 +49,8 @@ final class FleetRig implements AutoCloseable {
         String h = BrokerConfig.hashPassword(PASSWORD.toCharArray());
         List<BrokerConfig.User> users = new ArrayList<>(List.of(new BrokerConfig.User("cloud", h, BrokerConfig.CLOUD,
                 null, null)));
-        cameras.forEach((c, ids) -> ids.forEach(d -> users.add(new BrokerConfig.User(d, h, BrokerConfig.DEVICE, c, d))));
+        cameras.forEach((c, ids) -> ids.forEach(d -> users.add(new BrokerConfig.User(d, h, BrokerConfig.DEVICE, c, d,
+                "cpu"))));
         broker = EmbeddedBroker.start(BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("broker"))
                 .withUsers(users));
     }
@@ -121,7 +122,7 @@ final class FleetRig implements AutoCloseable {
         Instant now = Instant.now();
         UpdateManifest m = new UpdateManifest(f.getFileName().toString(), Hashes.sha256Hex(f), bytes.length, version,
                 "cpu", "tiny/edge", ClassList.FASHION.names(), now.toString(), now.plusSeconds(seconds).toString(),
-                Long.toString(version - 1), "test release");
+                Long.toString(version - 1), "test release", customer);
         return Artifact.sign(m, f, keys.getPrivate(), keys.getPublic(), "delta-" + customer + "-" + version);
     }
 

@@ -18,13 +18,15 @@ import org.diredi.vision.config.ConfigFiles;
 /**
  * Decides and applies one OTA update, independent of how it arrived. In order, and the first failure
  * is the reported reason: the manifest is signed by the pinned manufacturer key; it targets this
- * device's profile; it has not expired; its version is newer than the running one (no downgrade, no
- * replay); the artifact has the manifest's size and SHA-256; the model passes the health check,
- * including its agreement with the running model on the reference frames. Only
+ * device's profile (and its customer, when it names one: an update published to every camera of a
+ * customer and profile must); it has not expired; its version is newer than the running one (no downgrade, no
+ * replay); the artifact has the manifest's size and SHA-256; the model passes the health check, including its
+ * agreement with the running model on the reference frames. Only
  * then does the active-model pointer move, so every failure leaves the previous model running.
  */
 public final class OtaUpdater {
 
+    private final String customer;
     private final String device;
     private final String profile;
     private final PublicKey trusted;
@@ -37,8 +39,9 @@ public final class OtaUpdater {
      * @param swap receives the checked, loaded new detector once it is active (the runtime swaps it in
      *             between two frames and closes the old one)
      */
-    public OtaUpdater(String device, String profile, PublicKey trusted, ModelStore store, HealthCheck health,
-                      Consumer<OnnxDetector> swap, Clock clock) {
+    public OtaUpdater(String customer, String device, String profile, PublicKey trusted, ModelStore store,
+                      HealthCheck health, Consumer<OnnxDetector> swap, Clock clock) {
+        this.customer = customer;
         this.device = device;
         this.profile = profile;
         this.trusted = trusted;
@@ -48,8 +51,21 @@ public final class OtaUpdater {
         this.clock = clock;
     }
 
-    /** Handles one update: {@code signedManifest} is a {@link Signed} envelope of an {@link UpdateManifest}. */
+    /** Handles one update sent on this device's own topic: {@code signedManifest} is a {@link Signed} {@link UpdateManifest}. */
     public synchronized UpdateOutcome apply(byte[] signedManifest, Path artifact) {
+        return apply(signedManifest, artifact, false);
+    }
+
+    /**
+     * Handles one update published once to every camera of this device's customer and profile: checked as
+     * {@link #apply} is, and its manifest must name this device's customer. An update this device already
+     * runs (a canary's, or one its own topic brought first) is ignored, not reported: null.
+     */
+    public synchronized UpdateOutcome applyShared(byte[] signedManifest, Path artifact) {
+        return apply(signedManifest, artifact, true);
+    }
+
+    private UpdateOutcome apply(byte[] signedManifest, Path artifact, boolean shared) {
         long active = store.active().map(ModelStore.Installed::version).orElse(-1L);
         UpdateManifest m;
         try {
@@ -59,25 +75,41 @@ public final class OtaUpdater {
         } catch (MessagingException e) {
             return reject(-1, active, e.getMessage());
         }
-        if (!m.targetProfile().equals(profile)) {
-            return reject(m.version(), active, "targets profile '" + m.targetProfile() + "', this device is '"
-                    + profile + "'");
-        }
-        if (m.isExpired(clock.instant())) {
-            return reject(m.version(), active, "manifest expired at " + m.expiresAt());
+        String bad = targetProblem(m, shared);
+        if (bad != null) {
+            return reject(m.version(), active, bad);
         }
         if (m.version() <= active) {
-            return reject(m.version(), active, "version " + m.version() + " is not newer than the running version "
-                    + active + " (downgrade or replay)");
+            return shared ? null : reject(m.version(), active, "version " + m.version()
+                    + " is not newer than the running version " + active + " (downgrade or replay)");
         }
         try {
-            String bad = m.mismatch(artifact);
+            bad = m.mismatch(artifact);
             if (bad != null) {
                 return reject(m.version(), active, "artifact " + m.artifact() + " does not match its manifest: " + bad);
             }
         } catch (IOException e) {
             return reject(m.version(), active, "artifact unreadable: " + e.getMessage());
         }
+        return install(m, artifact, active);
+    }
+
+    /** Null when the manifest targets this device's customer (as far as it names one) and profile, and is unexpired. */
+    private String targetProblem(UpdateManifest m, boolean shared) {
+        if (m.targetCustomer() == null ? shared : !m.targetCustomer().equals(customer)) {
+            return "targets customer '" + m.targetCustomer() + "', this device is " + customer + "'s";
+        }
+        if (!m.targetProfile().equals(profile)) {
+            return "targets profile '" + m.targetProfile() + "', this device is '" + profile + "'";
+        }
+        if (m.isExpired(clock.instant())) {
+            return "manifest expired at " + m.expiresAt();
+        }
+        return null;
+    }
+
+    /** Stages the checked artifact, health-checks it, and only then moves the active pointer. */
+    private UpdateOutcome install(UpdateManifest m, Path artifact, long active) {
         Path running = store.active().map(store::path).orElse(null);
         ModelStore.Installed staged = store.install(m.version(), artifact, new String(m.toJson(),
                 java.nio.charset.StandardCharsets.UTF_8));

@@ -46,7 +46,7 @@ class OtaUpdaterTest {
         store.install(0, EdgeFixtures.write(dir, "initial.onnx", model), "initial");
         store.activate(0);
         HealthCheck health = new HealthCheck(Profiles.load("cpu"), FcosDecoder.Config.EVAL, 1);
-        updater = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store, health, swapped::add,
+        updater = new OtaUpdater("acme", "cam1", "cpu", MANUFACTURER.getPublic(), store, health, swapped::add,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -83,6 +83,55 @@ class OtaUpdaterTest {
         assertEquals(0, store.previous().orElseThrow().version(), "the previous model is kept for a rollback");
         assertTrue(Files.readString(store.dir().resolve("v3.json")).contains("\\\"version\\\":3"),
                 "the installed record keeps the signed manifest");
+    }
+
+    /** {@code m} for {@code customer}: the manifest of an update published to every camera of a customer and profile. */
+    private static UpdateManifest forCustomer(UpdateManifest m, String customer) {
+        return new UpdateManifest(m.artifact(), m.sha256(), m.size(), m.version(), m.targetProfile(), m.model(),
+                m.classes(), m.createdAt(), m.expiresAt(), m.parent(), m.notes(), customer);
+    }
+
+    private UpdateOutcome sendShared(byte[] artifact, UpdateManifest m, KeyPair key) {
+        Path a = EdgeFixtures.write(dir.resolve("in"), "artifact.onnx", artifact);
+        return updater.applyShared(EdgeFixtures.signed(m, key), a);
+    }
+
+    @Test
+    void aSharedUpdateForThisCustomerAndProfileIsAppliedAndOneItAlreadyRunsIsIgnored() {
+        UpdateOutcome o = sendShared(model, forCustomer(manifest(2), "acme"), MANUFACTURER);
+        assertEquals(UpdateOutcome.Status.APPLIED, o.status(), o.toString());
+        assertEquals(2, store.active().orElseThrow().version());
+        assertNull(sendShared(model, forCustomer(manifest(2), "acme"), MANUFACTURER),
+                "the same update again (a canary gets the fan-out too): nothing to do, nothing to report");
+        assertNull(sendShared(model, forCustomer(manifest(1), "acme"), MANUFACTURER));
+        assertEquals(2, store.active().orElseThrow().version());
+    }
+
+    @Test
+    void aSharedUpdateMustNameThisDevicesCustomerAndProfileAndBeIntactAndSigned() {
+        assertRejected(sendShared(model, forCustomer(manifest(1), "globex"), MANUFACTURER), "targets customer 'globex'");
+        assertRejected(sendShared(model, manifest(1), MANUFACTURER), "targets customer 'null'");
+        assertRejected(sendShared(model, forCustomer(EdgeFixtures.manifest(model, 1, "imx500", NOW.plusSeconds(3600)),
+                "acme"), MANUFACTURER), "targets profile 'imx500'");
+        byte[] tampered = model.clone();
+        tampered[tampered.length / 2] ^= 1;
+        assertRejected(sendShared(tampered, forCustomer(manifest(1), "acme"), MANUFACTURER), "sha256");
+        assertRejected(sendShared(model, forCustomer(manifest(1), "acme"), Ed25519.generate()), "wrong key");
+        // the manifest's customer changed after signing
+        Signed s = Signed.sign(forCustomer(manifest(1), "globex").toJson(), MANUFACTURER.getPrivate(),
+                MANUFACTURER.getPublic());
+        String forged = java.util.Base64.getEncoder().encodeToString(forCustomer(manifest(1), "acme").toJson());
+        assertRejected(updater.applyShared(new Signed(forged, s.keyId(), s.signature()).toJson(),
+                EdgeFixtures.write(dir.resolve("in"), "a.onnx", model)), "bad signature");
+        assertRejected(sendShared(model, forCustomer(EdgeFixtures.manifest(model, 1, "cpu", NOW.minusSeconds(1)),
+                "acme"), MANUFACTURER), "expired");
+        assertEquals(List.of(0L), store.versions(), "nothing was installed");
+    }
+
+    @Test
+    void anUpdateOnItsOwnTopicNamingAnotherCustomerIsRejected() {
+        assertRejected(send(model, forCustomer(manifest(1), "globex"), MANUFACTURER), "targets customer 'globex'");
+        assertEquals(UpdateOutcome.Status.APPLIED, send(model, forCustomer(manifest(1), "acme"), MANUFACTURER).status());
     }
 
     @Test
@@ -152,7 +201,7 @@ class OtaUpdaterTest {
     void aModelOverTheLatencyBudgetIsRolledBack() {
         var slow = new org.diredi.profiles.DeviceProfile("cpu", "test: impossible budget", 160, null,
                 org.diredi.profiles.Precision.FP32, 7, 21, List.of("*"), 1L << 28, 1L << 30, 0.001, true, true, List.of());
-        OtaUpdater strict = new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), store,
+        OtaUpdater strict = new OtaUpdater("acme", "cam1", "cpu", MANUFACTURER.getPublic(), store,
                 new HealthCheck(slow, FcosDecoder.Config.EVAL, 1), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
         Path a = EdgeFixtures.write(dir.resolve("in"), "a.onnx", model);
         UpdateOutcome o = strict.apply(EdgeFixtures.signed(manifest(1), MANUFACTURER), a);
@@ -162,7 +211,7 @@ class OtaUpdaterTest {
 
     /** An updater whose health check asks the shipped default agreement (edge.yaml {@code health}). */
     private OtaUpdater withAgreement(ModelStore s, org.diredi.edge.config.EdgeConfig.Health acceptance) {
-        return new OtaUpdater("cam1", "cpu", MANUFACTURER.getPublic(), s, new HealthCheck(Profiles.load("cpu"),
+        return new OtaUpdater("acme", "cam1", "cpu", MANUFACTURER.getPublic(), s, new HealthCheck(Profiles.load("cpu"),
                 FcosDecoder.Config.EVAL, 1, acceptance), swapped::add, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
