@@ -78,9 +78,13 @@ final class RolloutMachine {
         List<String> order = canaryOrder(c, r.artifacts().keySet());
         int k = settings.canaryCount(c, order.size());
         String now = Instant.now().toString();
-        // Never rolled out to: its current version is the one before this release, not the registry's, which
-        // the cloud sets to the release's version before the rollout begins.
-        CustomerRollout st = states.computeIfAbsent(c, x -> CustomerRollout.initial(x, r.version() - 1));
+        CustomerRollout st = state(c);
+        if (st.current() >= r.version()) {
+            // The cloud records an accepted version in the registry before its rollout begins, and a customer
+            // first looked at in between took that as its current version: until the canaries prove the
+            // release, the current version is the one before it.
+            st = st.withCurrent(r.version() - 1);
+        }
         if (st.rollout() != null && st.rollout().phase() == Phase.CANARY) {
             audit.record("ROLLOUT_SUPERSEDED", st.rollout().transferId(), c, Map.of("version", st.rollout().version(),
                     "by", r.version()));

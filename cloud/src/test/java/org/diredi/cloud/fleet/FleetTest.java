@@ -123,6 +123,7 @@ class FleetTest {
         rig.camera("wayne", "w2");
         await(30, "w1 and w2 heard from on v0", () -> version(cloud.fleet(), "wayne", "w1") == 0
                 && version(cloud.fleet(), "wayne", "w2") == 0);
+        assertEquals(1, cloud.fleet().rollout("wayne").current(), "looked at before the release, as the intake does");
         Fleet.Plan plan = cloud.fleet().begin(rig.releaseOf("wayne", rig.release("wayne", 1, FleetRig.model())));
         String canary = plan.canaries().get(0);
         String other = plan.rest().get(0);
