@@ -321,7 +321,7 @@ class DeployIntegrationTest {
         assertTrue(reason.contains("ROLLED_BACK") && reason.contains("health check failed")
                 && reason.contains("of the running model's") && reason.contains("health.minAgreement"), reason);
         List<Integer> shipped = indexes(audit, e -> "SHIPPED".equals(e.get("event")) && number(e.get("version")) == version);
-        assertEquals(List.of("cam-01"), shipped.stream().map(i -> audit.get(i).get("device")).toList(),
+        assertEquals(List.of("cam-01"), shipped.stream().flatMap(i -> sentTo(audit.get(i)).stream()).toList(),
                 "only the canary was sent v" + version + ": " + audit);
         assertTrue(indexes(audit, e -> "ROLLOUT_COMPLETE".equals(e.get("event")) && number(e.get("version")) == version)
                 .isEmpty(), "the rollout of v" + version + " never completes");
@@ -333,8 +333,8 @@ class DeployIntegrationTest {
     private static void checkCanaryFirst(Path server, long version) {
         List<Map<String, Object>> audit = audit(server);
         List<Integer> shipped = indexes(audit, e -> "SHIPPED".equals(e.get("event")) && number(e.get("version")) == version);
-        assertEquals(CAMERAS.keySet(), shipped.stream().map(i -> audit.get(i).get("device")).collect(Collectors.toSet()),
-                "every camera was sent it: " + audit);
+        assertEquals(CAMERAS.keySet(), shipped.stream().flatMap(i -> sentTo(audit.get(i)).stream())
+                .collect(Collectors.toSet()), "every camera was sent it: " + audit);
         Map<String, Object> first = audit.get(shipped.get(0));
         assertEquals("cam-01", first.get("device"), "the canary is sent the update first: " + audit);
         assertEquals("canary", first.get("as"));
@@ -346,8 +346,14 @@ class DeployIntegrationTest {
         assertTrue(applied < complete, "the rollout completes after the canary applied it: " + audit);
         for (int i : shipped.subList(1, shipped.size())) {
             assertTrue(i > complete, "the rest are sent it after the canary proved it: " + audit.get(i));
-            assertTrue(List.of("rollout", "resend").contains(audit.get(i).get("as")), audit.get(i).toString());
+            assertTrue(List.of("fan-out", "rollout", "resend").contains(audit.get(i).get("as")), audit.get(i).toString());
         }
+    }
+
+    /** The cameras a SHIPPED entry went to: one device, or a fan-out's devices of one profile. */
+    private static List<String> sentTo(Map<String, Object> shipped) {
+        return shipped.get("device") != null ? List.of((String) shipped.get("device"))
+                : ((List<?>) shipped.get("devices")).stream().map(String::valueOf).toList();
     }
 
     /** The IMX500 camera runs an int8 QDQ model, and {@code diredi profiles check} passes it for imx500. */
