@@ -105,7 +105,7 @@ public final class FgdLoss extends AbstractBlock {
             bg = bg == null ? level[1] : bg.add(level[1]);
             at = at == null ? level[2] : at.add(level[2]);
             gl = gl == null ? level[3] : gl.add(level[3]);
-            diagnostics.putAll(diagnostics(s, t, level[2], l));
+            diagnostics.putAll(diagnostics(s, t, level, l));
         }
         NDArray total = fg.mul(config.alpha()).add(bg.mul(config.beta())).add(at.mul(config.gamma()))
                 .add(gl.mul(config.lambda()));
@@ -130,22 +130,24 @@ public final class FgdLoss extends AbstractBlock {
      * location), and the attention loss as a share of its largest possible value {@code 2 (H W + C)} (the L1
      * distance between two attentions summing to H W, and to C).
      */
-    private Map<String, NDArray> diagnostics(NDArray s, NDArray t, NDArray attentionLoss, int l) {
+    private Map<String, NDArray> diagnostics(NDArray s, NDArray t, NDArray[] level, int l) {
         Shape shape = t.getShape();
         long hw = shape.get(2) * shape.get(3);
         String p = "p" + Pyramid.number(l) + "_";
         Map<String, NDArray> d = new LinkedHashMap<>();
         d.put(p + "teacher_abs", t.abs().mean());
-        d.put(p + "student_abs", s.abs().mean().stopGradient());
-        d.put(p + "teacher_att_max", attention(t, config.temperature())[0].reshape(shape.get(0), hw).max(new int[] {1})
-                .mean().div(hw));
-        d.put(p + "student_att_max", attention(s, config.temperature())[0].reshape(shape.get(0), hw)
-                .max(new int[] {1}).mean().div(hw).stopGradient());
-        d.put(p + "att_share", attentionLoss.div(2f * (hw + shape.get(1))).stopGradient());
+        d.put(p + "student_abs", s.stopGradient().abs().mean());
+        d.put(p + "teacher_att_max", level[4].reshape(shape.get(0), hw).max(new int[] {1}).mean().div(hw));
+        d.put(p + "student_att_max", level[5].stopGradient().reshape(shape.get(0), hw).max(new int[] {1}).mean()
+                .div(hw));
+        d.put(p + "att_share", level[2].stopGradient().div(2f * (hw + shape.get(1))));
         return d;
     }
 
-    /** Unweighted fg, bg, attention and global losses of one level. */
+    /**
+     * Unweighted fg, bg, attention and global losses of one level, then the teacher's and the student's spatial
+     * attention (for the diagnostics, which reuse them rather than compute them again).
+     */
     private NDArray[] level(ParameterStore ps, NDArray s, NDArray t, NDArray fgMask, NDArray bgMask, int l) {
         long n = t.getShape().get(0);
         NDArray[] attT = attention(t, config.temperature());
@@ -158,7 +160,7 @@ public final class FgdLoss extends AbstractBlock {
         NDArray rs = studentContext[l].forward(ps, new NDList(s), true).singletonOrThrow();
         NDArray rt = teacherContext[l].forward(ps, new NDList(t), true).singletonOrThrow();
         NDArray gl = rs.sub(rt).square().sum().div(n);
-        return new NDArray[] {fg, bg, at, gl};
+        return new NDArray[] {fg, bg, at, gl, attT[0], attS[0]};
     }
 
     /**
