@@ -29,6 +29,9 @@ import org.diredi.vision.config.ConfigFiles;
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs
  *                        the FGD loss against the detection loss
+ * @param addedClassKnowledge what the manufacturer's data knows of a class a customer adds: labels (its images
+ *                        label it), unlabelled (they show it unlabelled) or absent (none shows it); with the last
+ *                        two Distill C learns it from the updated tutor's pseudo-labels ({@code pseudoLabels})
  * @param registry        the fleet registry file ({@link org.diredi.cloud.registry.FleetRegistry}); null = none
  * @param rollout         staged rollout of every accepted update: canaries first, the rest once they run it
  *                        healthily ({@link RolloutSettings})
@@ -40,7 +43,9 @@ public record CloudConfig(String broker, String username, String password, Strin
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
                           String device, double lambda, org.diredi.cloud.update.Calibration calibration,
                           GatePolicy gate, int distillCEpochs, int distillCBatch,
-                          float distillCTemperature, float distillCFeatureWeight, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
+                          float distillCTemperature, float distillCFeatureWeight,
+                          org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
+                          org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
                           String registry, Map<String, Customer> customers, RolloutSettings rollout,
                           JobSettings jobs) {
 
@@ -112,6 +117,9 @@ public record CloudConfig(String broker, String username, String password, Strin
         Devices.checkName(device, "device");
         rollout = rollout == null ? RolloutSettings.DEFAULTS : rollout;
         jobs = jobs == null ? JobSettings.DEFAULTS : jobs;
+        addedClassKnowledge = addedClassKnowledge == null ? org.diredi.cloud.update.AddedClassKnowledge.LABELS
+                : addedClassKnowledge;
+        pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

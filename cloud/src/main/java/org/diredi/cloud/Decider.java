@@ -141,18 +141,23 @@ final class Decider {
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
                 .withDevice(config.device());
         return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
-                config.distillCTemperature(), config.distillCFeatureWeight()), ManufacturerUpdate.WhenRejected.STOP,
+                config.distillCTemperature(), config.distillCFeatureWeight(), org.diredi.core.distill.FgdConfig.DEFAULTS,
+                config.pseudoLabels()), ManufacturerUpdate.WhenRejected.STOP,
                 config.calibration());
     }
 
-    /** The manufacturer's validation and training splits; the update covers the customer's tutor's classes. */
+    /**
+     * The manufacturer's validation and training splits as its knowledge of the added classes leaves them; the
+     * update covers the customer's tutor's classes.
+     */
     private ManufacturerUpdate.OwnData ownData(CustomerState st, ClassList classes, KnowledgeDelta delta)
             throws IOException {
         List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes,
                 new HashSet<>(delta.manifest().classesAdded()), new HashSet<>(delta.manifest().classesRemoved()));
         Path data = Path.of(config.data());
-        return new ManufacturerUpdate.OwnData(VocDataset.load(data, config.validationSplit(), classes),
-                VocDataset.load(data, config.trainSplit(), classes), update);
+        return ManufacturerUpdate.OwnData.of(VocDataset.load(data, config.validationSplit(), classes),
+                VocDataset.load(data, config.trainSplit(), classes), update, delta.manifest().classesAdded(),
+                config.addedClassKnowledge());
     }
 
     /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */

@@ -2,7 +2,9 @@ package org.diredi.cloud.update;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Collection;
 import java.util.Locale;
+import org.diredi.vision.data.VocDataset;
 
 /**
  * What the manufacturer's own data knows about a class a customer's delta adds. The paper's experiments
@@ -23,7 +25,20 @@ public enum AddedClassKnowledge {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** {@code labels}, {@code unlabelled} or {@code absent}; anything else is an error naming the choices. */
+    /**
+     * A manufacturer-side dataset as this knowledge leaves it: as it is ({@link #LABELS}); every image kept but
+     * the objects of {@code added} unlabelled, as in a device maker's unlabelled pool ({@link #UNLABELLED});
+     * or without the images that show one ({@link #ABSENT}).
+     */
+    public VocDataset apply(VocDataset data, Collection<String> added) {
+        return switch (this) {
+            case LABELS -> data;
+            case UNLABELLED -> data.restrictTo(data.classes().names().stream().filter(c -> !added.contains(c)).toList());
+            case ABSENT -> data.withoutImagesOf(added);
+        };
+    }
+
+    /** {@code labels}, {@code unlabelled} or {@code absent}; anything else is an error naming the key and the choices. */
     @JsonCreator
     public static AddedClassKnowledge parse(String s) {
         for (AddedClassKnowledge k : values()) {
@@ -31,6 +46,7 @@ public enum AddedClassKnowledge {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown added-class knowledge '" + s + "': use labels, unlabelled or absent");
+        throw new IllegalArgumentException("addedClassKnowledge must be one of labels, unlabelled or absent, got '"
+                + s + "'");
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.delta.KnowledgeDelta;
@@ -66,8 +67,20 @@ public final class ManufacturerUpdate {
      * @param temperature   FGD temperature (the paper's Distill C uses 1.5)
      * @param featureWeight weight of the FGD loss against the detection loss
      * @param settings      the distillation method and its settings ({@link FgdConfig#DEFAULTS}: FGD)
+     * @param pseudoLabels  how the updated tutor labels the added classes when the manufacturer's data does not
+     *                      ({@link PseudoLabels}; null: {@link PseudoLabels.Settings#DEFAULTS})
      */
-    public record DistillC(TrainConfig train, float temperature, float featureWeight, FgdConfig settings) {
+    public record DistillC(TrainConfig train, float temperature, float featureWeight, FgdConfig settings,
+                           PseudoLabels.Settings pseudoLabels) {
+
+        public DistillC {
+            pseudoLabels = pseudoLabels == null ? PseudoLabels.Settings.DEFAULTS : pseudoLabels;
+        }
+
+        /** With {@link PseudoLabels.Settings#DEFAULTS}. */
+        public DistillC(TrainConfig train, float temperature, float featureWeight, FgdConfig settings) {
+            this(train, temperature, featureWeight, settings, PseudoLabels.Settings.DEFAULTS);
+        }
 
         /** With {@link FgdConfig#DEFAULTS}: FGD. */
         public DistillC(TrainConfig train, float temperature, float featureWeight) {
@@ -91,19 +104,61 @@ public final class ManufacturerUpdate {
     public record Inputs(Path tutor, Path edge, ModelConfig edgeModel, KnowledgeDelta delta) {}
 
     /**
-     * The manufacturer's own data, never the customer's.
+     * The manufacturer's own data, never the customer's, as {@link #of} builds it from what the manufacturer
+     * knows of the added classes.
      *
      * @param validation    the gate's split (restricted here to the gated classes)
-     * @param train         Distill C's images (restricted here to {@code updateClasses})
+     * @param train         Distill C's and calibration's images (restricted here to {@code updateClasses})
      * @param updateClasses the classes the update covers: the tutor's, without the removed, plus the added
+     * @param knowledge     what these splits know of the added classes; not {@link AddedClassKnowledge#LABELS}:
+     *                      Distill C labels them by {@link PseudoLabels}
      */
-    public record OwnData(VocDataset validation, VocDataset train, List<String> updateClasses) {}
+    public record OwnData(VocDataset validation, VocDataset train, List<String> updateClasses,
+                          AddedClassKnowledge knowledge) {
+
+        public OwnData {
+            knowledge = knowledge == null ? AddedClassKnowledge.LABELS : knowledge;
+        }
+
+        /** Splits that label every class they show ({@link AddedClassKnowledge#LABELS}). */
+        public OwnData(VocDataset validation, VocDataset train, List<String> updateClasses) {
+            this(validation, train, updateClasses, AddedClassKnowledge.LABELS);
+        }
+
+        /**
+         * The one place the manufacturer's data for an update is made: both splits as {@code knowledge} leaves
+         * them ({@link AddedClassKnowledge#apply}: every manufacturer-side stage, the gate, calibration, Distill
+         * C and an experiment's direct-training baseline, sees them so).
+         */
+        public static OwnData of(VocDataset validation, VocDataset train, List<String> updateClasses,
+                                 List<String> added, AddedClassKnowledge knowledge) {
+            return new OwnData(knowledge.apply(validation, added), knowledge.apply(train, added), updateClasses,
+                    knowledge);
+        }
+
+        /** The training split labelled with the update's classes: Distill C's and direct training's images. */
+        public VocDataset updateTrain() {
+            return train.restrictTo(updateClasses);
+        }
+    }
 
     /** Where the steps write: the updated tutor's checkpoint, gate.md / gate.json, Distill C's stage folder. */
     public record Layout(Path updatedTutor, Path gateDir, Path distillCDir) {}
 
-    /** The updated tutor, the gate's evidence and verdict, and the updated edge model (null when not distilled). */
-    public record Result(Path updatedTutor, Verification verification, Stages.Result distillC) {
+    /**
+     * The updated tutor, the gate's evidence and verdict, the updated edge model (null when not distilled) and
+     * the pseudo-labels Distill C drew per added class (empty when the manufacturer labels them or none were drawn).
+     */
+    public record Result(Path updatedTutor, Verification verification, Stages.Result distillC,
+                         Map<String, Integer> pseudoLabels) {
+
+        public Result {
+            pseudoLabels = pseudoLabels == null ? Map.of() : Map.copyOf(pseudoLabels);
+        }
+
+        public Result(Path updatedTutor, Verification verification, Stages.Result distillC) {
+            this(updatedTutor, verification, distillC, Map.of());
+        }
 
         public GateDecision gate() {
             return verification.decision();
@@ -140,7 +195,9 @@ public final class ManufacturerUpdate {
         if (!v.decision().accepted() && settings.whenRejected() == WhenRejected.STOP) {
             return new Result(updated, v, null);
         }
-        return new Result(updated, v, distillC(in, updated, data, out.distillCDir()));
+        Stages.Result edge = distillC(in, updated, data, out.distillCDir());
+        return new Result(updated, v, edge, data.knowledge() == AddedClassKnowledge.LABELS ? Map.of()
+                : PseudoLabels.drawnPerClass(out.distillCDir()));
     }
 
     /**
@@ -162,7 +219,7 @@ public final class ManufacturerUpdate {
     Path calibrate(Path substituted, OwnData data, Path updatedTutor) throws IOException {
         if (!Files.exists(updatedTutor)) {
             List<ClassBiasCalibration.Shift> shifts = ClassBiasCalibration.apply(substituted,
-                    data.train().restrictTo(data.updateClasses()), data.updateClasses(),
+                    data.updateTrain(), data.updateClasses(),
                     settings.gate().scoreThreshold(), settings.device(), updatedTutor);
             AtomicFiles.writeJson(updatedTutor.resolveSibling("calibration.json"), shifts);
         }
@@ -197,9 +254,23 @@ public final class ManufacturerUpdate {
     /** Distill C: the edge model from its current weights, taught by the updated tutor on the update's classes. */
     public Stages.Result distillC(Inputs in, Path updatedTutor, OwnData data, Path stageDir) throws IOException {
         DistillC c = settings.distillC();
-        VocDataset own = data.train().restrictTo(data.updateClasses());
+        VocDataset own = distillCData(in, updatedTutor, data, stageDir);
         return Stages.run(Stages.Stage.direct("edge-updated", in.edgeModel(), c.train(), own)
                 .distilledFrom(updatedTutor, c.fgd()).from(in.edge()).weights(1f, c.featureWeight()),
                 own.classes(), stageDir);
+    }
+
+    /**
+     * Distill C's images: the manufacturer's labels of the update's classes, plus, where its data does not label
+     * the added classes, the updated tutor's pseudo-labels of them (so the customer's delta alone teaches them).
+     */
+    VocDataset distillCData(Inputs in, Path updatedTutor, OwnData data, Path stageDir) throws IOException {
+        VocDataset own = data.updateTrain();
+        List<String> added = in.delta().manifest().classesAdded();
+        if (data.knowledge() == AddedClassKnowledge.LABELS || added.isEmpty()) {
+            return own;
+        }
+        return PseudoLabels.draw(updatedTutor, own, added, settings.distillC().pseudoLabels(), settings.device(),
+                stageDir).applyTo(own);
     }
 }

@@ -1,6 +1,7 @@
 package org.diredi.workflow.experiment;
 
 import java.nio.file.Path;
+import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.scenes.FashionScenes;
@@ -48,8 +49,17 @@ public record ExperimentData(ClassList classes, VocDataset manufacturer, VocData
         return customer.restrictTo(spec.updateClasses());
     }
 
-    /** The manufacturer's own data labelled with the update's classes (the direct-training baseline's). */
+    /**
+     * The manufacturer's own data for the update (the gate's validation split and its training part) as the
+     * spec's {@code addedClassKnowledge} leaves them; the test split is not among them.
+     */
+    public ManufacturerUpdate.OwnData ownData(ExperimentSpec spec) {
+        return ManufacturerUpdate.OwnData.of(validation, manufacturer, spec.updateClasses(), spec.added(),
+                spec.addedClassKnowledge());
+    }
+
+    /** The manufacturer's own data labelled with the update's classes it knows (the direct-training baseline's). */
     public VocDataset ownUpdate(ExperimentSpec spec) {
-        return manufacturer.restrictTo(spec.updateClasses());
+        return ownData(spec).updateTrain();
     }
 }

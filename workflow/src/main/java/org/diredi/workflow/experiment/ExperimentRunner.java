@@ -37,6 +37,7 @@ public final class ExperimentRunner {
     private final Backbones backbones;
     private final VocDataset presumed;
     private final VocDataset privateData;
+    private final ManufacturerUpdate.OwnData own;
     private final VocDataset ownUpdate;
     private final Path sharedRoot;
 
@@ -61,7 +62,8 @@ public final class ExperimentRunner {
         this.backbones = new Backbones(spec);
         this.presumed = data.presumed(spec);
         this.privateData = data.privateData(spec);
-        this.ownUpdate = data.ownUpdate(spec);
+        this.own = data.ownData(spec);
+        this.ownUpdate = own.updateTrain();
     }
 
     /**
@@ -96,7 +98,8 @@ public final class ExperimentRunner {
         Stages.Result baseline = baseline(m);
         Evaluation ev = evaluation(m, rd, update, baseline);
         String timing = stageTimes(m, rd, update, baseline).toMarkdown(command, start);
-        new ReportWriter(spec, dir, backbones, base.seed()).write(ev, gates, rd.knowledgeDelta(), timing);
+        new ReportWriter(spec, dir, backbones, base.seed()).write(ev, gates, rd.knowledgeDelta(), update.pseudoLabels(),
+                timing);
     }
 
     /**
@@ -120,7 +123,8 @@ public final class ExperimentRunner {
             throws IOException {
         ManufacturerUpdate.Settings settings = new ManufacturerUpdate.Settings(spec.lambda(), spec.gate(),
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
-                        spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC")),
+                        spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC"),
+                        spec.pseudoLabels()),
                 ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration());
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override
@@ -131,7 +135,7 @@ public final class ExperimentRunner {
         return new ManufacturerUpdate(settings, printGate).run(
                 new ManufacturerUpdate.Inputs(m.tutor().checkpoint(), m.edge().checkpoint(), preset(spec, "edge"),
                         delta),
-                new ManufacturerUpdate.OwnData(data.validation(), data.manufacturer(), spec.updateClasses()),
+                own,
                 new ManufacturerUpdate.Layout(dir.resolve("tutor-updated/model.ckpt"), dir,
                         dir.resolve("edge-distill-C")));
     }
@@ -143,7 +147,10 @@ public final class ExperimentRunner {
         return variants;
     }
 
-    /** The comparison: the edge model trained directly on the manufacturer's own data, from the same start. */
+    /**
+     * The comparison: the edge model trained directly on the manufacturer's own data, from the same start; the
+     * same data Distill C gets before any pseudo-label (without labels of an added class it cannot learn it).
+     */
     private Stages.Result baseline(ManufacturerStages.Models m) throws IOException {
         return Stages.run(Stages.Stage.direct("edge-trained", preset(spec, "edge"), cfg("baseline"), ownUpdate)
                 .from(m.edge().checkpoint()), data.classes(), dir.resolve("edge-baseline"));

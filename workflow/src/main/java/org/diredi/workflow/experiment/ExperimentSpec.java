@@ -35,6 +35,14 @@ import org.diredi.core.gate.GatePolicy;
  * <p>Calibration ({@code none} or {@code classBias}): what the manufacturer does to the updated tutor's
  * scores between Eq. 10 and the gate ({@link org.diredi.cloud.update.ClassBiasCalibration}).
  *
+ * <p>Added-class knowledge ({@code labels}, {@code unlabelled} or {@code absent}; {@link
+ * org.diredi.cloud.update.AddedClassKnowledge}): what the manufacturer's own data (Distill C's and the direct-training
+ * baseline's images, the gate's validation split, calibration's images) knows of the added classes. {@code labels}
+ * is the paper's setup; with the others Distill C labels them by the updated tutor's detections ({@code pseudoLabels},
+ * {@link org.diredi.cloud.update.PseudoLabels}) and direct training cannot learn them. The test split keeps every
+ * label: it is the experimenter's ruler, not the manufacturer's data. The manufacturer's first stages never see
+ * the added classes anyway (presumed data), so their shared folder does not depend on this setting.
+ *
  * <p>Reverse distillation defaults (Eq. 8 {@code alpha L_gt + beta L_RD}, learning rate): 1, 1,
  * 0.001, with L_RD the FGD loss at {@link org.diredi.core.distill.FgdConfig#DEFAULTS}. With the FGD
  * authors' unscaled weights, beta 1 and the training default learning rate 0.002 the two tutors
@@ -69,7 +77,9 @@ public record ExperimentSpec(
         String validationSplit,
         String testSplit,
         String backbones,
-        DistillationStages distillation) {
+        DistillationStages distillation,
+        org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
+        org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels) {
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
 
@@ -84,7 +94,8 @@ public record ExperimentSpec(
             Map.of("large", 12, "tutor", 12, "edge", 24, "rd", 8, "distillC", 20, "baseline", 20),
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
             1.0f, 1.0f, 0.001f, 1.0, 1.0, org.diredi.cloud.update.Calibration.NONE, 1.5f, 8, GatePolicy.DEFAULTS,
-            Map.of(), "val", "test", "models/pretrained", DistillationStages.DEFAULTS);
+            Map.of(), "val", "test", "models/pretrained", DistillationStages.DEFAULTS,
+            org.diredi.cloud.update.AddedClassKnowledge.LABELS, org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS);
 
     public ExperimentSpec {
         domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();
@@ -112,6 +123,9 @@ public record ExperimentSpec(
         backbones = backbones == null ? "" : backbones;
         distillation = distillation == null ? DistillationStages.DEFAULTS : distillation;
         calibration = calibration == null ? org.diredi.cloud.update.Calibration.NONE : calibration;
+        addedClassKnowledge = addedClassKnowledge == null ? org.diredi.cloud.update.AddedClassKnowledge.LABELS
+                : addedClassKnowledge;
+        pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }

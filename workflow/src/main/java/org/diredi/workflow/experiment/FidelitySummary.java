@@ -26,8 +26,11 @@ import org.diredi.vision.report.Spread;
  *   <li>{@code distillC_minus_direct_f1}: Distill C against direct training on the same data, F1;</li>
  *   <li>{@code updated_minus_original_tutor_f1}: the updated tutor (Eq. 10) against the original, F1;</li>
  *   <li>{@code tutor2_added_ap}, {@code tutor1_added_ap}: tutor 2's and tutor 1's AP on the added
- *       classes (their mean; null without added classes).</li>
+ *       classes (their mean; null without added classes);</li>
+ *   <li>{@code distillC_added_ap}, {@code direct_added_ap}: the same for Distill C and direct training, what
+ *       the manufacturer's side learnt of the added classes.</li>
  * </ul>
+ * Runs with another {@code addedClassKnowledge} than {@code labels} are entries of their own, which name it.
  */
 public final class FidelitySummary {
 
@@ -76,8 +79,8 @@ public final class FidelitySummary {
         Map<String, List<JsonNode>> groups = new TreeMap<>();
         for (Path f : reportFiles) {
             JsonNode r = JSON.readTree(f.toFile());
-            groups.computeIfAbsent(r.path("spec").path("name").asText() + "\u0000" + domain(r), k -> new ArrayList<>())
-                    .add(r);
+            groups.computeIfAbsent(r.path("spec").path("name").asText() + "\u0000" + knowledge(r) + "\u0000" + domain(r),
+                    k -> new ArrayList<>()).add(r);
         }
         List<Map<String, Object>> entries = new ArrayList<>();
         StringBuilder md = new StringBuilder("# Fidelity summary\n\nPoints (0-100); mean ± sample sd over seeds.\n");
@@ -98,6 +101,11 @@ public final class FidelitySummary {
         return report.path("seed").isIntegralNumber() ? report.path("seed").asLong() : null;
     }
 
+    /** What the run's manufacturer knew of the added classes; {@code labels} for a report from before the setting. */
+    private static String knowledge(JsonNode report) {
+        return report.path("spec").path("addedClassKnowledge").asText("labels");
+    }
+
     /** The domain of a run: the last part of its data folder. */
     private static String domain(JsonNode report) {
         return Path.of(report.path("spec").path("data").asText()).getFileName().toString();
@@ -109,6 +117,7 @@ public final class FidelitySummary {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("experiment", first.path("spec").path("name").asText());
         e.put("domain", domain(first));
+        e.put("addedClassKnowledge", knowledge(first));
         e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
         Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
         first.path("results").fieldNames().forEachRemaining(row -> {
@@ -128,6 +137,8 @@ public final class FidelitySummary {
         boolean adds = first.path("spec").path("added").size() > 0;
         e.put("tutor2_added_ap", adds ? over(runs, r -> addedAp(r, TUTOR2)) : null);
         e.put("tutor1_added_ap", adds ? over(runs, r -> addedAp(r, TUTOR1)) : null);
+        e.put("distillC_added_ap", adds ? over(runs, r -> addedAp(r, DISTILL_C)) : null);
+        e.put("direct_added_ap", adds ? over(runs, r -> addedAp(r, TRAINING)) : null);
         return e;
     }
 
@@ -168,8 +179,10 @@ public final class FidelitySummary {
 
     @SuppressWarnings("unchecked")
     private static String markdown(Map<String, Object> e, List<JsonNode> runs) {
-        StringBuilder md = new StringBuilder("\n## " + e.get("experiment") + " on " + e.get("domain") + ", seeds "
-                + e.get("seeds") + "\n\n");
+        String knowledge = "labels".equals(e.get("addedClassKnowledge")) ? ""
+                : " (added classes " + e.get("addedClassKnowledge") + ")";
+        StringBuilder md = new StringBuilder("\n## " + e.get("experiment") + knowledge + " on " + e.get("domain")
+                + ", seeds " + e.get("seeds") + "\n\n");
         MarkdownTable t = new MarkdownTable("model", "seed", "mAP@0.5", "precision", "recall", "F1");
         Map<String, Map<String, Spread>> rows = (Map<String, Map<String, Spread>>) e.get("rows");
         for (Map.Entry<String, Map<String, Spread>> row : rows.entrySet()) {
@@ -188,7 +201,8 @@ public final class FidelitySummary {
         }
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
         for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
-                "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap")) {
+                "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
+                "direct_added_ap")) {
             Spread s = (Spread) e.get(k);
             claims.row(k, s == null ? "-" : s.values().stream().map(v -> String.format("%.1f", v)).toList().toString(),
                     s == null ? "-" : s.text());

@@ -37,24 +37,31 @@ final class ReportWriter {
         this.seed = seed;
     }
 
-    /** Writes the three files and prints report.md. */
-    void write(Evaluation ev, Gates gates, KnowledgeDelta delta, String timing) throws IOException {
+    /**
+     * Writes the three files and prints report.md.
+     *
+     * @param pseudoLabels Distill C's pseudo-labels per added class (empty when the manufacturer labels them)
+     */
+    void write(Evaluation ev, Gates gates, KnowledgeDelta delta, Map<String, Integer> pseudoLabels, String timing)
+            throws IOException {
         Map<String, double[]> bars = new LinkedHashMap<>();
-        String md = markdown(ev, perClassTable(ev, bars), gates, delta, timing);
+        String md = markdown(ev, perClassTable(ev, bars), gates, delta, knowledge(pseudoLabels), timing);
         AtomicFiles.writeString(dir.resolve("report.md"), md);
-        AtomicFiles.writeJson(dir.resolve("report.json"), json(ev, gates, delta));
+        AtomicFiles.writeJson(dir.resolve("report.json"), json(ev, gates, delta, pseudoLabels));
         Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", ev.shown(), bars, "AP",
                 dir.resolve("per-class-ap.png"));
         System.out.println(md);
     }
 
-    private String markdown(Evaluation ev, MarkdownTable perClass, Gates gates, KnowledgeDelta delta, String timing) {
+    private String markdown(Evaluation ev, MarkdownTable perClass, Gates gates, KnowledgeDelta delta, String knowledge,
+                            String timing) {
         String md = "# DiReDi " + spec.name() + "\n\n" + spec.description() + "\n\n" + Machine.describe() + "\n\n"
                 + "Training seed: " + seed + ".\n\n"
                 + "Backbones: " + backbones.describe() + ".\n\n"
                 + "Presumed classes: " + spec.presumed() + "; added: " + spec.added() + "; removed: " + spec.removed()
                 + ". Table III: test split restricted to the classes the update covers " + ev.updateClasses()
                 + (ev.showsRemoved() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"
+                + knowledge + "\n\n"
                 + "## Table III (percent)\n\n" + tableThree(ev) + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass
                 + "\n\n## Knowledge delta\n\n" + delta.manifest().describe(dir.resolve("update.delta"))
                 + "\n" + gates.gate().toMarkdown();
@@ -62,6 +69,17 @@ final class ReportWriter {
             md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
         }
         return md + "\n" + timing;
+    }
+
+    /** What the manufacturer's data knew of the added classes, and what Distill C drew in their place. */
+    private String knowledge(Map<String, Integer> pseudoLabels) {
+        return switch (spec.addedClassKnowledge()) {
+            case LABELS -> "Added classes: labelled in the manufacturer's own data (the paper's setup).";
+            case UNLABELLED, ABSENT -> "Added classes: " + spec.addedClassKnowledge().id() + " in the manufacturer's "
+                    + "own data (Distill C, direct training, gate, calibration); Distill C's pseudo-labels from the "
+                    + "updated tutor (score >= " + spec.pseudoLabels().scoreThreshold() + ", at most "
+                    + spec.pseudoLabels().maxPerClass() + " per class and image): " + pseudoLabels + ".";
+        };
     }
 
     private static MarkdownTable tableThree(Evaluation ev) {
@@ -96,7 +114,8 @@ final class ReportWriter {
         return perClass;
     }
 
-    private Map<String, Object> json(Evaluation ev, Gates gates, KnowledgeDelta delta) {
+    private Map<String, Object> json(Evaluation ev, Gates gates, KnowledgeDelta delta,
+                                     Map<String, Integer> pseudoLabels) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("spec", spec);
         json.put("seed", seed);
@@ -108,6 +127,8 @@ final class ReportWriter {
         json.put("gate", gates.gate());
         json.put("gateVariants", gates.variants());
         json.put("delta", delta.manifest());
+        json.put("addedClassKnowledge", spec.addedClassKnowledge());
+        json.put("pseudoLabels", pseudoLabels);
         return json;
     }
 
