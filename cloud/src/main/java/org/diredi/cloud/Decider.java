@@ -146,18 +146,23 @@ final class Decider {
                 config.calibration());
     }
 
-    /**
-     * The manufacturer's validation and training splits as its knowledge of the added classes leaves them; the
-     * update covers the customer's tutor's classes.
-     */
+    /** The manufacturer's own data for the delta; the update covers the customer's tutor's classes. */
     private ManufacturerUpdate.OwnData ownData(CustomerState st, ClassList classes, KnowledgeDelta delta)
             throws IOException {
         List<String> update = updateClasses(Checkpoint.read(Path.of(st.tutor())), classes,
                 new HashSet<>(delta.manifest().classesAdded()), new HashSet<>(delta.manifest().classesRemoved()));
+        return ownData(config, classes, update, delta.manifest().classesAdded());
+    }
+
+    /**
+     * The configured validation and training splits, as the configured knowledge of the {@code added} classes
+     * leaves them ({@link ManufacturerUpdate.OwnData#of}).
+     */
+    static ManufacturerUpdate.OwnData ownData(CloudConfig config, ClassList classes, List<String> update,
+                                              List<String> added) {
         Path data = Path.of(config.data());
         return ManufacturerUpdate.OwnData.of(VocDataset.load(data, config.validationSplit(), classes),
-                VocDataset.load(data, config.trainSplit(), classes), update, delta.manifest().classesAdded(),
-                config.addedClassKnowledge());
+                VocDataset.load(data, config.trainSplit(), classes), update, added, config.addedClassKnowledge());
     }
 
     /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */

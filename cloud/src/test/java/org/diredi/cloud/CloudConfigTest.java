@@ -70,4 +70,48 @@ class CloudConfigTest {
                 Map.of("canaryFraction", 1.5))));
         assertTrue(bad.getMessage().contains("canaryFraction must be in [0, 1]"), bad.getMessage());
     }
+
+    @Test
+    void theManufacturersDataLabelsAddedClassesUnlessTheFileSaysOtherwise(@TempDir Path dir) throws Exception {
+        assertEquals(org.diredi.cloud.update.AddedClassKnowledge.LABELS, CloudConfig.DEFAULTS.addedClassKnowledge());
+        assertEquals(org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS, CloudConfig.DEFAULTS.pseudoLabels(),
+                "configs/cloud.yaml and the Java defaults agree");
+        Path f = dir.resolve("cloud.yaml");
+        Files.writeString(f, "addedClassKnowledge: unlabelled\npseudoLabels: {maxPerClass: 1}\n");
+        CloudConfig c = CloudConfig.load(f);
+        assertEquals(org.diredi.cloud.update.AddedClassKnowledge.UNLABELLED, c.addedClassKnowledge());
+        assertEquals(new org.diredi.cloud.update.PseudoLabels.Settings(0.5, 1), c.pseudoLabels());
+        Files.writeString(f, "addedClassKnowledge: sometimes\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> CloudConfig.load(f));
+        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("addedClassKnowledge")
+                && e.getMessage().contains("'sometimes'"), e.getMessage());
+        Files.writeString(f, "pseudoLabels: {scoreThreshold: 1.5}\n");
+        ConfigException t = assertThrows(ConfigException.class, () -> CloudConfig.load(f));
+        assertTrue(t.getMessage().startsWith(f.toString()) && t.getMessage().contains("pseudoLabels.scoreThreshold"),
+                t.getMessage());
+    }
+
+    @Test
+    void theCloudsDataLoaderLeavesNoLabelOfAnAddedClassWhenTheManufacturerHasNone(@TempDir Path dir) {
+        org.diredi.vision.scenes.FashionScenes.generate(org.diredi.vision.scenes.FashionScenesConfig.DEFAULT
+                .withImageSize(64).withImages(12, 6, 2).withObjects(2, 3).withObjectSize(16, 30).withSeed(4),
+                dir.resolve("data"));
+        org.diredi.vision.data.ClassList classes = org.diredi.vision.data.ClassList.FASHION;
+        List<String> update = classes.names();
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        for (String k : List.of("labels", "unlabelled", "absent")) {
+            CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("data", dir.resolve("data").toString(),
+                    "addedClassKnowledge", k));
+            var own = Decider.ownData(c, classes, update, List.of("boot", "bag"));
+            for (var d : List.of(own.validation(), own.train(), own.updateTrain())) {
+                counts.merge(k, d.countsPerClass().get("boot") + d.countsPerClass().get("bag"), Integer::sum);
+                counts.merge(k + " images", d.size(), Integer::sum);
+            }
+        }
+        assertTrue(counts.get("labels") > 0, "the fixture shows boot or bag: " + counts);
+        assertEquals(0, counts.get("unlabelled"));
+        assertEquals(0, counts.get("absent"));
+        assertEquals(counts.get("labels images"), counts.get("unlabelled images"), "unlabelled keeps every image");
+        assertTrue(counts.get("absent images") < counts.get("labels images"), "absent drops those showing them");
+    }
 }
