@@ -75,8 +75,7 @@ final class ManufacturerStages {
      * weights, backbones, distillation settings; the training settings hold the seed), so runs that differ
      * only in later stages find them done.
      */
-    private Path sharedDir(Path sharedRoot, ModelConfig large, ModelConfig tutor, ModelConfig edge)
-            throws IOException {
+    Path sharedDir(Path sharedRoot, ModelConfig large, ModelConfig tutor, ModelConfig edge) throws IOException {
         String key = spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large")
                 + "/" + spec.epochs("tutor") + "/" + spec.epochs("edge") + base + spec.customerShare()
                 + new TreeMap<>(spec.featureWeights())

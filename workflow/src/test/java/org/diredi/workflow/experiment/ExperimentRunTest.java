@@ -125,6 +125,29 @@ class ExperimentRunTest {
         assertEquals(2, summary.path("distillC_minus_direct_f1").path("seeds").size());
     }
 
+    @Test
+    void anUnlabelledRunDrawsDistillCsPseudoLabelsAndReportsThem() throws Exception {
+        Path data = tmp.resolve("scenes");
+        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 4, 4).withObjects(1, 2)
+                .withObjectSize(28, 44).withSeed(6), data);
+        Path specFile = tmp.resolve("exp.yaml");
+        Files.writeString(specFile, String.join("\n", "name: unlabelled", "data: " + data, "family: tiny",
+                "presumed: [tshirt, trouser, dress, sandal, bag]", "added: [boot]",
+                "epochs: {large: 1, tutor: 1, edge: 1, rd: 1, distillC: 1, baseline: 1}", "backbones: ''",
+                "distillation: {distillC: {distillation: logits}}",
+                "addedClassKnowledge: unlabelled", "pseudoLabels: {scoreThreshold: 0.05, maxPerClass: 2}", ""));
+        Path out = tmp.resolve("runs/unlabelled");
+        run(specFile, out);
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals("unlabelled", report.path("addedClassKnowledge").asText());
+        assertEquals("unlabelled", report.path("spec").path("addedClassKnowledge").asText());
+        var drawn = org.diredi.cloud.update.PseudoLabels.drawnPerClass(out.resolve("edge-distill-C"));
+        assertEquals(java.util.Set.of("boot"), drawn.keySet());
+        assertEquals((int) drawn.get("boot"), report.path("pseudoLabels").path("boot").asInt(-1));
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("Added classes: unlabelled in the manufacturer's own data") && md.contains("{boot="), md);
+    }
+
     /** The weights of a run's last model (Distill C's) and of its updated tutor, by hash. */
     private static java.util.List<String> weights(Path run) throws Exception {
         return java.util.List.of(Checkpoint.read(run.resolve("edge-distill-C/model.ckpt")).manifest().weightsSha256(),

@@ -80,6 +80,42 @@ class FidelitySummaryTest {
         assertTrue(Files.exists(tmp.resolve("out/summary.md")));
     }
 
+    /** The report made an unlabelled run's: the setting in its spec, and the boot AP of Distill C and of training. */
+    private static void unlabelled(Path report, double bootC, double bootT) throws Exception {
+        var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(report.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("spec")).put("addedClassKnowledge", "unlabelled");
+        for (String[] row : new String[][] {{"Updated edge-AI model (Distill C)", String.valueOf(bootC)},
+                {"Updated edge-AI model (Training)", String.valueOf(bootT)}}) {
+            var classes = (com.fasterxml.jackson.databind.node.ArrayNode) r.path("results").path(row[0]).path("classes");
+            classes.removeAll();
+            classes.addObject().put("name", "boot").put("ap", Double.parseDouble(row[1]));
+        }
+        JSON.writeValue(report.toFile(), r);
+    }
+
+    @Test
+    void anUnlabelledRunIsItsOwnEntryWithTheAddedClassesApOfDistillCAndDirectTraining() throws Exception {
+        report("labels", "exp1", 1, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79);
+        unlabelled(report("unlabelled", "exp1", 1, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), 0.30, 0.0);
+        unlabelled(report("unlabelled", "exp1", 2, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), 0.40, 0.02);
+        String md = FidelitySummary.write(tmp.resolve("out"),
+                FidelitySummary.reports(List.of(tmp.resolve("labels"), tmp.resolve("unlabelled"))));
+        JsonNode entries = JSON.readTree(tmp.resolve("out/summary.json").toFile()).path("experiments");
+        assertEquals(2, entries.size(), "one name, two settings: two entries");
+        JsonNode labels = entries.get(0);
+        JsonNode unlabelled = entries.get(1);
+        assertEquals("labels", labels.path("addedClassKnowledge").asText());
+        assertEquals("[1]", labels.path("seeds").toString());
+        assertSpread(labels.path("distillC_added_ap"), new double[] {70}, 70, 0);
+        assertSpread(labels.path("direct_added_ap"), new double[] {70}, 70, 0);
+        assertEquals("unlabelled", unlabelled.path("addedClassKnowledge").asText());
+        assertEquals("[1,2]", unlabelled.path("seeds").toString());
+        assertSpread(unlabelled.path("distillC_added_ap"), new double[] {30, 40}, 35, Math.sqrt(50));
+        assertSpread(unlabelled.path("direct_added_ap"), new double[] {0, 2}, 1, Math.sqrt(2));
+        assertTrue(md.contains("## exp1 (added classes unlabelled) on fashion-scenes, seeds [1, 2]"), md);
+        assertTrue(md.contains("| distillC_added_ap") && md.contains("| direct_added_ap"), md);
+    }
+
     @Test
     void aFolderWithoutReportsIsNamed() throws Exception {
         Files.createDirectories(tmp.resolve("empty"));
