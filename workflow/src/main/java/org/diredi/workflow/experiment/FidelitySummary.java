@@ -111,7 +111,7 @@ public final class FidelitySummary {
         return Path.of(report.path("spec").path("data").asText()).getFileName().toString();
     }
 
-    /** One experiment and domain: its seeds, every row's metrics over them, and the five claims. */
+    /** One experiment, setting and domain: its seeds, every row's metrics over them, and the claims. */
     private static Map<String, Object> entry(List<JsonNode> runs) {
         JsonNode first = runs.get(0);
         Map<String, Object> e = new LinkedHashMap<>();
