@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.diredi.core.TestData;
+import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.vision.box.Box;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.config.ConfigFiles;
@@ -96,27 +97,41 @@ class PseudoLabelsTest {
         assertEquals(1, merged.countsPerClass().get("boot"));
     }
 
+    /** The tutor with boot's class-logit bias raised by 8: it reports boots all over every image. */
+    private Path eagerForBoot(Path tutor) throws Exception {
+        Checkpoint ck = Checkpoint.read(tutor);
+        Path out = tmp.resolve("eager.ckpt");
+        Checkpoint.write(out, ck.manifest().derived(ck.manifest().role(), tutor.toString(), "boot bias +8").build(),
+                ClassBiasCalibration.shifted(ck.weights(), ck.classes(), Map.of("boot", 8.0)), null);
+        return out;
+    }
+
     @Test
     void drawnOnceCountedPerClassAndReadBackUnlessTheSettingsChange() throws Exception {
         VocDataset train = TestData.scenes(tmp.resolve("data"), 8);
-        Path tutor = TestData.tinyTutorAndEdge(tmp.resolve("m"), train).get("tutor");
+        Path tutor = eagerForBoot(TestData.tinyTutorAndEdge(tmp.resolve("m"), train).get("tutor"));
         VocDataset own = train.restrictTo(ClassList.FASHION.names().stream().filter(c -> !c.equals("boot")).toList());
         Path stage = tmp.resolve("job/edge-distill-C");
-        // a low threshold, so that a one-epoch tutor draws some
         PseudoLabels.Settings low = new PseudoLabels.Settings(0.05, 3);
         PseudoLabels.Drawn first = PseudoLabels.draw(tutor, own, List.of("boot"), low, Device.cpu(), stage);
         assertEquals(own.size(), first.images().size(), "every image, those without a label too");
         int total = 0;
-        for (List<Detection> labels : first.images().values()) {
+        int full = 0;
+        for (VocImage img : own.images()) {
+            List<Detection> labels = first.images().get(img.id());
             assertTrue(labels.size() <= 3, labels.toString());
+            full += labels.size() == 3 ? 1 : 0;
             for (Detection d : labels) {
                 assertEquals(BOOT, d.classId());
                 assertTrue(d.score() >= 0.05, d.toString());
+                assertTrue(img.objects().stream().allMatch(o -> o.box().iou(d.box()) <= 0.5), "on a labelled object");
             }
             total += labels.size();
         }
+        assertTrue(full > 0, "a tutor that sees boots everywhere fills the cap of some image");
         assertEquals(Map.of("boot", total), first.perClass());
         assertEquals(first.perClass(), PseudoLabels.drawnPerClass(stage));
+        assertEquals(total, first.applyTo(own).countsPerClass().get("boot"));
         // a resumed update reads the file: a count written into it comes back
         ObjectNode cached = (ObjectNode) ConfigFiles.JSON.readTree(PseudoLabels.file(stage).toFile());
         ((ObjectNode) cached.path("perClass")).put("boot", 12345);
