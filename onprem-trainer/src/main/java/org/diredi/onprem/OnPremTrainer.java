@@ -88,7 +88,8 @@ public final class OnPremTrainer {
         return ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
                 Presets.get(config.tutorPreset()), classes, presumed, privateData, config.added(), config.removed(),
                 new ReverseDistillation.Settings(t, config.alpha(), config.beta(), config.gamma(), false,
-                        FgdConfig.DEFAULTS), Path.of(config.workDir()), Map.of("customer", config.customer()));
+                        FgdConfig.DEFAULTS, config.deltaEncoding(), config.privacyIfEnabled()),
+                Path.of(config.workDir()), Map.of("customer", config.customer()));
     }
 
     /**
