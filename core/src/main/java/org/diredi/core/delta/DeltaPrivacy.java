@@ -70,10 +70,24 @@ public record DeltaPrivacy(double clipNorm, double noiseMultiplier, double delta
     /** {@code dW min(1, C / |dW|)}: a delta of norm at most C is returned as it is. */
     public static List<TensorFile.Tensor> clip(List<TensorFile.Tensor> delta, double clipNorm) {
         double norm = KnowledgeDelta.l2Norm(delta);
+        if (!Double.isFinite(norm)) {
+            throw new IllegalArgumentException("the delta holds NaN or infinite values: it cannot be clipped");
+        }
         if (norm <= clipNorm) {
             return delta;
         }
+        // float rounding may leave the norm a hair above C; the sensitivity bound needs <= C, so shrink until it holds
         double f = clipNorm / norm;
+        for (int attempt = 0; attempt < 100; attempt++, f *= 1 - 1e-6) {
+            List<TensorFile.Tensor> out = scaled(delta, f);
+            if (KnowledgeDelta.l2Norm(out) <= clipNorm) {
+                return out;
+            }
+        }
+        throw new IllegalStateException("clipping to " + clipNorm + " did not converge from norm " + norm);
+    }
+
+    private static List<TensorFile.Tensor> scaled(List<TensorFile.Tensor> delta, double f) {
         List<TensorFile.Tensor> out = new ArrayList<>(delta.size());
         for (TensorFile.Tensor t : delta) {
             float[] v = new float[t.data().length];
@@ -82,9 +96,7 @@ public record DeltaPrivacy(double clipNorm, double noiseMultiplier, double delta
             }
             out.add(new TensorFile.Tensor(t.name(), t.shape(), v));
         }
-        // float rounding may leave the norm a hair above C; the sensitivity bound needs <= C
-        double after = KnowledgeDelta.l2Norm(out);
-        return after <= clipNorm ? out : clip(out, clipNorm * (clipNorm / after) * (1 - 1e-7));
+        return out;
     }
 
     /** Every value plus independent N(0, std^2) noise drawn from {@code random}. */
