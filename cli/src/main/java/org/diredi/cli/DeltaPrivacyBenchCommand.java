@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.diredi.bench.delta.DeltaPrivacyBenchmark;
 import org.diredi.core.delta.DeltaEncoding;
-import org.diredi.core.delta.DeltaPrivacy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +56,11 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        noise.forEach(n -> new DeltaPrivacy.Settings(true, clipNorm, n, delta, seed)); // range checks, naming the key
+        if (!(clipNorm > 0) || Double.isInfinite(clipNorm) || !(delta > 0 && delta < 1)
+                || noise.stream().anyMatch(n -> !(n >= 0) || n.isInfinite())) {
+            throw new IllegalArgumentException("--clip must be > 0, --delta in (0, 1) and each --noise >= 0, got "
+                    + clipNorm + ", " + delta + ", " + noise);
+        }
         if (edge != null && (!Files.isRegularFile(edge) || distillEpochs < 1)) {
             throw new IllegalArgumentException("--edge " + edge + ": file not found, or --distill-epochs < 1");
         }

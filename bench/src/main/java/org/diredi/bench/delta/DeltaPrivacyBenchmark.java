@@ -118,9 +118,10 @@ public final class DeltaPrivacyBenchmark {
         }
         MarkdownTable t = new MarkdownTable(header);
         for (Row r : rows) {
-            List<Object> cells = new ArrayList<>(List.of(r.release(), r.noiseMultiplier() == null ? "-"
-                            : r.noiseMultiplier(), r.noiseMultiplier() == null ? "inf (no DP)" : cell(r.epsilon()),
-                    cell(r.epsilonClassic()), r.noiseMultiplier() == null ? "-" : s.delta(),
+            boolean none = r.noiseMultiplier() == null;
+            List<Object> cells = new ArrayList<>(List.of(r.release(), none ? "-" : String.valueOf(r.noiseMultiplier()),
+                    none ? "inf (no DP)" : cell(r.epsilon()), cell(r.epsilonClassic()),
+                    none ? "-" : String.valueOf(s.delta()),
                     String.format("%.4g", r.uploadedNorm()), String.format("%.4f", r.map()),
                     Cells.number("%.4f", r.addedAp())));
             if (s.distillC() != null) {
