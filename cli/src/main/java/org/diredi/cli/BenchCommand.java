@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** Benchmarks (tables printed and written as Markdown + JSON); the work is the bench module's. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table and write results.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Distill.class, BenchCommand.Latency.class,
-            PerfCommand.class, RolloutBenchCommand.class, BenchCommand.Workers.class})
+            PerfCommand.class, RolloutBenchCommand.class, BenchCommand.Workers.class, DeltaFormsBenchCommand.class,
+            DeltaPrivacyBenchCommand.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,

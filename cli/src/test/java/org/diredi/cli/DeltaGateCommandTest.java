@@ -92,4 +92,44 @@ class DeltaGateCommandTest {
         assertTrue(Files.readString(tmp.resolve("gate/gate.md")).contains("REJECTED"));
         assertTrue(Files.exists(tmp.resolve("gate/gate.json")));
     }
+
+    /** Every form through delta inspect / apply; a delta with a bad int8 scale is refused and nothing is written. */
+    @Test
+    void everyFormIsAppliedAndABadOneIsRefusedWithNothingWritten() throws IOException {
+        Checkpoint b = Checkpoint.read(base);
+        var dw = org.diredi.core.delta.KnowledgeDelta.difference(Checkpoint.read(tutor2).weights(),
+                Checkpoint.read(tutor1).weights(), 1.0, org.diredi.core.delta.KnowledgeDelta.parts(false));
+        var m = new org.diredi.core.delta.DeltaManifest(null, null, b.manifest().id(), b.manifest().weightsSha256(),
+                ClassList.FASHION.names(), List.of("coat"), List.of(), 1.0, "neck+head", null, Map.of(), 0, 0, 0, null,
+                Map.of());
+        for (var e : List.of(org.diredi.core.delta.DeltaEncoding.sparse(0.05), org.diredi.core.delta.DeltaEncoding.INT8)) {
+            Path f = tmp.resolve(e.form().id() + ".delta");
+            org.diredi.core.delta.KnowledgeDelta.write(f, m, dw, e);
+            var i = BadInputTest.run("delta", "inspect", f.toString());
+            assertTrue(i.code() == 0 && i.out().contains(e.form().id()), i.out() + i.err());
+            var a = BadInputTest.run("delta", "apply", "--tutor", base.toString(), "--delta", f.toString(), "--out",
+                    tmp.resolve(e.form().id() + ".ckpt").toString());
+            assertEquals(0, a.code(), a.err());
+        }
+        // the int8 delta with its first tensor's scale set to 0, its hash made to match: refused before Eq. 10
+        Path good = tmp.resolve("int8.delta");
+        var entries = new java.util.LinkedHashMap<>(org.diredi.core.checkpoint.Bundle.read(good, "delta"));
+        byte[] t = entries.get("delta.tensors").clone();
+        String first = dw.get(0).name();
+        int at = 13 + 2 + first.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4 + 8 * dw.get(0).shape().length;
+        java.nio.ByteBuffer.wrap(t).putFloat(at, 0f);
+        String json = new String(entries.get("delta.json"), java.nio.charset.StandardCharsets.UTF_8)
+                .replace(TensorFile.sha256(entries.get("delta.tensors")), TensorFile.sha256(t));
+        entries.put("delta.tensors", t);
+        entries.put("delta.json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path bad = tmp.resolve("bad-scale.delta");
+        org.diredi.core.checkpoint.Bundle.write(bad, entries);
+        Path out = tmp.resolve("bad.ckpt");
+        var r = BadInputTest.run("delta", "apply", "--tutor", base.toString(), "--delta", bad.toString(), "--out",
+                out.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("bad-scale.delta") && r.err().contains(first) && r.err().contains("int8 scale 0.0"),
+                r.err());
+        assertTrue(!Files.exists(out), "nothing applied");
+    }
 }

@@ -170,8 +170,14 @@ final class Decider {
         return new ManufacturerUpdate.Listener() {
             @Override
             public void applied(Path updatedTutor) {
-                audit.record("APPLIED", transferId, customer, Map.of("deltaL2Norm", delta.manifest().l2Norm(),
-                        "baseTutor", delta.manifest().baseTutorId(), "worker", worker));
+                DeltaManifest m = delta.manifest();
+                Map<String, Object> facts = new LinkedHashMap<>(Map.of("deltaL2Norm", m.l2Norm(),
+                        "baseTutor", m.baseTutorId(), "worker", worker, "deltaForm", m.formName()));
+                if (m.sparseDensity() != null) {
+                    facts.put("sparseDensity", m.sparseDensity());
+                }
+                facts.put("privacy", m.privacy() == null ? "none" : m.privacy());
+                audit.record("APPLIED", transferId, customer, facts);
             }
         };
     }

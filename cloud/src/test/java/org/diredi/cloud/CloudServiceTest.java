@@ -139,6 +139,10 @@ class CloudServiceTest {
             assertTrue(events.containsAll(List.of("RECEIVED", "APPLIED", "DECIDED", "SHIPPED", "REFUSED")),
                     events.toString());
             assertEquals(1, events.stream().filter("SHIPPED"::equals).count(), "only cam1 was sent a signed update");
+            Map<String, Object> applied = cloud.audit().read().stream().filter(e -> "APPLIED".equals(e.get("event")))
+                    .findFirst().orElseThrow();
+            assertEquals("float16", applied.get("deltaForm"), "the on-prem upload's default form, audited");
+            assertEquals("none", applied.get("privacy"), applied.toString());
             assertEquals(1, cloud.state("acme", config("cloud-a").customers().get("acme")).version());
             org.diredi.cloud.fleet.CustomerRollout st = cloud.fleet().rollout("acme");
             assertEquals(List.of("cam1"), st.rollout().canaries(), "the update went to the canary first");

@@ -3,6 +3,9 @@ package org.diredi.onprem;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.delta.DeltaEncoding;
+import org.diredi.core.delta.DeltaForm;
+import org.diredi.core.delta.DeltaPrivacy;
 import org.diredi.core.engine.Devices;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -11,14 +14,17 @@ import org.diredi.vision.config.ConfigFiles;
  * the manufacturer presumed (shipped with the tutor); {@code privateData} is the customer's own
  * labelled data, which never leaves this machine. {@code brokerCaCertificate}: for an {@code ssl://}
  * broker, PEM of the CA that signed its certificate (null = the JVM's trust store). {@code device}:
- * where reverse distillation trains (cpu, gpu or gpu:N).
+ * where reverse distillation trains (cpu, gpu or gpu:N). {@code deltaForm}: how the delta is uploaded
+ * ({@link DeltaForm}: float16 by default, float32, sparse at {@code sparseDensity}, int8). {@code privacy}:
+ * differential privacy of the upload ({@link DeltaPrivacy}), off by default.
  */
 public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
                            String brokerCaCertificate,
                            String classes, String presumedData, List<String> presumed, String privateData,
                            String privateSplit, List<String> added, List<String> removed, String edgeModel,
                            String tutor, String tutorPreset, String workDir, String device, int epochs, float learningRate, float alpha, float beta,
-                           double gamma, int chunkBytes, long decisionTimeoutSeconds) {
+                           double gamma, int chunkBytes, long decisionTimeoutSeconds, String deltaForm,
+                           double sparseDensity, DeltaPrivacy.Settings privacy) {
 
     /** The defaults: the shipped {@code configs/onprem.yaml}, which the build bundles. */
     public static final OnPremConfig DEFAULTS = ConfigFiles.defaults(OnPremConfig.class, "defaults/onprem.yaml");
@@ -43,6 +49,23 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         if (chunkBytes < 1024) {
             throw new IllegalArgumentException("chunkBytes must be >= 1024");
         }
+        if (!(sparseDensity > 0 && sparseDensity <= 1)) {
+            throw new IllegalArgumentException("sparseDensity must be in (0, 1], got " + sparseDensity);
+        }
+        DeltaForm.of(deltaForm, "deltaForm");
+        if (privacy == null) {
+            throw new IllegalArgumentException("privacy: give enabled, clipNorm, noiseMultiplier, delta and seed");
+        }
+    }
+
+    /** How the delta is encoded for upload. */
+    public DeltaEncoding deltaEncoding() {
+        return DeltaEncoding.of(deltaForm, sparseDensity, "deltaForm");
+    }
+
+    /** The privacy settings when enabled, else null. */
+    public DeltaPrivacy.Settings privacyIfEnabled() {
+        return privacy.enabled() ? privacy : null;
     }
 
     public String secret() {

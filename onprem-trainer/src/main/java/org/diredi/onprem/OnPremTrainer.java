@@ -85,10 +85,15 @@ public final class OnPremTrainer {
                 presumed.size(), privateData.size());
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs()).withLearningRate(config.learningRate())
                 .withDevice(config.device());
-        return ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
+        ReverseDistillation.Outcome rd = ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
                 Presets.get(config.tutorPreset()), classes, presumed, privateData, config.added(), config.removed(),
                 new ReverseDistillation.Settings(t, config.alpha(), config.beta(), config.gamma(), false,
-                        FgdConfig.DEFAULTS), Path.of(config.workDir()), Map.of("customer", config.customer()));
+                        FgdConfig.DEFAULTS, config.deltaEncoding(), config.privacyIfEnabled()),
+                Path.of(config.workDir()), Map.of("customer", config.customer()));
+        DeltaManifest m = rd.knowledgeDelta().manifest();
+        out.printf("on-prem: delta %s, %s; differential privacy: %s%n", rd.delta(), m.formName(),
+                m.privacy() == null ? "off" : m.privacy().describe());
+        return rd;
     }
 
     /**

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.TensorFile;
+import org.diredi.core.delta.DeltaEncoding;
 import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.DeltaPrivacy;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.model.ModelConfig;
@@ -31,9 +34,24 @@ import org.diredi.vision.data.VocImage;
  */
 public final class ReverseDistillation {
 
-    /** Settings: epochs and schedule ({@code train}), Eq. 8 weights, Eq. 9 gamma, FGD settings for L_RD. */
+    /**
+     * Settings: epochs and schedule ({@code train}), Eq. 8 weights, Eq. 9 gamma, FGD settings for L_RD, the
+     * delta's upload form and its differential privacy (null: none).
+     */
     public record Settings(TrainConfig train, float alpha, float beta, double gamma, boolean includeBackbone,
-                           FgdConfig fgd) {}
+                           FgdConfig fgd, DeltaEncoding encoding, DeltaPrivacy.Settings privacy) {
+
+        /** A float32 delta without differential privacy. */
+        public Settings(TrainConfig train, float alpha, float beta, double gamma, boolean includeBackbone,
+                        FgdConfig fgd) {
+            this(train, alpha, beta, gamma, includeBackbone, fgd, DeltaEncoding.FLOAT32, null);
+        }
+
+        public Settings {
+            encoding = encoding == null ? DeltaEncoding.FLOAT32 : encoding;
+            privacy = privacy == null || !privacy.enabled() ? null : privacy;
+        }
+    }
 
     /** Tutor 1 and tutor 2 checkpoints and the delta built from them. */
     public record Outcome(Path tutor1, Path tutor2, Path delta, KnowledgeDelta knowledgeDelta) {}
@@ -73,7 +91,8 @@ public final class ReverseDistillation {
         Stages.Stage rdA = rdB.on("tutor2", rdAData);
         Stages.Result t2 = Stages.run(rdA, classes, dir.resolve("tutor2-rdA"));
         Path deltaFile = dir.resolve("update.delta");
-        KnowledgeDelta delta = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile)
+        KnowledgeDelta kept = Files.exists(deltaFile) ? KnowledgeDelta.read(deltaFile) : null;
+        KnowledgeDelta delta = kept != null && madeWith(kept.manifest(), s) ? kept
                 : delta(Checkpoint.read(originalTutor), Checkpoint.read(t1.checkpoint()), Checkpoint.read(t2.checkpoint()),
                         classes, added, removed, s, Map.of("rdB", Map.of("images", presumed.size(),
                                 "objects", presumed.objectCount()), "rdA", Map.of("images", rdAData.size(),
@@ -93,7 +112,23 @@ public final class ReverseDistillation {
         return VocDataset.of(presumed.root(), "train", classes, both);
     }
 
-    /** Eq. 9 over neck + head (or all parameters), written atomically with its manifest. */
+    /**
+     * Whether a delta already written was made in the settings' form and privacy: then a rerun keeps it (a DP
+     * delta released again with fresh noise would spend the privacy budget twice).
+     */
+    static boolean madeWith(DeltaManifest m, Settings s) {
+        DeltaPrivacy p = m.privacy();
+        DeltaPrivacy.Settings want = s.privacy();
+        boolean samePrivacy = want == null ? p == null : p != null && p.clipNorm() == want.clipNorm()
+                && p.noiseMultiplier() == want.noiseMultiplier() && p.delta() == want.delta();
+        return samePrivacy && s.encoding().form().id().equals(m.formName())
+                && java.util.Objects.equals(s.encoding().sparseDensity(), m.sparseDensity());
+    }
+
+    /**
+     * Eq. 9 over neck + head (or all parameters), then, when the settings ask for it, clipping and noise
+     * ({@link DeltaPrivacy}), then the upload form: written atomically with its manifest.
+     */
     public static KnowledgeDelta delta(Checkpoint base, Checkpoint tutor1, Checkpoint tutor2, ClassList classes,
                                        List<String> added, List<String> removed, Settings s,
                                        Map<String, Map<String, Integer>> dataCounts, Map<String, String> provenance,
@@ -104,10 +139,16 @@ public final class ReverseDistillation {
         prov.put("tutor2", tutor2.manifest().id());
         prov.put("alpha", Float.toString(s.alpha()));
         prov.put("beta", Float.toString(s.beta()));
-        return KnowledgeDelta.write(out, new DeltaManifest(null, null, base.manifest().id(),
-                        base.manifest().weightsSha256(), classes.names(), added, removed, s.gamma(),
-                        s.includeBackbone() ? "all" : "neck+head", null, dataCounts, 0, 0, 0, null, prov),
-                KnowledgeDelta.difference(tutor2.weights(), tutor1.weights(), s.gamma(),
-                        KnowledgeDelta.parts(s.includeBackbone())), false);
+        DeltaManifest m = new DeltaManifest(null, null, base.manifest().id(), base.manifest().weightsSha256(),
+                classes.names(), added, removed, s.gamma(), s.includeBackbone() ? "all" : "neck+head", null, dataCounts,
+                0, 0, 0, null, prov);
+        List<TensorFile.Tensor> dw = KnowledgeDelta.difference(tutor2.weights(), tutor1.weights(), s.gamma(),
+                KnowledgeDelta.parts(s.includeBackbone()));
+        if (s.privacy() != null) {
+            DeltaPrivacy.Released r = DeltaPrivacy.release(dw, s.privacy());
+            dw = r.tensors();
+            m = m.withPrivacy(r.privacy());
+        }
+        return KnowledgeDelta.write(out, m, dw, s.encoding());
     }
 }

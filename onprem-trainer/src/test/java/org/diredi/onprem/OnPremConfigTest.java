@@ -40,6 +40,28 @@ class OnPremConfigTest {
     }
 
     @Test
+    void theDeltaIsFloat16WithoutPrivacyUnlessSetAndBadFormsOrPrivacySettingsNameTheKey() {
+        assertEquals("float16", OnPremConfig.DEFAULTS.deltaEncoding().form().id());
+        assertEquals(null, OnPremConfig.DEFAULTS.privacyIfEnabled());
+        OnPremConfig dp = OnPremConfig.DEFAULTS.with(Map.of("deltaForm", "sparse", "sparseDensity", 0.01,
+                "privacy", Map.of("enabled", true, "noiseMultiplier", 2.0)));
+        assertEquals(0.01, dp.deltaEncoding().sparseDensity());
+        assertEquals(2.0, dp.privacyIfEnabled().noiseMultiplier());
+        assertEquals(1e-5, dp.privacyIfEnabled().delta(), "the other privacy settings keep their defaults");
+        Map<String, Object> bad = Map.of("deltaForm", "zip", "sparseDensity", 0.0,
+                "privacy", Map.of("clipNorm", -1.0), "privacy ", Map.of("noiseMultiplier", -0.5),
+                "privacy  ", Map.of("delta", 1.0));
+        Map<String, String> expected = Map.of("deltaForm", "deltaForm: unknown delta form 'zip'", "sparseDensity",
+                "sparseDensity must be in (0, 1]", "privacy", "privacy.clipNorm must be > 0", "privacy ",
+                "privacy.noiseMultiplier must be >= 0", "privacy  ", "privacy.delta must be in (0, 1)");
+        bad.forEach((key, value) -> {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> OnPremConfig.DEFAULTS.with(Map.of(key.strip(), value)));
+            assertTrue(e.getMessage().contains(expected.get(key)), e.getMessage());
+        });
+    }
+
+    @Test
     void theDeviceIsCpuUnlessSetAndItsSpellingIsChecked() {
         assertEquals("cpu", OnPremConfig.DEFAULTS.device());
         assertEquals("gpu", OnPremConfig.DEFAULTS.with(Map.of("device", "gpu")).device());

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Private images never leave the customer: every byte the on-prem trainer publishes is captured by a
  * cloud-role spy on {@code diredi/v1/#}, and all of it is the transfer manifest plus the delta file,
- * whose tensors are all named neck / head parameters; no private image bytes or names appear.
+ * whose tensors are all named neck / head parameters; no private image bytes or names appear. So for
+ * every delta form, and with differential privacy.
  */
 class PayloadAuditTest {
 
@@ -72,60 +73,79 @@ class PayloadAuditTest {
                     Map.entry("tutor", tutor.toString()), Map.entry("tutorPreset", "tiny/tutor"),
                     Map.entry("workDir", dir.resolve("onprem").toString()), Map.entry("epochs", 1),
                     Map.entry("beta", 0.1f), Map.entry("chunkBytes", 4096), Map.entry("decisionTimeoutSeconds", 2)));
-            OnPremTrainer t = new OnPremTrainer(c, System.out);
-            ReverseDistillation.Outcome rd = t.train();
-            assertOnlyNeckAndHeadTrained(tutor, rd.tutor2());
-            try (MqttLink link = t.connect()) {
-                // nobody decides here: the upload completes, then the wait for a decision times out
-                var e = assertThrows(IllegalStateException.class, () -> t.upload(rd.delta(), link));
-                assertTrue(e.getMessage().contains("upload itself completed"), e.getMessage());
-            }
-            Thread.sleep(500);
-
-            byte[] deltaBytes = Files.readAllBytes(rd.delta());
-            TransferManifest header = null;
-            Map<Integer, byte[]> chunks = new TreeMap<>();
-            long published = 0;
-            for (Msg m : seen) {
-                published += m.payload().length;
-                assertTrue(m.topic().startsWith("diredi/v1/customers/acme/onprem/delta/"), m.topic());
-                if (m.topic().endsWith("/manifest")) {
-                    header = TransferManifest.fromJson(m.payload());
-                } else {
-                    chunks.put(Integer.parseInt(m.props().get("index")), m.payload());
+            List<Map<String, Object>> uploads = List.of(Map.of(), Map.of("deltaForm", "float32"),
+                    Map.of("deltaForm", "sparse", "sparseDensity", 0.05), Map.of("deltaForm", "int8"),
+                    Map.of("deltaForm", "sparse", "privacy", Map.of("enabled", true, "clipNorm", 0.5,
+                            "noiseMultiplier", 1.0, "seed", 5)));
+            List<String> forms = new ArrayList<>();
+            for (Map<String, Object> u : uploads) {
+                OnPremTrainer t = new OnPremTrainer(c.with(u), System.out);
+                ReverseDistillation.Outcome rd = t.train(); // RD A and RD B are cached: only the delta is rewritten
+                if (forms.isEmpty()) {
+                    assertOnlyNeckAndHeadTrained(tutor, rd.tutor2());
                 }
+                seen.clear();
+                try (MqttLink link = t.connect()) {
+                    // nobody decides here: the upload completes, then the wait for a decision times out
+                    var e = assertThrows(IllegalStateException.class, () -> t.upload(rd.delta(), link));
+                    assertTrue(e.getMessage().contains("upload itself completed"), e.getMessage());
+                }
+                Thread.sleep(500);
+                KnowledgeDelta d = audit(seen, rd.delta(), scenes, added);
+                forms.add(d.manifest().form() + (d.manifest().privacy() == null ? "" : "+dp"));
+                assertEquals(u.getOrDefault("deltaForm", "float16"), d.manifest().form(), "float16 by default");
+                assertEquals(u.containsKey("privacy"), d.manifest().privacy() != null);
             }
-            assertTrue(header != null, "the transfer manifest was published");
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (byte[] b : chunks.values()) {
-                all.write(b);
-            }
-            assertArrayEquals(deltaBytes, all.toByteArray(), "the chunks are exactly the delta file");
-            assertEquals(header.size(), deltaBytes.length);
-            int headerBytes = seen.stream().filter(m -> m.topic().endsWith("/manifest")).mapToInt(m -> m.payload().length).sum();
-            assertEquals(deltaBytes.length + headerBytes, published, "nothing else was published");
-
-            // the delta file: a manifest of counts and names, and tensors named after neck / head parameters only
-            Path back = Files.write(dir.resolve("reassembled.delta"), all.toByteArray());
-            KnowledgeDelta d = KnowledgeDelta.read(back);
-            assertFalse(d.tensors().isEmpty());
-            for (TensorFile.Tensor x : d.tensors()) {
-                assertTrue(x.name().startsWith("02neck_") || x.name().startsWith("03head_"), x.name());
-            }
-            String manifestJson = new String(header.manifest(), StandardCharsets.UTF_8);
-            // no private image ids, file names or pixel bytes anywhere in what was published
-            byte[] stream = concat(seen);
-            for (VocImage img : scenes.images()) {
-                assertFalse(manifestJson.contains(img.id()), "image id " + img.id() + " leaked");
-                byte[] px = Files.readAllBytes(img.imagePath());
-                byte[] probe = java.util.Arrays.copyOfRange(px, px.length / 2, px.length / 2 + 32);
-                assertFalse(indexOf(stream, probe) >= 0, "bytes of " + img.imagePath().getFileName() + " leaked");
-            }
-            var dm = org.diredi.vision.config.ConfigFiles.JSON.readValue(header.manifest(),
-                    org.diredi.core.delta.DeltaManifest.class);
-            assertEquals(List.of(added), dm.classesAdded());
-            assertEquals(d.manifest().tensorsSha256(), dm.tensorsSha256(), "the announced manifest is the file's");
+            assertEquals(List.of("float16", "float32", "sparse", "int8", "sparse+dp"), forms);
         }
+    }
+
+    /** Checks what the spy saw: the transfer manifest and the delta file's chunks, and nothing private. */
+    private KnowledgeDelta audit(List<Msg> seen, Path delta, VocDataset scenes, String added) throws Exception {
+        byte[] deltaBytes = Files.readAllBytes(delta);
+        TransferManifest header = null;
+        Map<Integer, byte[]> chunks = new TreeMap<>();
+        long published = 0;
+        for (Msg m : List.copyOf(seen)) {
+            published += m.payload().length;
+            assertTrue(m.topic().startsWith("diredi/v1/customers/acme/onprem/delta/"), m.topic());
+            if (m.topic().endsWith("/manifest")) {
+                header = TransferManifest.fromJson(m.payload());
+            } else {
+                chunks.put(Integer.parseInt(m.props().get("index")), m.payload());
+            }
+        }
+        assertTrue(header != null, "the transfer manifest was published");
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] b : chunks.values()) {
+            all.write(b);
+        }
+        assertArrayEquals(deltaBytes, all.toByteArray(), "the chunks are exactly the delta file");
+        assertEquals(header.size(), deltaBytes.length);
+        int headerBytes = seen.stream().filter(m -> m.topic().endsWith("/manifest")).mapToInt(m -> m.payload().length).sum();
+        assertEquals(deltaBytes.length + headerBytes, published, "nothing else was published");
+
+        // the delta file: a manifest of counts and names, and tensors named after neck / head parameters only
+        Path back = Files.write(dir.resolve("reassembled.delta"), all.toByteArray());
+        KnowledgeDelta d = KnowledgeDelta.read(back);
+        assertFalse(d.tensors().isEmpty());
+        for (TensorFile.Tensor x : d.tensors()) {
+            assertTrue(x.name().startsWith("02neck_") || x.name().startsWith("03head_"), x.name());
+        }
+        String manifestJson = new String(header.manifest(), StandardCharsets.UTF_8);
+        // no private image ids, file names or pixel bytes anywhere in what was published
+        byte[] stream = concat(seen);
+        for (VocImage img : scenes.images()) {
+            assertFalse(manifestJson.contains(img.id()), "image id " + img.id() + " leaked");
+            byte[] px = Files.readAllBytes(img.imagePath());
+            byte[] probe = java.util.Arrays.copyOfRange(px, px.length / 2, px.length / 2 + 32);
+            assertFalse(indexOf(stream, probe) >= 0, "bytes of " + img.imagePath().getFileName() + " leaked");
+        }
+        var dm = org.diredi.vision.config.ConfigFiles.JSON.readValue(header.manifest(),
+                org.diredi.core.delta.DeltaManifest.class);
+        assertEquals(List.of(added), dm.classesAdded());
+        assertEquals(d.manifest().tensorsSha256(), dm.tensorsSha256(), "the announced manifest is the file's");
+        return d;
     }
 
     private static byte[] concat(List<Msg> ms) {

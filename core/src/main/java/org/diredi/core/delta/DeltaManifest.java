@@ -16,13 +16,19 @@ import java.util.Map;
  * @param classesRemoved  classes the customer no longer wants detected
  * @param gamma           Eq. 9: {@code dW = W_tutor2 - gamma * W_tutor1}
  * @param parts           which parameters: {@code neck+head} (default) or {@code all}
- * @param dtype           {@code float32} or {@code float16} storage
+ * @param dtype           how values are stored: {@code float32}, {@code float16} (dense forms and the values of
+ *                        {@code sparse}: float32) or {@code int8}
  * @param dataCounts      images and objects per class used by RD A and RD B (never the data)
  * @param tensors         number of tensors
  * @param values          number of values
- * @param l2Norm          L2 norm of dW over all tensors
+ * @param l2Norm          L2 norm over all tensors of the delta as uploaded (after clipping and noise, as decoded)
  * @param tensorsSha256   SHA-256 of {@code delta.tensors}, checked before anything is applied
  * @param provenance      free-form facts: tutor 1 / tutor 2 ids, RD settings, customer id
+ * @param form            the encoding of {@code delta.tensors} ({@link DeltaForm}); null in files written before
+ *                        forms existed, which are {@code dtype}'s dense form
+ * @param sparseDensity   for {@code sparse}: the fraction of each tensor's values kept; otherwise null
+ * @param privacy         differential privacy applied before encoding (public settings and epsilon, never the
+ *                        norm before clipping); null when none was
  */
 public record DeltaManifest(
         String format,
@@ -40,9 +46,32 @@ public record DeltaManifest(
         long values,
         double l2Norm,
         String tensorsSha256,
-        Map<String, String> provenance) {
+        Map<String, String> provenance,
+        String form,
+        Double sparseDensity,
+        DeltaPrivacy privacy) {
 
     public static final String FORMAT = "diredi-delta/1";
+
+    /** A manifest without form or privacy (filled in by {@link KnowledgeDelta#write}): the fields of old files. */
+    public DeltaManifest(String format, String created, String baseTutorId, String baseTutorSha256, List<String> classes,
+                         List<String> classesAdded, List<String> classesRemoved, double gamma, String parts, String dtype,
+                         Map<String, Map<String, Integer>> dataCounts, int tensors, long values, double l2Norm,
+                         String tensorsSha256, Map<String, String> provenance) {
+        this(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved, gamma, parts, dtype,
+                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null, null, null);
+    }
+
+    /** This manifest with differential privacy recorded (null: none). */
+    public DeltaManifest withPrivacy(DeltaPrivacy p) {
+        return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
+                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity, p);
+    }
+
+    /** The form of the stored tensors: {@code form}, or for files written before forms existed, {@code dtype}. */
+    public String formName() {
+        return form != null ? form : dtype;
+    }
 
     /**
      * The classes an update covers: {@code base} (the presumed classes, or the tutor's) without the
@@ -59,9 +88,10 @@ public record DeltaManifest(
 
     /** A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file}. */
     public String describe(java.nio.file.Path file) {
+        String f = sparseDensity == null ? formName() : formName() + " " + sparseDensity;
         return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
-                        + "  classes added %s, removed %s%n  data %s%n  sha256 %s%n", file, tensors(), values(),
-                parts(), dtype(), l2Norm(), baseTutorId(), gamma(), classesAdded(), classesRemoved(),
-                dataCounts(), tensorsSha256());
+                        + "  classes added %s, removed %s%n  data %s%n  privacy %s%n  sha256 %s%n", file, tensors(),
+                values(), parts(), f, l2Norm(), baseTutorId(), gamma(), classesAdded(), classesRemoved(),
+                dataCounts(), privacy == null ? "none" : privacy.describe(), tensorsSha256());
     }
 }

@@ -1,6 +1,5 @@
 package org.diredi.core.delta;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -128,23 +127,37 @@ public final class KnowledgeDelta {
         return Math.sqrt(s);
     }
 
-    /** Writes a delta bundle atomically; the manifest's size, norm and hash are filled in here. */
+    /** Writes a delta bundle atomically, dense float16 or float32; see {@link #write(Path, DeltaManifest, List, DeltaEncoding)}. */
     public static KnowledgeDelta write(Path target, DeltaManifest m, List<TensorFile.Tensor> tensors, boolean fp16)
             throws IOException {
-        byte[] bytes = TensorFile.toBytes(tensors, fp16 ? TensorFile.FLOAT16 : TensorFile.FLOAT32);
+        return write(target, m, tensors, fp16 ? DeltaEncoding.FLOAT16 : DeltaEncoding.FLOAT32);
+    }
+
+    /**
+     * Writes a delta bundle atomically in {@code encoding}; the manifest's form, size, norm and hash are filled in
+     * here ({@code m}'s privacy is kept). The norm and the returned delta are the tensors as the reader will decode
+     * them, so a lossy form is measured as the cloud sees it.
+     */
+    public static KnowledgeDelta write(Path target, DeltaManifest m, List<TensorFile.Tensor> tensors,
+                                       DeltaEncoding encoding) throws IOException {
+        byte[] bytes = encoding.encode(tensors);
+        List<TensorFile.Tensor> stored = DeltaEncoding.decode(bytes, encoding.form(), target + "!" + TENSORS);
         long values = tensors.stream().mapToLong(t -> t.data().length).sum();
         DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, java.time.Instant.now().toString(),
                 m.baseTutorId(), m.baseTutorSha256(), m.classes(), m.classesAdded(), m.classesRemoved(), m.gamma(),
-                m.parts(), fp16 ? "float16" : "float32", m.dataCounts(), tensors.size(), values, l2Norm(tensors),
-                TensorFile.sha256(bytes), m.provenance());
+                m.parts(), encoding.dtype(), m.dataCounts(), tensors.size(), values, l2Norm(stored),
+                TensorFile.sha256(bytes), m.provenance(), encoding.form().id(), encoding.sparseDensity(), m.privacy());
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(StandardCharsets.UTF_8));
         entries.put(TENSORS, bytes);
         Bundle.write(target, entries);
-        return new KnowledgeDelta(full, tensors);
+        return new KnowledgeDelta(full, stored);
     }
 
-    /** Reads and checks a delta bundle: format, hash of the tensors, counts, finiteness. */
+    /**
+     * Reads and checks a delta bundle: format, hash of the tensors, counts, finiteness; every {@link DeltaForm}
+     * (and files written before forms existed) decoded to dense tensors, so every reader of deltas reads them all.
+     */
     public static KnowledgeDelta read(Path file) {
         Map<String, byte[]> e;
         try {
@@ -168,12 +181,12 @@ public final class KnowledgeDelta {
         if (!TensorFile.sha256(e.get(TENSORS)).equals(m.tensorsSha256())) {
             throw new DeltaException(file + ": tensors do not match the manifest's SHA-256 (tampered or corrupt)");
         }
-        List<TensorFile.Tensor> t;
-        try {
-            t = TensorFile.read(new ByteArrayInputStream(e.get(TENSORS)), file + "!" + TENSORS);
-        } catch (IOException ex) {
-            throw new DeltaException(ex.getMessage());
+        DeltaForm form = DeltaForm.find(m.formName());
+        if (form == null) {
+            throw new DeltaException(file + ": unknown delta form '" + m.formName() + "' (this reader knows "
+                    + DeltaForm.names() + ")");
         }
+        List<TensorFile.Tensor> t = DeltaEncoding.decode(e.get(TENSORS), form, file + "!" + TENSORS);
         if (t.size() != m.tensors()) {
             throw new DeltaException(file + ": manifest announces " + m.tensors() + " tensors, found " + t.size());
         }
