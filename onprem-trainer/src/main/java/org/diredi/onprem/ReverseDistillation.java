@@ -106,7 +106,10 @@ public final class ReverseDistillation {
         prov.put("beta", Float.toString(s.beta()));
         return KnowledgeDelta.write(out, new DeltaManifest(null, null, base.manifest().id(),
                         base.manifest().weightsSha256(), classes.names(), added, removed, s.gamma(),
-                        s.includeBackbone() ? "all" : "neck+head", null, dataCounts, 0, 0, 0, null, prov),
+                        s.includeBackbone() ? "all" : "neck+head", null, dataCounts, 0, 0, 0, null, prov,
+                        KnowledgeDelta.lineage(base.manifest(), tutor1.manifest(), tutor2.manifest(), Map.of(
+                                "gamma", Double.toString(s.gamma()), "alpha", Float.toString(s.alpha()),
+                                "beta", Float.toString(s.beta())))),
                 KnowledgeDelta.difference(tutor2.weights(), tutor1.weights(), s.gamma(),
                         KnowledgeDelta.parts(s.includeBackbone())), false);
     }

@@ -2,6 +2,7 @@ package org.diredi.core.delta;
 
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.provenance.Provenance;
 
 /**
  * What a knowledge delta says about itself: everything the manufacturer needs to check and apply
@@ -23,6 +24,9 @@ import java.util.Map;
  * @param l2Norm          L2 norm of dW over all tensors
  * @param tensorsSha256   SHA-256 of {@code delta.tensors}, checked before anything is applied
  * @param provenance      free-form facts: tutor 1 / tutor 2 ids, RD settings, customer id
+ * @param lineage         the chain back to the data: base tutor, tutor 1 and tutor 2 with their provenance
+ *                        nested, the hashes of the customer's split (never its images or file names); null in
+ *                        a delta written before it was recorded
  */
 public record DeltaManifest(
         String format,
@@ -40,9 +44,25 @@ public record DeltaManifest(
         long values,
         double l2Norm,
         String tensorsSha256,
-        Map<String, String> provenance) {
+        Map<String, String> provenance,
+        Provenance lineage) {
 
     public static final String FORMAT = "diredi-delta/1";
+
+    /** A manifest without lineage (unknown), as written before it was recorded. */
+    public DeltaManifest(String format, String created, String baseTutorId, String baseTutorSha256,
+                         List<String> classes, List<String> classesAdded, List<String> classesRemoved, double gamma,
+                         String parts, String dtype, Map<String, Map<String, Integer>> dataCounts, int tensors,
+                         long values, double l2Norm, String tensorsSha256, Map<String, String> provenance) {
+        this(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved, gamma, parts, dtype,
+                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null);
+    }
+
+    /** This delta as the parent of another artifact (Eq. 10's updated tutor), its lineage (null: unknown) nested. */
+    public Provenance.Parent asParent(String relation) {
+        return new Provenance.Parent(relation,
+                tensorsSha256 == null ? null : tensorsSha256.substring(0, 16), tensorsSha256, lineage);
+    }
 
     /**
      * The classes an update covers: {@code base} (the presumed classes, or the tutor's) without the

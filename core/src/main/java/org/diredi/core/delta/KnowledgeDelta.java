@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.diredi.core.checkpoint.Bundle;
+import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.model.FcosDetector;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
@@ -128,15 +130,31 @@ public final class KnowledgeDelta {
         return Math.sqrt(s);
     }
 
-    /** Writes a delta bundle atomically; the manifest's size, norm and hash are filled in here. */
+    /**
+     * The lineage of a delta (Eq. 9) made from {@code tutor1} and {@code tutor2}, both trained from
+     * {@code base}: the three as parents, their provenance nested; the customer's data only as the hashes
+     * tutor 2's provenance holds (RD A's split and class list).
+     */
+    public static Provenance lineage(Manifest base,
+            Manifest tutor1, Manifest tutor2,
+            Map<String, String> settings) {
+        var data = tutor2.provenance() == null ? List.<Provenance.DataHash>of()
+                : tutor2.provenance().data();
+        return Provenance.of("delta", "knowledge delta", data, settings,
+                List.of(base.asParent("base tutor"), tutor1.asParent("tutor1"), tutor2.asParent("tutor2")));
+    }
+
+    /** Writes a delta bundle atomically; the manifest's size, norm and hash (and its lineage's) are filled in here. */
     public static KnowledgeDelta write(Path target, DeltaManifest m, List<TensorFile.Tensor> tensors, boolean fp16)
             throws IOException {
         byte[] bytes = TensorFile.toBytes(tensors, fp16 ? TensorFile.FLOAT16 : TensorFile.FLOAT32);
         long values = tensors.stream().mapToLong(t -> t.data().length).sum();
-        DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, java.time.Instant.now().toString(),
+        String created = java.time.Instant.now().toString();
+        String sha = TensorFile.sha256(bytes);
+        DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, created,
                 m.baseTutorId(), m.baseTutorSha256(), m.classes(), m.classesAdded(), m.classesRemoved(), m.gamma(),
                 m.parts(), fp16 ? "float16" : "float32", m.dataCounts(), tensors.size(), values, l2Norm(tensors),
-                TensorFile.sha256(bytes), m.provenance());
+                sha, m.provenance(), m.lineage() == null ? null : m.lineage().identified(sha, created));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(StandardCharsets.UTF_8));
         entries.put(TENSORS, bytes);
