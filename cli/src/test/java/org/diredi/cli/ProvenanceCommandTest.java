@@ -119,6 +119,8 @@ class ProvenanceCommandTest {
         assertTrue(out.contains("delta: delta ") && out.contains("tutor1: checkpoint " + tutor1.id()), out);
         assertTrue(out.contains(base.provenance().data().get(0).sha256()), "the base tutor's split hash\n" + out);
         assertTrue(out.contains("lambda 0.5"), out);
+        assertEquals(1, out.lines().filter(l -> l.contains(base.id() + " (tutor), 20")).count(),
+                "the base tutor is expanded once, then named\n" + out);
     }
 
     @Test

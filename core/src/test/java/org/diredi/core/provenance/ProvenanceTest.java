@@ -86,6 +86,8 @@ class ProvenanceTest {
         String tree = ProvenanceTree.text(p);
         assertTrue(tree.contains("teacher: checkpoint " + t.id()) && tree.contains(t.provenance().data().get(0)
                 .sha256()), tree);
+        assertEquals(1, tree.lines().filter(l -> l.contains("made with")).count(),
+                "one process made both: its software and machine are printed once\n" + tree);
     }
 
     @Test
