@@ -1,6 +1,7 @@
 package org.diredi.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,6 +168,11 @@ class CloudServiceTest {
         assertEquals(rd.knowledgeDelta().manifest().lineage(), delta.provenance());
         assertEquals(org.diredi.core.checkpoint.Checkpoint.read(rd.tutor2()).manifest().id(),
                 delta.provenance().parents().get(2).id());
+        // the customer's data only as hashes: RD A's image ids and class list, never a path or an image
+        assertEquals(List.of("train split", "class list"), delta.provenance().data().stream()
+                .map(org.diredi.core.provenance.Provenance.DataHash::what).toList());
+        String json = org.diredi.vision.config.ConfigFiles.toJson(p);
+        assertFalse(json.contains(dir.resolve("data").toString()), "no data path in the release's provenance");
     }
 
     @Test
