@@ -67,7 +67,9 @@ final class DeltaCommand {
                     b.manifest().weightsSha256(), t1.manifest().classes(), added, removed, gamma,
                     includeBackbone ? "all" : "neck+head", null, Map.of(
                             "tutor1", counts(t1.manifest().data()), "tutor2", counts(t2.manifest().data())),
-                    0, 0, 0, null, Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id())), tensors, fp16);
+                    0, 0, 0, null, Map.of("tutor1", t1.manifest().id(), "tutor2", t2.manifest().id()))
+                    .withLineage(KnowledgeDelta.lineage(b.manifest(), t1.manifest(), t2.manifest(),
+                            Map.of("gamma", Double.toString(gamma)))), tensors, fp16);
             System.out.print(d.manifest().describe(out));
             return 0;
         }

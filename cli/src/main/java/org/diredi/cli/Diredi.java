@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class, DataCommand.class, PretrainCommand.class, TrainCommand.class, DistillCommand.class, DeltaCommand.class,
             GateCommand.class, ExperimentCommand.class, ExportCommand.class, LoopCommands.OnPrem.class, LoopCommands.Cloud.class,
             ProvisionCommands.Keys.class, ProvisionCommands.Broker.class, FleetCommand.class, ProfilesCommand.class, EvalCommand.class, DetectCommand.class, BenchCommand.class,
-            PresetsCommand.class, EdgeMain.class, CommandLine.HelpCommand.class
+            PresetsCommand.class, ProvenanceCommand.class, EdgeMain.class, CommandLine.HelpCommand.class
         })
 public final class Diredi {
 

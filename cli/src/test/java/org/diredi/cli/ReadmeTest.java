@@ -59,7 +59,7 @@ class ReadmeTest {
     void theHelpListsEveryCommand() {
         String usage = Diredi.commandLine().getUsageMessage();
         for (String c : List.of("demo", "data", "pretrain", "train", "distill", "delta", "gate", "experiment", "export",
-                "onprem", "cloud", "profiles", "eval", "detect", "bench", "presets", "edge")) {
+                "onprem", "cloud", "profiles", "eval", "detect", "bench", "presets", "provenance", "edge")) {
             assertTrue(usage.lines().anyMatch(l -> l.strip().startsWith(c + " ")), c + " missing from:\n" + usage);
         }
     }

@@ -10,13 +10,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.diredi.cloud.fleet.Artifact;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.gate.GateDecision;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.export.DeviceExport;
 import org.diredi.export.ExportException;
+import org.diredi.export.ExportManifest;
+import org.diredi.export.ProvenanceFiles;
 import org.diredi.messaging.Hashes;
 import org.diredi.messaging.UpdateManifest;
 import org.diredi.profiles.DeviceProfile;
 import org.diredi.profiles.Profiles;
+import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.DataException;
+import org.diredi.vision.io.AtomicFiles;
 
 /**
  * Prepares an edge model for one customer's devices: one export per device profile through
@@ -105,6 +112,46 @@ final class OtaShipper {
                 java.nio.file.Files.size(artifact), r.version(), p.name(), r.edgePreset(), r.classes(), now.toString(),
                 now.plus(Duration.ofHours(config.otaExpiryHours())).toString(), Long.toString(r.previousVersion()),
                 "knowledge delta " + r.transferId(), r.customer());
+        release(r, p, artifact, m);
         return Artifact.sign(m, artifact, signingKey, publicKey, r.transferId());
+    }
+
+    /**
+     * The release's provenance beside the artifact ({@link ProvenanceFiles#releasePathFor}): the transfer, the
+     * gate's decision on it (the job's gate.json) and the export with its chain back to the data nested.
+     */
+    private static void release(Release r, DeviceProfile p, Path artifact, UpdateManifest m) throws IOException {
+        Path exported = ExportManifest.pathFor(artifact);
+        Provenance.Parent from = java.nio.file.Files.exists(exported) ? ExportManifest.read(exported).asParent("export")
+                : Checkpoint.read(r.edge()).manifest().asParent("edge model");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("customer", r.customer());
+        settings.put("profile", p.name());
+        settings.put("version", Long.toString(r.version()));
+        settings.put("transfer", r.transferId());
+        settings.put("gate", gateSummary(artifact));
+        AtomicFiles.writeJson(ProvenanceFiles.releasePathFor(artifact), Provenance.of("release", "edge v"
+                + r.version(), List.of(), settings, List.of(from)).identified(m.sha256(), m.createdAt()));
+    }
+
+    /**
+     * The gate's decision in the job folder the export sits in (at most three folders up): accepted or
+     * rejected, mAP before and after.
+     */
+    private static String gateSummary(Path artifact) {
+        Path d = artifact.toAbsolutePath().getParent();
+        for (int up = 0; up < 3 && d != null; up++, d = d.getParent()) {
+            Path gate = d.resolve("gate.json");
+            if (java.nio.file.Files.exists(gate)) {
+                try {
+                    GateDecision g = ConfigFiles.JSON.readValue(gate.toFile(), GateDecision.class);
+                    return String.format("%s, mAP %.4f -> %.4f%s", g.accepted() ? "accepted" : "rejected",
+                            g.mapBefore(), g.mapAfter(), g.reasons().isEmpty() ? "" : ", " + g.reasons());
+                } catch (IOException e) {
+                    return "unreadable " + gate;
+                }
+            }
+        }
+        return "none recorded";
     }
 }

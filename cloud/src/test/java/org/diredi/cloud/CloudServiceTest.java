@@ -1,6 +1,7 @@
 package org.diredi.cloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,7 +152,31 @@ class CloudServiceTest {
             assertEquals(0, st.current());
             assertTrue(st.artifact(1, "cpu").validFor(java.time.Instant.now(), java.time.Duration.ofMinutes(30)),
                     "the signed artifact is kept for the rest of the rollout");
+            releaseProvenance(java.nio.file.Path.of(st.artifact(1, "cpu").envelope()), d, rd);
         }
+    }
+
+    /** The release's provenance: the transfer and gate, then export, Distill C, Eq. 10, the delta, its tutors. */
+    static void releaseProvenance(java.nio.file.Path envelope, DeltaDecision d, ReverseDistillation.Outcome rd) {
+        org.diredi.core.provenance.Provenance p = org.diredi.export.ProvenanceFiles.read(envelope);
+        assertEquals("release", p.kind());
+        assertEquals(d.transferId(), p.settings().get("transfer"));
+        assertTrue(p.settings().get("gate").startsWith("accepted"), p.settings().toString());
+        var export = p.parents().get(0);
+        assertEquals("export", export.relation());
+        var edge = export.provenance().parents().get(0).provenance();
+        var updated = edge.parents().stream().filter(x -> x.relation().equals("teacher")).findFirst().orElseThrow();
+        var delta = updated.provenance().parents().stream().filter(x -> x.relation().equals("delta")).findFirst()
+                .orElseThrow();
+        assertEquals(rd.knowledgeDelta().manifest().tensorsSha256(), delta.sha256());
+        assertEquals(rd.knowledgeDelta().manifest().lineage(), delta.provenance());
+        assertEquals(org.diredi.core.checkpoint.Checkpoint.read(rd.tutor2()).manifest().id(),
+                delta.provenance().parents().get(2).id());
+        // the customer's data only as hashes: RD A's image ids and class list, never a path or an image
+        assertEquals(List.of("train split", "class list"), delta.provenance().data().stream()
+                .map(org.diredi.core.provenance.Provenance.DataHash::what).toList());
+        String json = org.diredi.vision.config.ConfigFiles.toJson(p);
+        assertFalse(json.contains(dir.resolve("data").toString()), "no data path in the release's provenance");
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.diredi.profiles.DeviceProfile;
 import org.diredi.profiles.Precision;
 import org.diredi.profiles.ProfileChecker;
@@ -162,6 +163,7 @@ public final class DeviceExport {
         List<String> lines = new ArrayList<>();
         Path onnx = dir.resolve(r.name() + "-" + p.name() + ".onnx");
         ExportManifest m = OnnxExporter.export(r.checkpoint(), onnx, r.resolvedOpset());
+        m = OnnxExporter.withProvenance(onnx, m, m.provenance().parents(), Map.of("profile", p.name()));
         lines.add(String.format("wrote %s (%,d bytes, opset %d, sha256 %s) and %s", onnx, m.onnxBytes(),
                 m.opset(), m.onnxSha256().substring(0, 16), ExportManifest.pathFor(onnx)));
         Built b = new Built(onnx, m, lines);

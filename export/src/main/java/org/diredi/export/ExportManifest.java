@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.provenance.Provenance;
 
 /**
  * What an exported {@code .onnx} file is, written next to it as JSON ({@link #pathFor}): where the
@@ -35,6 +36,8 @@ import org.diredi.core.model.ModelConfig;
  * @param decoding       how to turn the outputs into detections (done on the host)
  * @param foldedBatchNorms batch norms folded into their convolutions
  * @param operators      operator counts of the graph
+ * @param provenance     the chain back to the data: the export settings, the checkpoint's (or the FP32
+ *                       export's) provenance nested; null in a manifest written before it was recorded
  */
 public record ExportManifest(
         String format,
@@ -56,9 +59,34 @@ public record ExportManifest(
         Normalisation normalisation,
         String decoding,
         int foldedBatchNorms,
-        Map<String, Integer> operators) {
+        Map<String, Integer> operators,
+        Provenance provenance) {
 
     public static final String FORMAT = "diredi-onnx/1";
+
+    /** A manifest without provenance (unknown), as written before it was recorded. */
+    public ExportManifest(String format, String created, String onnxFile, String onnxSha256, long onnxBytes,
+                          String precision, int opset, long irVersion, Source checkpoint, String preset,
+                          ModelConfig model, List<String> classes, int inputSize, Tensor input, List<Tensor> outputs,
+                          List<Integer> strides, Normalisation normalisation, String decoding, int foldedBatchNorms,
+                          Map<String, Integer> operators) {
+        this(format, created, onnxFile, onnxSha256, onnxBytes, precision, opset, irVersion, checkpoint, preset, model,
+                classes, inputSize, input, outputs, strides, normalisation, decoding, foldedBatchNorms, operators,
+                null);
+    }
+
+    /** This manifest with another provenance. */
+    public ExportManifest withProvenance(Provenance p) {
+        return new ExportManifest(format, created, onnxFile, onnxSha256, onnxBytes, precision, opset, irVersion,
+                checkpoint, preset, model, classes, inputSize, input, outputs, strides, normalisation, decoding,
+                foldedBatchNorms, operators, p);
+    }
+
+    /** This export as the parent of another artifact (an int8 export, a release), its provenance nested. */
+    public Provenance.Parent asParent(String relation) {
+        return new Provenance.Parent(relation, onnxSha256 == null ? null : onnxSha256.substring(0, 16), onnxSha256,
+                provenance);
+    }
 
     /** The checkpoint a model came from. */
     public record Source(String id, String path, String role) {}

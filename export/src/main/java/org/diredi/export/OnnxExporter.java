@@ -35,6 +35,7 @@ import org.diredi.core.nn.ConvNormAct;
 import org.diredi.core.nn.MaxPool;
 import org.diredi.core.nn.Norm;
 import org.diredi.core.nn.Residual;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.vision.image.Preprocess;
 import org.diredi.vision.io.AtomicFiles;
 
@@ -129,9 +130,29 @@ public final class OnnxExporter {
         Checkpoint ck = Checkpoint.read(checkpoint);
         try (NDManager manager = NDManager.newBaseManager()) {
             FcosDetector d = ck.toModel(manager);
-            return export(d, out, opset, new ExportManifest.Source(ck.manifest().id(),
+            ExportManifest m = export(d, out, opset, new ExportManifest.Source(ck.manifest().id(),
                     checkpoint.toAbsolutePath().toString(), ck.manifest().role()));
+            return withProvenance(out, m, List.of(ck.manifest().asParent("exported from")), Map.of());
         }
+    }
+
+    /**
+     * Rewrites the manifest of {@code onnx} with its provenance: the export's settings (precision, opset,
+     * preset, and {@code settings}: the device profile, ...) and {@code parents}.
+     */
+    public static ExportManifest withProvenance(Path onnx, ExportManifest m, List<Provenance.Parent> parents,
+                                                Map<String, String> settings) {
+        Map<String, String> s = new java.util.LinkedHashMap<>(Map.of("precision", m.precision(),
+                "opset", Integer.toString(m.opset()), "preset", m.preset()));
+        s.putAll(settings);
+        ExportManifest full = m.withProvenance(Provenance.of("export", m.checkpoint() == null ? "model"
+                : m.checkpoint().role(), List.of(), s, parents).identified(m.onnxSha256(), m.created()));
+        try {
+            AtomicFiles.writeJson(ExportManifest.pathFor(onnx), full);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + ExportManifest.pathFor(onnx) + ": " + e.getMessage(), e);
+        }
+        return full;
     }
 
     /** Exports a model held in memory; {@code source} (may be null) names the checkpoint it came from. */

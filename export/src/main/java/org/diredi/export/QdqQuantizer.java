@@ -355,7 +355,8 @@ public final class QdqQuantizer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
         }
-        return m;
+        return OnnxExporter.withProvenance(out, m, List.of(fp32.asParent("quantized from")),
+                profile == null ? Map.of() : Map.of("profile", profile.name()));
     }
 
     /** Scale and zero point covering [min, max] (widened to include 0, which must be exact). */

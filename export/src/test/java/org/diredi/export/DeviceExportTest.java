@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -40,6 +41,21 @@ class DeviceExportTest {
             Checkpoint.write(checkpoint, Manifest.builder("edge", d.config(), d.classes().names()).build(),
                     ModelWeights.snapshot(d), null);
         }
+    }
+
+    @Test
+    void anExportRecordsItsProfileAndNestsTheCheckpoint() throws IOException {
+        DeviceExport.Result r = DeviceExport.run(DeviceExport.Request.of(checkpoint, cpu()), dir.resolve("nested"));
+        ExportManifest back = ExportManifest.read(ExportManifest.pathFor(r.artifact()));
+        assertEquals(r.manifest(), back);
+        var p = back.provenance();
+        assertEquals(back.onnxSha256(), p.sha256());
+        assertEquals("cpu", p.settings().get("profile"));
+        assertEquals("fp32", p.settings().get("precision"));
+        var ck = Checkpoint.read(checkpoint).manifest();
+        assertEquals(List.of(ck.asParent("exported from")), p.parents());
+        assertEquals(p, ProvenanceFiles.read(r.artifact()));
+        assertEquals(p, ProvenanceFiles.read(r.folder()));
     }
 
     @Test

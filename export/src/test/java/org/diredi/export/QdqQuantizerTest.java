@@ -281,6 +281,12 @@ class QdqQuantizerTest {
         assertEquals(OnnxExporter.sha256(Files.readAllBytes(out)), back.onnxSha256());
         assertEquals(m.onnxBytes(), Files.size(out));
         assertEquals(trainedManifest.outputs(), back.outputs());
+        assertEquals(m, back);
+        assertEquals(back.onnxSha256(), back.provenance().sha256());
+        assertEquals(Map.of("precision", "int8", "profile", "imx500"), Map.of("precision",
+                back.provenance().settings().get("precision"), "profile", back.provenance().settings().get("profile")));
+        assertEquals("quantized from", back.provenance().parents().get(0).relation());
+        assertEquals(trainedManifest.onnxSha256(), back.provenance().parents().get(0).sha256());
         assertTrue(back.operators().get("DequantizeLinear") > back.operators().get("Conv"), back.operators().toString());
         String mem = Files.readString(dir.resolve("int8/trained-int8.memory.json"));
         assertTrue(mem.contains("peakActivationBytes") && mem.contains("weightBytes"), mem);

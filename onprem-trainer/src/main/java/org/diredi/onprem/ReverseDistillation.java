@@ -141,7 +141,9 @@ public final class ReverseDistillation {
         prov.put("beta", Float.toString(s.beta()));
         DeltaManifest m = new DeltaManifest(null, null, base.manifest().id(), base.manifest().weightsSha256(),
                 classes.names(), added, removed, s.gamma(), s.includeBackbone() ? "all" : "neck+head", null, dataCounts,
-                0, 0, 0, null, prov);
+                0, 0, 0, null, prov).withLineage(KnowledgeDelta.lineage(base.manifest(), tutor1.manifest(),
+                tutor2.manifest(), Map.of("gamma", Double.toString(s.gamma()), "alpha", Float.toString(s.alpha()),
+                        "beta", Float.toString(s.beta()))));
         List<TensorFile.Tensor> dw = KnowledgeDelta.difference(tutor2.weights(), tutor1.weights(), s.gamma(),
                 KnowledgeDelta.parts(s.includeBackbone()));
         if (s.privacy() != null) {

@@ -16,6 +16,8 @@ import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.eval.Predictor;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.provenance.DataHashes;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.data.ClassList;
@@ -69,9 +71,12 @@ public final class ClassBiasCalibration {
                 scoreThreshold);
         Map<String, Double> byName = new LinkedHashMap<>();
         shifts.forEach(s -> byName.put(s.name(), s.delta()));
-        Manifest m = ck.manifest().derived(ck.manifest().role() + "+calibrated", in.toString(),
-                String.format("class-bias calibration at score %.2f on %d images: %s", scoreThreshold, data.size(),
-                        byName)).build();
+        String role = ck.manifest().role() + "+calibrated";
+        String how = String.format("class-bias calibration at score %.2f on %d images: %s", scoreThreshold,
+                data.size(), byName);
+        Manifest m = ck.manifest().derived(role, in.toString(), how)
+                .provenance(Provenance.of("checkpoint", role, DataHashes.of(data, ck.classes()),
+                        Map.of("calibration", how), List.of(ck.manifest().asParent("calibrated from")))).build();
         Checkpoint.write(out, m, shifted(ck.weights(), ck.classes(), byName), null);
         return shifts;
     }

@@ -116,6 +116,13 @@ class ManufacturerUpdateTest {
         Checkpoint tutor = Checkpoint.read(out.updatedTutor());
         assertTrue(tutor.manifest().parent().relation().startsWith("class-bias calibration at score 0.30"),
                 tutor.manifest().parent().relation());
+        var calibratedFrom = tutor.manifest().provenance().parents().get(0);
+        assertEquals("calibrated from", calibratedFrom.relation());
+        assertEquals(eq10.manifest().provenance(), calibratedFrom.provenance());
+        assertEquals("delta", calibratedFrom.provenance().parents().get(1).relation());
+        assertEquals(org.diredi.core.provenance.DataHashes.of(own.train().restrictTo(own.updateClasses()),
+                        ClassList.FASHION),
+                tutor.manifest().provenance().data(), "the calibration images' split and class list");
         var shifts = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(out.updatedTutor().resolveSibling("calibration.json").toFile());
         assertEquals(own.updateClasses().size(), shifts.size());

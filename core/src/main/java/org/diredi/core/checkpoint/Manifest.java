@@ -3,6 +3,7 @@ package org.diredi.core.checkpoint;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.core.train.TrainConfig;
 
 /**
@@ -24,6 +25,8 @@ import org.diredi.core.train.TrainConfig;
  *                      reverse-distillation alpha / beta), or null for direct training
  * @param metrics       latest figures (loss terms, mAP, ...)
  * @param weightsSha256 SHA-256 of {@code model.tensors}, checked on load
+ * @param provenance    the chain back to the data, its parents' provenance nested ({@link Provenance});
+ *                      null in a checkpoint written before it was recorded
  */
 public record Manifest(
         String format,
@@ -39,9 +42,18 @@ public record Manifest(
         Progress progress,
         Map<String, Double> objective,
         Map<String, Double> metrics,
-        String weightsSha256) {
+        String weightsSha256,
+        Provenance provenance) {
 
     public static final String FORMAT = "diredi-checkpoint/1";
+
+    /** A manifest without provenance (unknown), as written before it was recorded. */
+    public Manifest(String format, String id, String created, String role, ModelConfig model, List<String> classes,
+                    DataInfo data, TrainConfig training, Reference parent, Reference teacher, Progress progress,
+                    Map<String, Double> objective, Map<String, Double> metrics, String weightsSha256) {
+        this(format, id, created, role, model, classes, data, training, parent, teacher, progress, objective, metrics,
+                weightsSha256, null);
+    }
 
     /** The data a model saw: location, split, class subset ("presumed" classes), counts. */
     public record DataInfo(String root, String split, List<String> classSubset, int images, int objects) {}
@@ -59,17 +71,25 @@ public record Manifest(
 
     /**
      * A manifest for a model made from this one ({@code path} holds it) by {@code relation}: same
-     * architecture, classes, data, training and progress, with this model as parent and no metrics.
+     * architecture, classes, data, training and progress, with this model as parent (its provenance
+     * nested) and no metrics.
      */
     public Builder derived(String role, String path, String relation) {
         return new Builder(role, model, classes).data(data).training(training).progress(progress)
-                .objective(objective).parent(new Reference(id, path, relation));
+                .objective(objective).parent(new Reference(id, path, relation))
+                .provenance(Provenance.of("checkpoint", role, List.of(), Map.of(), List.of(asParent(relation))));
+    }
+
+    /** This checkpoint as the parent of another artifact, its provenance (null: unknown) nested. */
+    public Provenance.Parent asParent(String relation) {
+        return new Provenance.Parent(relation, id, weightsSha256, provenance);
     }
 
     /** This manifest with its identity (filled by {@link Checkpoint#write} from the weights' hash). */
     Manifest withIdentity(String newId, String newCreated, String sha256) {
         return new Manifest(FORMAT, newId, newCreated, role, model, classes, data, training, parent, teacher,
-                progress, objective, metrics, sha256);
+                progress, objective, metrics, sha256, provenance == null ? null : provenance.identified(sha256,
+                newCreated));
     }
 
     /** Named setters for a manifest; unset parts stay null. */
@@ -84,6 +104,7 @@ public record Manifest(
         private Progress progress;
         private Map<String, Double> objective;
         private Map<String, Double> metrics;
+        private Provenance provenance;
 
         private Builder(String role, ModelConfig model, List<String> classes) {
             this.role = role;
@@ -126,9 +147,15 @@ public record Manifest(
             return this;
         }
 
+        /** Where the model came from; null leaves it unknown. */
+        public Builder provenance(Provenance p) {
+            provenance = p;
+            return this;
+        }
+
         public Manifest build() {
             return new Manifest(FORMAT, null, null, role, model, classes, data, training, parent, teacher, progress,
-                    objective, metrics, null);
+                    objective, metrics, null, provenance);
         }
     }
 }

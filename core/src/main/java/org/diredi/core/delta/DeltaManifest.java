@@ -2,6 +2,7 @@ package org.diredi.core.delta;
 
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.provenance.Provenance;
 
 /**
  * What a knowledge delta says about itself: everything the manufacturer needs to check and apply
@@ -29,6 +30,9 @@ import java.util.Map;
  * @param sparseDensity   for {@code sparse}: the fraction of each tensor's values kept; otherwise null
  * @param privacy         differential privacy applied before encoding (public settings and epsilon, never the
  *                        norm before clipping); null when none was
+ * @param lineage         the chain back to the data: base tutor, tutor 1 and tutor 2 with their provenance
+ *                        nested, the hashes of the customer's split (never its images or file names); null in
+ *                        a delta written before it was recorded
  */
 public record DeltaManifest(
         String format,
@@ -49,7 +53,8 @@ public record DeltaManifest(
         Map<String, String> provenance,
         String form,
         Double sparseDensity,
-        DeltaPrivacy privacy) {
+        DeltaPrivacy privacy,
+        Provenance lineage) {
 
     public static final String FORMAT = "diredi-delta/1";
 
@@ -59,18 +64,32 @@ public record DeltaManifest(
                          Map<String, Map<String, Integer>> dataCounts, int tensors, long values, double l2Norm,
                          String tensorsSha256, Map<String, String> provenance) {
         this(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved, gamma, parts, dtype,
-                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null, null, null);
+                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null, null, null, null);
     }
 
     /** This manifest with differential privacy recorded (null: none). */
     public DeltaManifest withPrivacy(DeltaPrivacy p) {
         return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
-                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity, p);
+                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity, p,
+                lineage);
+    }
+
+    /** This manifest with its lineage (the chain back to the data) recorded. */
+    public DeltaManifest withLineage(Provenance l) {
+        return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
+                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity,
+                privacy, l);
     }
 
     /** The form of the stored tensors: {@code form}, or for files written before forms existed, {@code dtype}. */
     public String formName() {
         return form != null ? form : dtype;
+    }
+
+    /** This delta as the parent of another artifact (Eq. 10's updated tutor), its lineage (null: unknown) nested. */
+    public Provenance.Parent asParent(String relation) {
+        return new Provenance.Parent(relation,
+                tensorsSha256 == null ? null : tensorsSha256.substring(0, 16), tensorsSha256, lineage);
     }
 
     /**

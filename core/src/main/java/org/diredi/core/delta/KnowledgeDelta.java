@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.diredi.core.checkpoint.Bundle;
+import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.model.FcosDetector;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
@@ -127,6 +129,20 @@ public final class KnowledgeDelta {
         return Math.sqrt(s);
     }
 
+    /**
+     * The lineage of a delta (Eq. 9) made from {@code tutor1} and {@code tutor2}, both trained from
+     * {@code base}: the three as parents, their provenance nested; the customer's data only as the hashes
+     * tutor 2's provenance holds (RD A's split and class list).
+     */
+    public static Provenance lineage(Manifest base,
+            Manifest tutor1, Manifest tutor2,
+            Map<String, String> settings) {
+        var data = tutor2.provenance() == null ? List.<Provenance.DataHash>of()
+                : tutor2.provenance().data();
+        return Provenance.of("delta", "knowledge delta", data, settings,
+                List.of(base.asParent("base tutor"), tutor1.asParent("tutor1"), tutor2.asParent("tutor2")));
+    }
+
     /** Writes a delta bundle atomically, dense float16 or float32; see {@link #write(Path, DeltaManifest, List, DeltaEncoding)}. */
     public static KnowledgeDelta write(Path target, DeltaManifest m, List<TensorFile.Tensor> tensors, boolean fp16)
             throws IOException {
@@ -143,10 +159,13 @@ public final class KnowledgeDelta {
         byte[] bytes = encoding.encode(tensors);
         List<TensorFile.Tensor> stored = DeltaEncoding.decode(bytes, encoding.form(), target + "!" + TENSORS);
         long values = tensors.stream().mapToLong(t -> t.data().length).sum();
-        DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, java.time.Instant.now().toString(),
+        String created = java.time.Instant.now().toString();
+        String sha = TensorFile.sha256(bytes);
+        DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, created,
                 m.baseTutorId(), m.baseTutorSha256(), m.classes(), m.classesAdded(), m.classesRemoved(), m.gamma(),
                 m.parts(), encoding.dtype(), m.dataCounts(), tensors.size(), values, l2Norm(stored),
-                TensorFile.sha256(bytes), m.provenance(), encoding.form().id(), encoding.sparseDensity(), m.privacy());
+                sha, m.provenance(), encoding.form().id(), encoding.sparseDensity(), m.privacy(),
+                m.lineage() == null ? null : m.lineage().identified(sha, created));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(StandardCharsets.UTF_8));
         entries.put(TENSORS, bytes);

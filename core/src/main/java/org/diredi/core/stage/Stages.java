@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.ModelWeights;
@@ -17,6 +20,8 @@ import org.diredi.core.fcos.FcosLoss;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.pretrain.BackboneFile;
+import org.diredi.core.provenance.DataHashes;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.core.train.DetectionObjective;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.core.train.DetectorTrainer;
@@ -132,12 +137,15 @@ public final class Stages {
             FcosDetector model = new FcosDetector(s.model(), classes).init(manager);
             long flops = model.flopsPerImage(manager);
             Manifest.Reference initRef = null;
+            List<Provenance.Parent> parents = new ArrayList<>();
             if (s.init() != null) {
                 Checkpoint ick = requireInit(Checkpoint.read(s.init()), s.model(), classes);
                 ModelWeights.restore(model, ick.weights(), true, s.init().toString());
                 initRef = new Manifest.Reference(ick.manifest().id(), s.init().toString(), "init");
+                parents.add(ick.manifest().asParent("start"));
             } else if (s.backbone() != null) {
                 initRef = BackboneFile.restore(model, s.backbone());
+                parents.add(new Provenance.Parent("pretrained backbone", initRef.id(), null, null));
                 System.out.printf("backbone from %s (id %s)%n", s.backbone(), initRef.id());
             }
             DetectionObjective det = new DetectionObjective(
@@ -153,6 +161,7 @@ public final class Stages {
                 }
                 objective = d;
                 teacherRef = new Manifest.Reference(tck.manifest().id(), s.teacher().toString(), "teacher");
+                parents.add(tck.manifest().asParent("teacher"));
             }
             int size = s.model().inputSize();
             if (s.frozenBackbone()) {
@@ -161,8 +170,8 @@ public final class Stages {
             DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out)
                     .trainOnly(s.frozenBackbone() ? FcosDetector::isNeckOrHead : n -> true).run(
                     DetectionSet.load(s.data(), size), val == null ? null : DetectionSet.load(val, size),
-                    new DetectorTrainer.RunInfo(dir, s.role(), dataInfo(s.data(), subset), initRef, teacherRef),
-                    resume);
+                    new DetectorTrainer.RunInfo(dir, s.role(), dataInfo(s.data(), subset), initRef, teacherRef,
+                            provenance(s, classes, parents)), resume);
             System.out.printf("wrote %s (id %s%s)%n", r.model(), r.manifest().id(),
                     teacherRef == null ? "" : ", teacher " + teacherRef.id());
             if (r.eval() != null) {
@@ -243,6 +252,23 @@ public final class Stages {
     /** Seeds libtorch so initial weights are reproducible. */
     public static void seed(long seed) {
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
+    }
+
+    /**
+     * A stage's provenance: the hashes of its split and class list, how it learnt (distillation method and
+     * loss weights when it has a teacher, a frozen backbone) and its parents (start, teacher, backbone).
+     */
+    private static Provenance provenance(Stage s, ClassList classes, List<Provenance.Parent> parents) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (s.teacher() != null) {
+            settings.put("distillation", String.valueOf(s.fgd().distillation()));
+            settings.put("gtWeight", Float.toString(s.gtWeight()));
+            settings.put("featureWeight", Float.toString(s.featureWeight()));
+        }
+        if (s.frozenBackbone()) {
+            settings.put("frozenBackbone", "true");
+        }
+        return Provenance.of("checkpoint", s.role(), DataHashes.of(s.data(), classes), settings, parents);
     }
 
     /** What a checkpoint's manifest records of its training data (counts, never the images). */

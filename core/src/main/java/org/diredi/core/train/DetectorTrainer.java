@@ -23,6 +23,7 @@ import org.diredi.core.eval.Predictor;
 import org.diredi.core.fcos.FcosTargets;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
+import org.diredi.core.provenance.Provenance;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.eval.EvalConfig;
 import org.diredi.vision.eval.EvalResult;
@@ -57,9 +58,15 @@ public final class DetectorTrainer {
     /** What a finished run produced. */
     public record Result(Path model, Manifest manifest, List<EpochRecord> history, EvalResult eval) {}
 
-    /** Where the run writes and what its checkpoints say about their origin. */
+    /** Where the run writes and what its checkpoints say about their origin (provenance null: unknown). */
     public record RunInfo(Path dir, String role, Manifest.DataInfo data, Manifest.Reference parent,
-                          Manifest.Reference teacher) {}
+                          Manifest.Reference teacher, Provenance provenance) {
+
+        public RunInfo(Path dir, String role, Manifest.DataInfo data, Manifest.Reference parent,
+                       Manifest.Reference teacher) {
+            this(dir, role, data, parent, teacher, null);
+        }
+    }
 
     /** Optimizer-state names of the objective's own parameters, apart from the student's. */
     static final String OBJECTIVE_PREFIX = "objective/";
@@ -331,7 +338,7 @@ public final class DetectorTrainer {
         return Manifest.builder(run.role(), model.config(), model.classes().names()).data(run.data())
                 .training(config).parent(run.parent()).teacher(run.teacher())
                 .progress(new Manifest.Progress(epoch, config.epochs(), step)).objective(objective.settings())
-                .metrics(metrics).build();
+                .metrics(metrics).provenance(run.provenance()).build();
     }
 
     private static Map<String, Double> lastMetrics(List<EpochRecord> history) {
