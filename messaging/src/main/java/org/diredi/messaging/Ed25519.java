@@ -115,6 +115,21 @@ public final class Ed25519 {
         }
     }
 
+    /** The public key as base64 of its X.509 encoding: one line, for a registry or a YAML file. */
+    public static String encodePublic(PublicKey key) {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    /** The key {@link #encodePublic} wrote; {@code what} names where it came from in the error. */
+    public static PublicKey decodePublic(String base64, String what) {
+        try {
+            return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(
+                    base64 == null ? "" : base64.trim())));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new MessagingException(what + ": not an Ed25519 public key (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static byte[] pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
         return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")

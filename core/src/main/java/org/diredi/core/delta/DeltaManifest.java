@@ -23,6 +23,7 @@ import java.util.Map;
  * @param l2Norm          L2 norm of dW over all tensors
  * @param tensorsSha256   SHA-256 of {@code delta.tensors}, checked before anything is applied
  * @param provenance      free-form facts: tutor 1 / tutor 2 ids, RD settings, customer id
+ * @param customerFigures the customer's signed figures on its private validation split (null: none)
  */
 public record DeltaManifest(
         String format,
@@ -40,9 +41,25 @@ public record DeltaManifest(
         long values,
         double l2Norm,
         String tensorsSha256,
-        Map<String, String> provenance) {
+        Map<String, String> provenance,
+        CustomerFigures customerFigures) {
 
     public static final String FORMAT = "diredi-delta/1";
+
+    /** Without customer figures. */
+    public DeltaManifest(String format, String created, String baseTutorId, String baseTutorSha256,
+                         List<String> classes, List<String> classesAdded, List<String> classesRemoved, double gamma,
+                         String parts, String dtype, Map<String, Map<String, Integer>> dataCounts, int tensors,
+                         long values, double l2Norm, String tensorsSha256, Map<String, String> provenance) {
+        this(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved, gamma, parts, dtype,
+                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null);
+    }
+
+    /** This manifest carrying {@code figures}. */
+    public DeltaManifest withCustomerFigures(CustomerFigures figures) {
+        return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
+                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, figures);
+    }
 
     /**
      * The classes an update covers: {@code base} (the presumed classes, or the tutor's) without the

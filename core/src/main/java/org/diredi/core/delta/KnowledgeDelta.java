@@ -136,12 +136,28 @@ public final class KnowledgeDelta {
         DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, java.time.Instant.now().toString(),
                 m.baseTutorId(), m.baseTutorSha256(), m.classes(), m.classesAdded(), m.classesRemoved(), m.gamma(),
                 m.parts(), fp16 ? "float16" : "float32", m.dataCounts(), tensors.size(), values, l2Norm(tensors),
-                TensorFile.sha256(bytes), m.provenance());
+                TensorFile.sha256(bytes), m.provenance(), m.customerFigures());
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(StandardCharsets.UTF_8));
         entries.put(TENSORS, bytes);
         Bundle.write(target, entries);
         return new KnowledgeDelta(full, tensors);
+    }
+
+    /**
+     * Rewrites the delta bundle {@code file} with {@code manifest} (the customer's figures added), atomically,
+     * its tensors byte for byte: the manifest must describe those same tensors.
+     */
+    public static KnowledgeDelta rewriteManifest(Path file, DeltaManifest manifest) throws IOException {
+        Map<String, byte[]> e = Bundle.read(file, "delta");
+        if (!TensorFile.sha256(e.get(TENSORS)).equals(manifest.tensorsSha256())) {
+            throw new DeltaException(file + ": the new manifest describes other tensors; nothing was rewritten");
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(MANIFEST, ConfigFiles.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+        entries.put(TENSORS, e.get(TENSORS));
+        Bundle.write(file, entries);
+        return read(file);
     }
 
     /** Reads and checks a delta bundle: format, hash of the tensors, counts, finiteness. */
