@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +12,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
@@ -85,10 +90,38 @@ public final class OnPremTrainer {
                 presumed.size(), privateData.size());
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.epochs()).withLearningRate(config.learningRate())
                 .withDevice(config.device());
-        return ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
+        ReverseDistillation.Outcome rd = ReverseDistillation.run(Path.of(config.edgeModel()), Path.of(config.tutor()),
                 Presets.get(config.tutorPreset()), classes, presumed, privateData, config.added(), config.removed(),
                 new ReverseDistillation.Settings(t, config.alpha(), config.beta(), config.gamma(), false,
                         FgdConfig.DEFAULTS), Path.of(config.workDir()), Map.of("customer", config.customer()));
+        return withFigures(rd, classes);
+    }
+
+    /**
+     * The delta with this PC's signed figures on the private validation split (kept when it has them already:
+     * a rerun resumes); as it is when onprem.yaml names no signing key or no split.
+     */
+    ReverseDistillation.Outcome withFigures(ReverseDistillation.Outcome rd, ClassList classes) throws IOException {
+        if (config.signingKey() == null || config.privateValidationSplit() == null
+                || rd.knowledgeDelta().manifest().customerFigures() != null) {
+            return rd;
+        }
+        VocDataset val = Datasets.load(Path.of(config.privateData()), config.privateValidationSplit(), classes)
+                .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
+        PrivateKey key = Ed25519.readPrivateKey(Path.of(config.signingKey()));
+        KnowledgeDelta delta = SignedFigures.attach(rd.delta(), Path.of(config.tutor()), config.figuresLambda(), val, key,
+                Devices.require(config.device(), "device"), Path.of(config.workDir()));
+        CustomerFigures f = delta.manifest().customerFigures();
+        out.printf("on-prem: figures on the private split %s (%d images, never uploaded) signed with key %s: %s%n",
+                f.split(), f.images(), f.keyId(), gains(f));
+        return new ReverseDistillation.Outcome(rd.tutor1(), rd.tutor2(), rd.delta(), delta);
+    }
+
+    private static String gains(CustomerFigures f) {
+        StringBuilder sb = new StringBuilder();
+        f.after().keySet().forEach(c -> sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%s AP %+.1f",
+                c, f.apGainPoints(c))));
+        return sb.toString();
     }
 
     /**
