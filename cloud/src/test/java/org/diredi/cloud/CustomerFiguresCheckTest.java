@@ -114,7 +114,7 @@ class CustomerFiguresCheckTest {
         assertTrue(stranger != null && stranger.contains("which is not an enrolled key of this customer"), stranger);
         String noKey = FiguresCheck.problem("acme", List.of(), withFigures("n.delta", 0.1f, signed).manifest(),
                 AddedClassKnowledge.LABELS);
-        assertTrue(noKey != null && noKey.contains("holds no figures key of this customer"), noKey);
+        assertTrue(noKey != null && noKey.contains("the cloud knows no figures key of this customer"), noKey);
     }
 
     @Test

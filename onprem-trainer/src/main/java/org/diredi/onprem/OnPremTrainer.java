@@ -26,6 +26,7 @@ import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferSender;
 import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.DataException;
 import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.report.ProgressBar;
@@ -99,15 +100,23 @@ public final class OnPremTrainer {
 
     /**
      * The delta with this PC's signed figures on the private validation split (kept when it has them already:
-     * a rerun resumes); as it is when onprem.yaml names no signing key or no split.
+     * a rerun resumes); as it is, with a line saying so, when onprem.yaml names no signing key or no split, or the
+     * private data has no such split.
      */
     ReverseDistillation.Outcome withFigures(ReverseDistillation.Outcome rd, ClassList classes) throws IOException {
         if (config.signingKey() == null || config.privateValidationSplit() == null
                 || rd.knowledgeDelta().manifest().customerFigures() != null) {
             return rd;
         }
-        VocDataset val = Datasets.load(Path.of(config.privateData()), config.privateValidationSplit(), classes)
-                .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
+        VocDataset val;
+        try {
+            val = Datasets.load(Path.of(config.privateData()), config.privateValidationSplit(), classes)
+                    .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
+        } catch (DataException e) { // figures are needed only for a class the manufacturer cannot label
+            out.printf("on-prem: no figures with the delta (privateValidationSplit %s: %s); a manufacturer without"
+                    + " labels of %s will refuse it%n", config.privateValidationSplit(), e.getMessage(), config.added());
+            return rd;
+        }
         PrivateKey key = Ed25519.readPrivateKey(Path.of(config.signingKey()));
         KnowledgeDelta delta = SignedFigures.attach(rd.delta(), Path.of(config.tutor()), config.figuresLambda(), val, key,
                 Devices.require(config.device(), "device"), Path.of(config.workDir()));

@@ -3,6 +3,7 @@ package org.diredi.onprem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,6 +121,16 @@ class SignedFiguresTest {
                 Base64.getDecoder().decode(f.signature())), "bound to this delta's tensors");
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("signed with key " + f.keyId()), printed.toString());
         assertSame(signed, trainer.withFigures(signed, ClassList.FASHION), "a rerun keeps the figures it has");
+
+        KnowledgeDelta.write(dir.resolve("w/none.delta"), plain.manifest(), plain.tensors(), false);
+        ReverseDistillation.Outcome none = new ReverseDistillation.Outcome(null, null, dir.resolve("w/none.delta"),
+                KnowledgeDelta.read(dir.resolve("w/none.delta")));
+        printed.reset();
+        assertSame(none, new OnPremTrainer(c.with(Map.of("privateValidationSplit", "nosuch")),
+                new PrintStream(printed, true, StandardCharsets.UTF_8)).withFigures(none, ClassList.FASHION));
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("no figures with the delta (privateValidationSplit"
+                + " nosuch"), printed.toString());
+        assertNull(KnowledgeDelta.read(dir.resolve("w/none.delta")).manifest().customerFigures());
 
         Checkpoint other = Checkpoint.read(TestData.tinyTutorAndEdge(dir.resolve("m"), scenes).get("edge"));
         KnowledgeDelta foreign = KnowledgeDelta.write(dir.resolve("foreign.delta"), new DeltaManifest(null, null,

@@ -31,9 +31,9 @@ public final class FiguresCheck {
                     + "labels of the added class(es) " + m.classesAdded() + ", so nothing can verify their gain";
         }
         if (figureKeys.isEmpty()) {
-            return "customer " + customer + ": the delta carries figures, but the registry holds no figures key of"
-                    + " this customer (enrolled before on-prem PCs had keys: enrol its PC again, diredi fleet"
-                    + " add-onprem), so they cannot be verified";
+            return "customer " + customer + ": the delta carries figures, but the cloud knows no figures key of this"
+                    + " customer (figureKeys of its registry entry or cloud.yaml entry; a PC enrolled before PCs had"
+                    + " keys: enrol it again, diredi fleet add-onprem), so they cannot be verified";
         }
         PublicKey signer = null;
         for (String k : figureKeys) {
