@@ -84,6 +84,8 @@ class CustomerFiguresCheckTest {
                 d.manifest().withCustomerFigures(signed));
         assertEquals(d.manifest().tensorsSha256(), sent.manifest().tensorsSha256(), "the tensors are untouched");
         assertEquals(Ed25519.keyId(customerKey.getPublic()), sent.manifest().customerFigures().keyId());
+        assertTrue(sent.manifest().describe(Path.of("good.delta")).contains("customer figures on split val (12 images),"
+                + " lambda 1.0, signed by key " + Ed25519.keyId(customerKey.getPublic())));
         assertNull(FiguresCheck.problem("acme", enrolled(), sent.manifest(), AddedClassKnowledge.UNLABELLED));
         GateDecision g = new VerificationGate.Evidence(CLASSES, table(), table(), Set.of("dog"), Set.of(),
                 sent.manifest().customerFigures(), Map.of("dog", new Firing("dog", 50, 10, 12, true)))

@@ -74,11 +74,16 @@ public record DeltaManifest(
         return List.copyOf(u);
     }
 
-    /** A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file}. */
+    /**
+     * A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file},
+     * and who signed its customer figures.
+     */
     public String describe(java.nio.file.Path file) {
         return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
                         + "  classes added %s, removed %s%n  data %s%n  sha256 %s%n", file, tensors(), values(),
                 parts(), dtype(), l2Norm(), baseTutorId(), gamma(), classesAdded(), classesRemoved(),
-                dataCounts(), tensorsSha256());
+                dataCounts(), tensorsSha256()) + (customerFigures == null ? "" : String.format(
+                "  customer figures on split %s (%d images), lambda %s, signed by key %s%n", customerFigures.split(),
+                customerFigures.images(), customerFigures.lambda(), customerFigures.keyId()));
     }
 }
