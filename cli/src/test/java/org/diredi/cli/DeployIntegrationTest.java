@@ -254,6 +254,8 @@ class DeployIntegrationTest {
                 "classes", into + "/classes.txt", "presumedData", into + "/presumed"));
         String out = p.ok(name, onprem, LONG, "onprem", "run", "--config", "onprem.yaml");
         assertTrue(out.contains("decision: ACCEPTED"), out);
+        // the figures on its val split, signed with the key enrolment gave this PC, which the cloud checked
+        assertTrue(out.contains("on-prem: figures on the private split val") && out.contains("signed with key "), out);
     }
 
     /** When the canary was restarted with its stricter check (its status is heard after that). */

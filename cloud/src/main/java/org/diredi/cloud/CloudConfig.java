@@ -51,11 +51,14 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     /**
      * A customer: its base tutor, current edge model, model version, cameras and the broker accounts of
-     * its on-prem PCs.
+     * its on-prem PCs; {@code figureKeys}: the Ed25519 public keys (base64 X.509, {@code Ed25519.encodePublic})
+     * of its on-prem PCs, which sign the figures a delta carries (none: an entry enrolled before PCs had keys,
+     * whose deltas with figures are refused).
      */
     public record Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices,
-                           List<String> onprem) {
+                           List<String> onprem, List<String> figureKeys) {
         public Customer {
+            figureKeys = figureKeys == null ? List.of() : List.copyOf(figureKeys);
             if (tutor == null || edge == null || edgePreset == null) {
                 throw new IllegalArgumentException("customer: tutor, edge and edgePreset are required");
             }
@@ -76,6 +79,19 @@ public record CloudConfig(String broker, String username, String password, Strin
             this(tutor, edge, edgePreset, version, devices, List.of());
         }
 
+        /** A customer without figure keys. */
+        public Customer(String tutor, String edge, String edgePreset, long version, List<Device> devices,
+                        List<String> onprem) {
+            this(tutor, edge, edgePreset, version, devices, onprem, List.of());
+        }
+
+        /** With one more on-prem PC's public key. */
+        public Customer withFigureKey(String base64PublicKey) {
+            List<String> all = new java.util.ArrayList<>(figureKeys);
+            all.add(base64PublicKey);
+            return new Customer(tutor, edge, edgePreset, version, devices, onprem, all);
+        }
+
         public Optional<Device> device(String id) {
             return devices.stream().filter(d -> d.id().equals(id)).findFirst();
         }
@@ -83,18 +99,18 @@ public record CloudConfig(String broker, String username, String password, Strin
         public Customer withDevice(Device d) {
             List<Device> all = new java.util.ArrayList<>(devices);
             all.add(d);
-            return new Customer(tutor, edge, edgePreset, version, all, onprem);
+            return new Customer(tutor, edge, edgePreset, version, all, onprem, figureKeys);
         }
 
         public Customer withOnprem(String account) {
             List<String> all = new java.util.ArrayList<>(onprem);
             all.add(account);
-            return new Customer(tutor, edge, edgePreset, version, devices, all);
+            return new Customer(tutor, edge, edgePreset, version, devices, all, figureKeys);
         }
 
         /** After an accepted update: the updated tutor, the re-distilled edge model, its version. */
         public Customer withModels(String newTutor, String newEdge, long newVersion) {
-            return new Customer(newTutor, newEdge, edgePreset, newVersion, devices, onprem);
+            return new Customer(newTutor, newEdge, edgePreset, newVersion, devices, onprem, figureKeys);
         }
     }
 

@@ -16,6 +16,8 @@ import org.diredi.cloud.CloudService.CustomerState;
 import org.diredi.cloud.jobs.CustomerLock;
 import org.diredi.cloud.jobs.JobStore;
 import org.diredi.cloud.jobs.JobStore.Verdict;
+import org.diredi.cloud.update.AddedClassKnowledge;
+import org.diredi.cloud.update.FiguresCheck;
 import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.DeltaManifest;
@@ -112,6 +114,12 @@ final class Decider {
         }
         CustomerState st = customers.state(customer, c);
         KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
+        ManufacturerUpdate.Settings settings = updateSettings();
+        String figures = FiguresCheck.problem(customer, c.figureKeys(), delta.manifest(),
+                settings.addedClassKnowledge());
+        if (figures != null) { // before Eq. 10: nothing is applied on figures that do not verify
+            return Verdict.rejected(customer, decision(transferId, "REJECTED", figures, Map.of(), -1));
+        }
         Path job = work.resolve("jobs").resolve(transferId);
         Files.createDirectories(job);
         ClassList classes = new ClassList(delta.manifest().classes());
@@ -120,7 +128,7 @@ final class Decider {
         ManufacturerUpdate.Layout layout = new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job,
                 job.resolve("edge-distill-C"));
         // Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C
-        ManufacturerUpdate.Result r = new ManufacturerUpdate(updateSettings(), audited(transferId, customer, delta))
+        ManufacturerUpdate.Result r = new ManufacturerUpdate(settings, audited(transferId, customer, delta))
                 .run(in, ownData(st, classes, delta), layout);
         Map<String, double[]> ap = perClassAp(r.verification().before(), r.verification().after());
         if (!r.gate().accepted()) {
@@ -136,14 +144,17 @@ final class Decider {
                 prepared.artifacts(), prepared.refused());
     }
 
-    /** The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. */
+    /**
+     * The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. The
+     * manufacturer labels the added classes unless cloud.yaml says otherwise (its addedClassKnowledge).
+     */
     private ManufacturerUpdate.Settings updateSettings() {
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
                 .withDevice(config.device());
         return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
                 config.distillCTemperature(), config.distillCFeatureWeight(), org.diredi.core.distill.FgdConfig.DEFAULTS,
                 config.pseudoLabels()), ManufacturerUpdate.WhenRejected.STOP,
-                config.calibration());
+                config.calibration(), config.addedClassKnowledge());
     }
 
     /** The manufacturer's own data for the delta; the update covers the customer's tutor's classes. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -13,6 +14,7 @@ import org.diredi.broker.MosquittoFiles;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.registry.FleetRegistry;
 import org.diredi.core.model.Presets;
+import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.Topics;
 import org.diredi.profiles.Profiles;
 
@@ -100,15 +102,23 @@ public final class Enrolment {
         return e;
     }
 
-    /** An on-prem PC of {@code customer}; {@code account} null = {@code <customer>-onprem}. */
+    /**
+     * An on-prem PC of {@code customer}; {@code account} null = {@code <customer>-onprem}. The PC gets its own
+     * Ed25519 key pair: the private key in its folder (mode 600, never printed), which signs the figures its
+     * deltas carry; the public one in the customer's registry entry, which the cloud checks them against.
+     */
     public Enrolled addOnprem(String customer, String account) throws IOException {
         Topics.id("customer", customer);
         String name = account == null ? Accounts.onprem(customer) : account;
         Path publicKey = keys.requirePublic();
+        KeyPair figures = Ed25519.generate();
         Enrolled e = enrol(new Machine(name, BrokerConfig.ONPREM, customer, null, null, r -> {
             CloudConfig.Customer c = requireCustomer(r, customer);
-            return r.with(customer, c.withOnprem(name));
-        }, f -> FleetFiles.onprem(f, config, customer, requireCustomer(registry.read(), customer), publicKey)));
+            return r.with(customer, c.withOnprem(name).withFigureKey(Ed25519.encodePublic(figures.getPublic())));
+        }, f -> FleetFiles.onprem(f, config, customer, requireCustomer(registry.read(), customer), publicKey,
+                figures.getPrivate())));
+        out.printf("fleet: its figures key %s: private in %s (mode 600), public in the registry%n",
+                Ed25519.keyId(figures.getPublic()), e.folder().resolve(FleetFiles.CUSTOMER_KEY));
         report("on-prem PC of " + customer, e, "diredi onprem unpack --bundle BUNDLE --out manufacturer;"
                 + " diredi onprem run --config onprem.yaml");
         return e;

@@ -2,8 +2,10 @@ package org.diredi.fleet;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.Map;
 import org.diredi.cloud.CloudConfig;
+import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.Topics;
 import org.diredi.onprem.OnpremBundle;
 
@@ -17,6 +19,8 @@ final class FleetFiles {
 
     /** The folder, beside onprem.yaml, that the manufacturer's bundle is unpacked into. */
     static final String MANUFACTURER = "manufacturer";
+    /** The on-prem PC's own private key, which signs the figures its deltas carry. */
+    static final String CUSTOMER_KEY = "customer.key.pem";
 
     private FleetFiles() {}
 
@@ -37,22 +41,24 @@ final class FleetFiles {
                 """.formatted(device, customer, profile, Topics.device(customer, device), profile), c);
     }
 
-    static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c, Path publicKey)
-            throws IOException {
+    static void onprem(MachineFolder f, FleetConfig config, String customer, CloudConfig.Customer c, Path publicKey,
+                       PrivateKey figuresKey) throws IOException {
         f.copy(publicKey, ManufacturerKeys.PUBLIC);
+        Ed25519.writePrivateKey(f.file(CUSTOMER_KEY), figuresKey);
         String account = f.target().getFileName().toString();
         MachineConfigs.Broker b = broker(f, config, account, false);
         String from = MANUFACTURER + "/";
         var o = MachineConfigs.onprem(customer, b, Map.of("tutor", from + OnpremBundle.TUTOR,
                 "edgeModel", from + OnpremBundle.EDGE, "classes", from + OnpremBundle.CLASSES,
                 "presumedData", from + OnpremBundle.PRESUMED, "tutorPreset", tutorPreset(c.edgePreset()),
-                "workDir", "work"));
+                "workDir", "work", "signingKey", CUSTOMER_KEY));
         MachineConfigs.write(f.file("onprem.yaml"), """
                 diredi onprem run --config onprem.yaml  (in this folder: the paths below are relative to it)
                 The on-prem PC of customer %s (broker account %s), written by diredi fleet add-onprem.
                 broker.password: its broker password (keep it mode 600); manufacturer.pub.pem: the only key whose
-                bundles it accepts. What reverse distillation starts from comes from the manufacturer as one signed
-                bundle (diredi fleet bundle-onprem %s --out %s.bundle): check and unpack it here first with
+                bundles it accepts; customer.key.pem (keep it mode 600): signs the figures its deltas carry. What
+                reverse distillation starts from comes from the manufacturer as one signed bundle (diredi fleet
+                bundle-onprem %s --out %s.bundle): check and unpack it here first with
                 diredi onprem unpack --bundle %s.bundle --out %s (the tutor, the deployed edge model, now
                 preset %s, version %d, the class list, the presumed data); set presumed to the classes it was
                 trained on (%s/%s), privateData and added / removed to the customer's own labelled data.

@@ -22,6 +22,7 @@ import org.diredi.broker.Passwords;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.registry.FleetRegistry;
 import org.diredi.edge.config.EdgeConfig;
+import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.Hashes;
 import org.diredi.onprem.OnPremConfig;
 import org.diredi.vision.config.ConfigFiles.ConfigException;
@@ -148,6 +149,31 @@ class EnrolmentTest {
         assertEquals(List.of("acme-onprem", "cloud"), AccountStore.read(Path.of(config.accountStore())).stream()
                 .map(BrokerConfig.User::username).toList());
         assertNoSecretOutside(o.folder().resolve("broker.password"), Files.readString(o.folder().resolve("broker.password")));
+    }
+
+    @Test
+    void anOnpremPcGetsItsOwnFiguresKeyPrivateInItsFolderPublicInTheRegistry() throws Exception {
+        fleet.addCustomer("acme", config.models());
+        Enrolment.Enrolled o = fleet.addOnprem("acme", null);
+        Path key = o.folder().resolve("customer.key.pem");
+        assertEquals("rw-------", mode(key));
+        OnPremConfig on = OnPremConfig.load(o.folder().resolve("onprem.yaml"));
+        assertEquals("customer.key.pem", on.signingKey());
+        assertEquals("val", on.privateValidationSplit());
+        java.security.PrivateKey priv = Ed25519.readPrivateKey(key);
+        List<String> keys = registry().customers().get("acme").figureKeys();
+        assertEquals(List.of(Ed25519.encodePublic(Ed25519.publicOf(priv))), keys, "the registry holds its public key");
+        byte[] sig = Ed25519.sign(priv, new byte[] {1, 2, 3});
+        assertTrue(Ed25519.verify(Ed25519.decodePublic(keys.get(0), "registry"), new byte[] {1, 2, 3}, sig));
+        String pem = Files.readString(key);
+        String body = pem.substring(pem.indexOf('\n') + 1, pem.indexOf("-----END")).replace("\n", "");
+        assertNoSecretOutside(key, body);
+        Enrolment.Enrolled second = fleet.addOnprem("acme", "acme-onprem2");
+        List<String> both = registry().customers().get("acme").figureKeys();
+        assertEquals(2, both.size(), "each PC has its own key");
+        assertEquals(Ed25519.encodePublic(Ed25519.publicOf(Ed25519.readPrivateKey(
+                second.folder().resolve("customer.key.pem")))), both.get(1));
+        assertEquals(keys.get(0), both.get(0), "the first PC's key stays enrolled");
     }
 
     @Test

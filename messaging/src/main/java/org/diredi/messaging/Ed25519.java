@@ -115,6 +115,45 @@ public final class Ed25519 {
         }
     }
 
+    /**
+     * The public key of {@code key}, so a machine keeps one key file: an Ed25519 private key is a 32-byte seed
+     * that fixes its public key (RFC 8032 section 5.1.5); the JDK's generator, handed that seed as its random
+     * bytes, derives it.
+     */
+    public static PublicKey publicOf(PrivateKey key) {
+        if (!(key instanceof java.security.interfaces.EdECPrivateKey ed) || ed.getBytes().isEmpty()) {
+            throw new MessagingException("not an Ed25519 private key: " + key.getAlgorithm());
+        }
+        byte[] seed = ed.getBytes().get();
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(ALG);
+            g.initialize(java.security.spec.NamedParameterSpec.ED25519, new java.security.SecureRandom() {
+                @Override
+                public void nextBytes(byte[] bytes) {
+                    System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length));
+                }
+            });
+            return g.generateKeyPair().getPublic();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("JDK without Ed25519", e);
+        }
+    }
+
+    /** The public key as base64 of its X.509 encoding: one line, for a registry or a YAML file. */
+    public static String encodePublic(PublicKey key) {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    /** The key {@link #encodePublic} wrote; {@code what} names where it came from in the error. */
+    public static PublicKey decodePublic(String base64, String what) {
+        try {
+            return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(
+                    base64 == null ? "" : base64.trim())));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new MessagingException(what + ": not an Ed25519 public key (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static byte[] pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
         return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")

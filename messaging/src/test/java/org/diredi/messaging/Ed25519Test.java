@@ -93,4 +93,18 @@ class Ed25519Test {
         e = assertThrows(MessagingException.class, () -> Ed25519.readPrivateKey(pub));
         assertTrue(e.getMessage().contains("BEGIN PRIVATE KEY") && e.getMessage().contains(pub.toString()), e.getMessage());
     }
+
+    @Test
+    void thePublicKeyOfAPrivateKeyIsItsPairsAndSurvivesTheOneLineForm() {
+        KeyPair k = Ed25519.generate();
+        PublicKey derived = Ed25519.publicOf(k.getPrivate());
+        assertEquals(Ed25519.keyId(k.getPublic()), Ed25519.keyId(derived));
+        assertTrue(Ed25519.verify(derived, DATA, Ed25519.sign(k.getPrivate(), DATA)));
+        assertNotEquals(Ed25519.keyId(k.getPublic()), Ed25519.keyId(Ed25519.publicOf(Ed25519.generate().getPrivate())));
+        PublicKey back = Ed25519.decodePublic(Ed25519.encodePublic(k.getPublic()), "test");
+        assertEquals(Ed25519.keyId(k.getPublic()), Ed25519.keyId(back));
+        MessagingException e = assertThrows(MessagingException.class, () -> Ed25519.decodePublic("bm90IGEga2V5",
+                "registry acme.figureKeys"));
+        assertTrue(e.getMessage().startsWith("registry acme.figureKeys: not an Ed25519 public key"), e.getMessage());
+    }
 }

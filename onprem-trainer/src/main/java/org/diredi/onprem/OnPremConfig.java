@@ -17,6 +17,9 @@ import org.diredi.vision.config.ConfigFiles;
  * where reverse distillation trains (cpu, gpu or gpu:N). {@code deltaForm}: how the delta is uploaded
  * ({@link DeltaForm}: float16 by default, float32, sparse at {@code sparseDensity}, int8). {@code privacy}:
  * differential privacy of the upload ({@link DeltaPrivacy}), off by default.
+ * {@code signingKey}: this PC's Ed25519 private key
+ * (enrolment writes it, mode 600), which signs the figures measured on {@code privateValidationSplit} of the
+ * private data (null either: no figures) for the updated tutor Eq. 10 makes at {@code figuresLambda}.
  */
 public record OnPremConfig(String customer, String broker, String username, String password, String passwordFile,
                            String brokerCaCertificate,
@@ -24,7 +27,8 @@ public record OnPremConfig(String customer, String broker, String username, Stri
                            String privateSplit, List<String> added, List<String> removed, String edgeModel,
                            String tutor, String tutorPreset, String workDir, String device, int epochs, float learningRate, float alpha, float beta,
                            double gamma, int chunkBytes, long decisionTimeoutSeconds, String deltaForm,
-                           double sparseDensity, DeltaPrivacy.Settings privacy) {
+                           double sparseDensity, DeltaPrivacy.Settings privacy,
+                           String signingKey, String privateValidationSplit, double figuresLambda) {
 
     /** The defaults: the shipped {@code configs/onprem.yaml}, which the build bundles. */
     public static final OnPremConfig DEFAULTS = ConfigFiles.defaults(OnPremConfig.class, "defaults/onprem.yaml");
@@ -45,6 +49,9 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learningRate must be > 0");
+        }
+        if (!(figuresLambda > 0)) {
+            throw new IllegalArgumentException("figuresLambda must be > 0 (Eq. 10's lambda)");
         }
         if (chunkBytes < 1024) {
             throw new IllegalArgumentException("chunkBytes must be >= 1024");
@@ -92,6 +99,7 @@ public record OnPremConfig(String customer, String broker, String username, Stri
         files.put("edgeModel", edgeModel);
         files.put("tutor", tutor);
         files.put("workDir", workDir);
+        files.put("signingKey", signingKey);
         Map<String, String> resolved = new java.util.HashMap<>();
         files.forEach((key, value) -> {
             if (value != null) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +12,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
 import org.diredi.core.model.Presets;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.messaging.DeltaDecision;
+import org.diredi.messaging.Ed25519;
 import org.diredi.messaging.MqttLink;
 import org.diredi.messaging.RejectedByBroker;
 import org.diredi.messaging.Topics;
 import org.diredi.messaging.TransferSender;
 import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.DataException;
 import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.report.ProgressBar;
@@ -93,7 +99,42 @@ public final class OnPremTrainer {
         DeltaManifest m = rd.knowledgeDelta().manifest();
         out.printf("on-prem: delta %s, %s; differential privacy: %s%n", rd.delta(), m.formName(),
                 m.privacy() == null ? "off" : m.privacy().describe());
-        return rd;
+        return withFigures(rd, classes);
+    }
+
+    /**
+     * The delta with this PC's signed figures on the private validation split (kept when it has them already:
+     * a rerun resumes); as it is, with a line saying so, when onprem.yaml names no signing key or no split, or the
+     * private data has no such split.
+     */
+    ReverseDistillation.Outcome withFigures(ReverseDistillation.Outcome rd, ClassList classes) throws IOException {
+        if (config.signingKey() == null || config.privateValidationSplit() == null
+                || rd.knowledgeDelta().manifest().customerFigures() != null) {
+            return rd;
+        }
+        VocDataset val;
+        try {
+            val = Datasets.load(Path.of(config.privateData()), config.privateValidationSplit(), classes)
+                    .restrictTo(DeltaManifest.updateClasses(config.presumed(), config.added(), config.removed()));
+        } catch (DataException e) { // figures are needed only for a class the manufacturer cannot label
+            out.printf("on-prem: no figures with the delta (privateValidationSplit %s: %s); a manufacturer without"
+                    + " labels of %s will refuse it%n", config.privateValidationSplit(), e.getMessage(), config.added());
+            return rd;
+        }
+        PrivateKey key = Ed25519.readPrivateKey(Path.of(config.signingKey()));
+        KnowledgeDelta delta = SignedFigures.attach(rd.delta(), Path.of(config.tutor()), config.figuresLambda(), val, key,
+                Devices.require(config.device(), "device"), Path.of(config.workDir()));
+        CustomerFigures f = delta.manifest().customerFigures();
+        out.printf("on-prem: figures on the private split %s (%d images, never uploaded) signed with key %s: %s%n",
+                f.split(), f.images(), f.keyId(), gains(f));
+        return new ReverseDistillation.Outcome(rd.tutor1(), rd.tutor2(), rd.delta(), delta);
+    }
+
+    private static String gains(CustomerFigures f) {
+        StringBuilder sb = new StringBuilder();
+        f.after().keySet().forEach(c -> sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%s AP %+.1f",
+                c, f.apGainPoints(c))));
+        return sb.toString();
     }
 
     /**

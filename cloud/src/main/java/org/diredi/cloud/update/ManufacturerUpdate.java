@@ -9,6 +9,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import ai.djl.ndarray.NDManager;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.eval.Predictor;
+import org.diredi.core.gate.Firing;
+import org.diredi.core.model.FcosDetector;
+import org.diredi.core.train.DetectionSet;
+import org.diredi.vision.box.Detection;
+import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
@@ -41,12 +50,22 @@ public final class ManufacturerUpdate {
      * @param distillC     the Distill C stage
      * @param whenRejected whether Distill C runs after a rejected gate
      * @param calibration  what is done to the updated tutor's scores before the gate ({@link Calibration})
+     * @param addedClassKnowledge what the manufacturer's data knows of the added classes: with {@code LABELS}
+     *                     (null) its labels judge them; otherwise the delta's signed customer figures judge their
+     *                     gain and the updated tutor's firing rate on the manufacturer's images is checked
      */
     public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
-                           Calibration calibration) {
+                           Calibration calibration, AddedClassKnowledge addedClassKnowledge) {
 
         public Settings {
             calibration = calibration == null ? Calibration.NONE : calibration;
+            addedClassKnowledge = addedClassKnowledge == null ? AddedClassKnowledge.LABELS : addedClassKnowledge;
+        }
+
+        /** The manufacturer labels the added classes (the paper's setup). */
+        public Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
+                        Calibration calibration) {
+            this(lambda, gate, distillC, whenRejected, calibration, AddedClassKnowledge.LABELS);
         }
 
         /** Without calibration: the updated tutor is Eq. 10's result as it is. */
@@ -226,19 +245,46 @@ public final class ManufacturerUpdate {
         return updatedTutor;
     }
 
-    /** The gate: both tutors on the validation split's gated classes; writes gate.md and gate.json. */
+    /**
+     * The gate: both tutors on the validation split's gated classes; writes gate.md and gate.json. When the
+     * manufacturer has no labels of the added classes, the delta's customer figures (whose signature the caller
+     * checked, {@link FiguresCheck}) judge their gain, and their firing rate on the split is measured.
+     */
     public Verification verify(Inputs in, Path updatedTutor, OwnData data, Path gateDir) throws IOException {
         Set<String> added = new HashSet<>(in.delta().manifest().classesAdded());
         Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
         EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device(), settings.gate().evalConfig());
         EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device(), settings.gate().evalConfig());
+        boolean labelled = settings.addedClassKnowledge() == AddedClassKnowledge.LABELS;
+        Map<String, Firing> firing = labelled || added.isEmpty() ? Map.of() : firing(updatedTutor, val, added);
         Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
-                after, added, removed), settings.gate());
+                after, added, removed, labelled ? null : in.delta().manifest().customerFigures(), firing),
+                settings.gate());
         Files.createDirectories(gateDir);
         AtomicFiles.writeString(gateDir.resolve("gate.md"), v.decision().toMarkdown());
         AtomicFiles.writeJson(gateDir.resolve("gate.json"), v.decision());
         return v;
+    }
+
+    /**
+     * How often {@code tutor} reports each added class on {@code images} at the gate's score threshold (the
+     * images may show it only when the manufacturer kept them unlabelled).
+     */
+    Map<String, Firing> firing(Path tutor, VocDataset images, Set<String> added) throws IOException {
+        Checkpoint ck = Checkpoint.read(tutor);
+        boolean shown = settings.addedClassKnowledge() == AddedClassKnowledge.UNLABELLED;
+        try (NDManager manager = NDManager.newBaseManager(settings.device())) {
+            FcosDetector model = ck.toModel(manager);
+            Map<String, List<Detection>> dets = new Predictor(model, manager, FcosDecoder.Config.EVAL)
+                    .predict(DetectionSet.load(images, model.config().inputSize()), 16);
+            Map<String, Firing> out = new TreeMap<>();
+            for (String c : added) {
+                out.put(c, Firing.count(c, model.classes().indexOf(c), dets, settings.gate().scoreThreshold(),
+                        shown));
+            }
+            return out;
+        }
     }
 
     /**

@@ -104,6 +104,38 @@ class ManufacturerUpdateTest {
     }
 
     @Test
+    void withoutLabelsTheAddedClassIsJudgedOnTheCustomersFiguresAndItsFiringRateIsMeasured() throws Exception {
+        ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.STOP);
+        ManufacturerUpdate.Settings unlabelled = new ManufacturerUpdate.Settings(s.lambda(), s.gate(), s.distillC(),
+                s.whenRejected(), Calibration.NONE, AddedClassKnowledge.UNLABELLED);
+        var figures = new org.diredi.core.delta.CustomerFigures("val", 30, Map.of(added, 20), 1.0, 0.3,
+                Map.of(added, new org.diredi.core.delta.CustomerFigures.ClassFigures(0.0, 0, 0, 0)),
+                Map.of(added, new org.diredi.core.delta.CustomerFigures.ClassFigures(0.6, 0.7, 0.6, 0.65)), "k", "s");
+        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(models.get("tutor"), models.get("edge"),
+                Presets.get("tiny/edge"), new KnowledgeDelta(delta.manifest().withCustomerFigures(figures),
+                delta.tensors()));
+        ManufacturerUpdate update = new ManufacturerUpdate(unlabelled, ManufacturerUpdate.Listener.NONE);
+        Path updated = update.substitute(in, dir.resolve("figures/tutor-updated.ckpt"));
+        Verification v = update.verify(in, updated, own, dir.resolve("figures"));
+        var row = v.decision().rows().stream().filter(r -> r.name().equals(added)).findFirst().orElseThrow();
+        assertEquals(60.0, row.changePoints(), 1e-9, "judged on the customer's figures, not on the zero delta's AP");
+        assertTrue(row.evidence().startsWith(org.diredi.core.gate.GateDecision.CUSTOMER_FIGURES), row.evidence());
+        assertEquals(1, v.decision().firing().size());
+        var firing = v.decision().firing().get(0);
+        assertEquals(added, firing.measured().className());
+        assertEquals(own.validation().size(), firing.measured().images());
+        assertTrue(firing.measured().classShown(), "unlabelled: the manufacturer's images may show the class");
+        assertEquals(GatePolicy.DEFAULTS.addedFiringShare().contains(firing.measured().share())
+                && GatePolicy.DEFAULTS.addedDetectionsPerImage().contains(firing.measured().perImage()), firing.pass());
+        assertTrue(Files.readString(dir.resolve("figures/gate.md")).contains("customer's signed figures"));
+        Verification labelled = new ManufacturerUpdate(s, ManufacturerUpdate.Listener.NONE)
+                .verify(in, updated, own, dir.resolve("figures-labels"));
+        assertTrue(labelled.decision().firing().isEmpty(), "with labels the gate is the paper's");
+        assertTrue(labelled.decision().rows().stream().allMatch(r -> r.evidence().equals(
+                org.diredi.core.gate.GateDecision.MANUFACTURER_LABELS)));
+    }
+
+    @Test
     void calibrationMovesOnlyTheClassLogitBiasOfEq10sTutorBeforeTheGate() throws Exception {
         ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.STOP);
         ManufacturerUpdate.Settings calibrated = new ManufacturerUpdate.Settings(s.lambda(), s.gate(), s.distillC(),

@@ -33,6 +33,7 @@ import org.diredi.core.provenance.Provenance;
  * @param lineage         the chain back to the data: base tutor, tutor 1 and tutor 2 with their provenance
  *                        nested, the hashes of the customer's split (never its images or file names); null in
  *                        a delta written before it was recorded
+ * @param customerFigures the customer's signed figures on its private validation split (null: none)
  */
 public record DeltaManifest(
         String format,
@@ -54,7 +55,8 @@ public record DeltaManifest(
         String form,
         Double sparseDensity,
         DeltaPrivacy privacy,
-        Provenance lineage) {
+        Provenance lineage,
+        CustomerFigures customerFigures) {
 
     public static final String FORMAT = "diredi-delta/1";
 
@@ -64,21 +66,28 @@ public record DeltaManifest(
                          Map<String, Map<String, Integer>> dataCounts, int tensors, long values, double l2Norm,
                          String tensorsSha256, Map<String, String> provenance) {
         this(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved, gamma, parts, dtype,
-                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null, null, null, null);
+                dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, null, null, null, null, null);
     }
 
     /** This manifest with differential privacy recorded (null: none). */
     public DeltaManifest withPrivacy(DeltaPrivacy p) {
         return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
                 gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity, p,
-                lineage);
+                lineage, customerFigures);
     }
 
     /** This manifest with its lineage (the chain back to the data) recorded. */
     public DeltaManifest withLineage(Provenance l) {
         return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
                 gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity,
-                privacy, l);
+                privacy, l, customerFigures);
+    }
+
+    /** This manifest carrying {@code figures}. */
+    public DeltaManifest withCustomerFigures(CustomerFigures figures) {
+        return new DeltaManifest(format, created, baseTutorId, baseTutorSha256, classes, classesAdded, classesRemoved,
+                gamma, parts, dtype, dataCounts, tensors, values, l2Norm, tensorsSha256, provenance, form, sparseDensity,
+                privacy, lineage, figures);
     }
 
     /** The form of the stored tensors: {@code form}, or for files written before forms existed, {@code dtype}. */
@@ -105,12 +114,18 @@ public record DeltaManifest(
         return List.copyOf(u);
     }
 
-    /** A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file}. */
+    /**
+     * A few lines for people: sizes, norm, base tutor, classes, data counts and hash of the delta in {@code file},
+     * and who signed its customer figures.
+     */
     public String describe(java.nio.file.Path file) {
         String f = sparseDensity == null ? formName() : formName() + " " + sparseDensity;
         return String.format("%s: %d tensors, %,d values (%s, %s), |dW| = %.4f%n  base tutor %s, gamma %s%n"
                         + "  classes added %s, removed %s%n  data %s%n  privacy %s%n  sha256 %s%n", file, tensors(),
                 values(), parts(), f, l2Norm(), baseTutorId(), gamma(), classesAdded(), classesRemoved(),
-                dataCounts(), privacy == null ? "none" : privacy.describe(), tensorsSha256());
+                dataCounts(), privacy == null ? "none" : privacy.describe(), tensorsSha256()) + (customerFigures == null ? "" : String.format(
+                "  customer figures on split %s (%d images), lambda %s, signed by key %s%n", customerFigures.split(),
+                customerFigures.images(), customerFigures.lambda(), customerFigures.keyId()));
+
     }
 }

@@ -165,12 +165,29 @@ public final class KnowledgeDelta {
                 m.baseTutorId(), m.baseTutorSha256(), m.classes(), m.classesAdded(), m.classesRemoved(), m.gamma(),
                 m.parts(), encoding.dtype(), m.dataCounts(), tensors.size(), values, l2Norm(stored),
                 sha, m.provenance(), encoding.form().id(), encoding.sparseDensity(), m.privacy(),
-                m.lineage() == null ? null : m.lineage().identified(sha, created));
+                m.lineage() == null ? null : m.lineage().identified(sha, created),
+                m.customerFigures());
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(MANIFEST, ConfigFiles.toJson(full).getBytes(StandardCharsets.UTF_8));
         entries.put(TENSORS, bytes);
         Bundle.write(target, entries);
         return new KnowledgeDelta(full, stored);
+    }
+
+    /**
+     * Rewrites the delta bundle {@code file} with {@code manifest} (the customer's figures added), atomically,
+     * its tensors byte for byte: the manifest must describe those same tensors.
+     */
+    public static KnowledgeDelta rewriteManifest(Path file, DeltaManifest manifest) throws IOException {
+        Map<String, byte[]> e = Bundle.read(file, "delta");
+        if (!TensorFile.sha256(e.get(TENSORS)).equals(manifest.tensorsSha256())) {
+            throw new DeltaException(file + ": the new manifest describes other tensors; nothing was rewritten");
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(MANIFEST, ConfigFiles.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+        entries.put(TENSORS, e.get(TENSORS));
+        Bundle.write(file, entries);
+        return read(file);
     }
 
     /**

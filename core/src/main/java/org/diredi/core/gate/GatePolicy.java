@@ -27,15 +27,54 @@ import java.util.Map;
  *                         {@code decode.scoreThreshold}, configs/edge.yaml): precision, recall and F1 are
  *                         measured there, in (0, 1); null (a policy written before the rule): the
  *                         shipped threshold, {@link #DEPLOYMENT_SCORE_THRESHOLD}
+ * @param addedFiringShare        when the manufacturer has no labels of an added class: the allowed share of its
+ *                                own validation images on which the updated tutor reports that class at
+ *                                {@code scoreThreshold} at least once; null: not checked
+ * @param addedDetectionsPerImage the same, for the added class's detections per image; null: not checked
  */
 public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
-                         Double minMapChange, Double maxF1Drop, Double scoreThreshold) {
+                         Double minMapChange, Double maxF1Drop, Double scoreThreshold, Range addedFiringShare,
+                         Range addedDetectionsPerImage) {
+
+    /**
+     * An allowed range, bounds included; a null bound is no limit on that side.
+     *
+     * @param min the smallest value allowed
+     * @param max the largest value allowed
+     */
+    public record Range(Double min, Double max) {
+        public Range {
+            if ((min != null && !(min >= 0)) || (max != null && !(max >= 0)) || (min != null && max != null && min > max)) {
+                throw new IllegalArgumentException("range [" + min + ", " + max + "]: bounds must be >= 0, min <= max");
+            }
+        }
+
+        public boolean contains(double v) {
+            return (min == null || v >= min) && (max == null || v <= max);
+        }
+
+        @Override
+        public String toString() {
+            return "[" + (min == null ? "-" : String.format("%.2f", min)) + ", "
+                    + (max == null ? "-" : String.format("%.2f", max)) + "]";
+        }
+    }
+
+    /**
+     * Why these defaults, for a class the manufacturer cannot label: its own images are general scenes, so a
+     * tutor that learned the class fires on some of them (UNLABELLED data keeps the images that show it) but
+     * not on most. Reporting it on more than 3 images in 4, or more than 2 times per image, is a tutor
+     * firing on other objects or background; on fewer than 1 image in 100 it learned nothing the cameras
+     * would see. The lower bounds are not judged when the manufacturer has no image of the class at all.
+     */
+    public static final Range DEFAULT_FIRING_SHARE = new Range(0.01, 0.75);
+    public static final Range DEFAULT_DETECTIONS_PER_IMAGE = new Range(0.01, 2.0);
 
     /** The edge runtime's shipped {@code decode.scoreThreshold} (configs/edge.yaml). */
     public static final double DEPLOYMENT_SCORE_THRESHOLD = 0.3;
 
     public static final GatePolicy DEFAULTS = new GatePolicy(Map.of(), 5.0, 10.0, null, 5.0,
-            DEPLOYMENT_SCORE_THRESHOLD);
+            DEPLOYMENT_SCORE_THRESHOLD, DEFAULT_FIRING_SHARE, DEFAULT_DETECTIONS_PER_IMAGE);
 
     @JsonCreator
     public GatePolicy {
@@ -56,6 +95,12 @@ public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOth
         if (!(scoreThreshold > 0 && scoreThreshold < 1)) {
             throw new IllegalArgumentException("scoreThreshold must be in (0, 1), got " + scoreThreshold);
         }
+    }
+
+    /** Without the firing-rate ranges (a policy for updates whose added classes the manufacturer labels). */
+    public GatePolicy(Map<String, Double> protectedClasses, Double maxDropOther, double minGainAdded,
+                      Double minMapChange, Double maxF1Drop, Double scoreThreshold) {
+        this(protectedClasses, maxDropOther, minGainAdded, minMapChange, maxF1Drop, scoreThreshold, null, null);
     }
 
     /** The AP rules alone: no F1 rule, P / R / F1 reported at the deployment threshold. */

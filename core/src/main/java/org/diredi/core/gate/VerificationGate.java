@@ -2,7 +2,10 @@ package org.diredi.core.gate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.diredi.core.delta.CustomerFigures;
 import org.diredi.vision.eval.ClassResult;
 import org.diredi.vision.eval.EvalResult;
 
@@ -28,13 +31,25 @@ public final class VerificationGate {
      * @param after      the updated tutor on the same split
      * @param added      the delta's added classes (must gain)
      * @param removed    the delta's removed classes (reported, judged only when protected)
+     * @param customerFigures when the manufacturer has no labels of the added classes: the customer's figures,
+     *                   whose signature the caller has verified; they judge the added classes' gain. Null: the
+     *                   manufacturer's labels judge every class (the paper's gate)
+     * @param firing     per added class, how often the updated tutor reports it on the manufacturer's images;
+     *                   empty when not measured
      */
     public record Evidence(List<String> labelSpace, EvalResult before, EvalResult after, Set<String> added,
-                           Set<String> removed) {
+                           Set<String> removed, CustomerFigures customerFigures, Map<String, Firing> firing) {
         public Evidence {
             labelSpace = List.copyOf(labelSpace);
             added = Set.copyOf(added);
             removed = Set.copyOf(removed);
+            firing = firing == null ? Map.of() : Map.copyOf(firing);
+        }
+
+        /** Every class judged on the manufacturer's labels. */
+        public Evidence(List<String> labelSpace, EvalResult before, EvalResult after, Set<String> added,
+                        Set<String> removed) {
+            this(labelSpace, before, after, added, removed, null, Map.of());
         }
 
         /** The same evaluations, judged under another policy. */
@@ -62,8 +77,8 @@ public final class VerificationGate {
         int kept = 0;
         for (ClassResult b : before.classes()) {
             ClassResult a = after.find(b.name());
-            if (a == null || !b.hasGroundTruth()) {
-                continue; // no validation objects of this class: nothing to judge
+            if (a == null || !b.hasGroundTruth() || byFigures(e, b.name())) {
+                continue; // no validation objects of this class, or the customer's figures judge it
             }
             GateDecision.Row row = judge(b, a, e.added(), removed, policy);
             if (!removed.contains(row.name())) {
@@ -77,7 +92,8 @@ public final class VerificationGate {
             }
             rows.add(row);
         }
-        failures.addAll(unverified(e.added(), "added", "its gain", rows));
+        rows.addAll(judgeOnFigures(e, policy, failures));
+        failures.addAll(unverified(e.customerFigures() == null ? e.added() : Set.of(), "added", "its gain", rows));
         failures.addAll(unverified(policy.protectedClasses().keySet(), "protected", "its drop", rows));
         double mapBefore = kept == 0 ? Double.NaN : sumBefore / kept;
         double mapAfter = kept == 0 ? Double.NaN : sumAfter / kept;
@@ -86,10 +102,78 @@ public final class VerificationGate {
                     (mapAfter - mapBefore) * 100, policy.minMapChange()));
         }
         GateDecision.Operating operating = operating(e, policy, failures);
+        List<GateDecision.FiringRow> firing = firing(e, policy, failures);
         boolean accepted = failures.isEmpty();
-        int rules = rows.size() + (policy.minMapChange() == null ? 0 : 1) + (policy.maxF1Drop() == null ? 0 : 1);
+        int rules = rows.size() + firing.size() + (policy.minMapChange() == null ? 0 : 1)
+                + (policy.maxF1Drop() == null ? 0 : 1);
         List<String> reasons = accepted ? List.of(String.format("all %d rules hold", rules)) : failures;
-        return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy, operating);
+        return new GateDecision(accepted, reasons, rows, mapBefore, mapAfter, policy, operating, firing);
+    }
+
+    private static boolean byFigures(Evidence e, String name) {
+        return e.customerFigures() != null && e.added().contains(name);
+    }
+
+    /**
+     * The added classes' rows judged on the customer's signed figures (AP after - before on its private
+     * validation split, Eq. 10's tutor against the original); a class the figures do not hold is a failure.
+     */
+    private static List<GateDecision.Row> judgeOnFigures(Evidence e, GatePolicy policy, List<String> failures) {
+        CustomerFigures f = e.customerFigures();
+        List<GateDecision.Row> rows = new ArrayList<>();
+        if (f == null) {
+            return rows;
+        }
+        String evidence = String.format("%s (%s: %d images, %d objects)", GateDecision.CUSTOMER_FIGURES, f.split(),
+                f.images(), f.objects().values().stream().mapToInt(Integer::intValue).sum());
+        for (String name : new TreeSet<>(e.added())) {
+            CustomerFigures.ClassFigures b = f.before().get(name);
+            CustomerFigures.ClassFigures a = f.after().get(name);
+            if (b == null || a == null) {
+                failures.add(name + " (added): the customer's signed figures hold no objects of this class, so its"
+                        + " gain cannot be verified");
+                continue;
+            }
+            double change = (a.ap() - b.ap()) * 100;
+            String rule = String.format("gain >= %.1f", policy.minGainAdded());
+            boolean pass = change >= policy.minGainAdded();
+            if (!pass) {
+                failures.add(String.format("%s (added, on the %s): AP %.3f -> %.3f (%+.1f points) breaks '%s'", name,
+                        evidence, b.ap(), a.ap(), change, rule));
+            }
+            rows.add(new GateDecision.Row(name, "added", b.ap(), a.ap(), change, rule, pass, b.f1(), a.f1(), evidence));
+        }
+        return rows;
+    }
+
+    /**
+     * The manufacturer's own check of added classes it has no labels for: the updated tutor's firing rate on
+     * its images must lie in the policy's ranges (lower bounds only where the images may show the class).
+     */
+    private static List<GateDecision.FiringRow> firing(Evidence e, GatePolicy policy, List<String> failures) {
+        List<GateDecision.FiringRow> rows = new ArrayList<>();
+        for (String name : new TreeSet<>(e.firing().keySet())) {
+            Firing m = e.firing().get(name);
+            GatePolicy.Range share = judged(policy.addedFiringShare(), m.classShown());
+            GatePolicy.Range perImage = judged(policy.addedDetectionsPerImage(), m.classShown());
+            boolean pass = share.contains(m.share()) && perImage.contains(m.perImage());
+            if (!pass) {
+                failures.add(String.format("%s (added, no manufacturer labels): the updated tutor reports it on %d of "
+                        + "%d of the manufacturer's images (share %.3f, allowed %s), %.3f detections per image "
+                        + "(allowed %s) at score >= %.2f", name, m.imagesWithDetection(), m.images(), m.share(),
+                        share, m.perImage(), perImage, policy.scoreThreshold()));
+            }
+            rows.add(new GateDecision.FiringRow(m, share.toString(), perImage.toString(), pass));
+        }
+        return rows;
+    }
+
+    /** The range judged: none when the policy has none, without its lower bound when the images cannot show the class. */
+    private static GatePolicy.Range judged(GatePolicy.Range r, boolean classShown) {
+        if (r == null) {
+            return new GatePolicy.Range(null, null);
+        }
+        return classShown ? r : new GatePolicy.Range(null, r.max());
     }
 
     /**

@@ -248,7 +248,7 @@ class DeltaFormsTest {
         DeltaManifest m = manifest();
         DeltaManifest full = new DeltaManifest(DeltaManifest.FORMAT, "now", m.baseTutorId(), m.baseTutorSha256(),
                 m.classes(), m.classesAdded(), m.classesRemoved(), 1.0, "neck+head", "float32", Map.of(), 1, 10, 1,
-                TensorFile.sha256(tensors), Map.of(), form, density, null, null);
+                TensorFile.sha256(tensors), Map.of(), form, density, null, null, null);
         writeBundle(f, ConfigFiles.toJson(full), tensors);
     }
 
