@@ -53,12 +53,20 @@ final class MergedDecision {
                 return Optional.empty();
             }
             KnowledgeDelta d = KnowledgeDelta.read(store.delta(job.transferId()));
-            CustomerState st = customers.state(job.customer(), c);
-            return Optional.of(d.manifest().baseTutorSha256() + "/" + c.edgePreset() + "/"
-                    + Checkpoint.read(java.nio.file.Path.of(st.edge())).manifest().weightsSha256());
+            return Optional.of(d.manifest().baseTutorSha256() + edgeOf(customers.state(job.customer(), c), c));
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The group of the deltas a customer makes now: its current tutor, edge model and preset. */
+    static String group(Customers customers, String id, CloudConfig.Customer c) {
+        CustomerState st = customers.state(id, c);
+        return Checkpoint.read(java.nio.file.Path.of(st.tutor())).manifest().weightsSha256() + edgeOf(st, c);
+    }
+
+    private static String edgeOf(CustomerState st, CloudConfig.Customer c) {
+        return "/" + c.edgePreset() + "/" + Checkpoint.read(java.nio.file.Path.of(st.edge())).manifest().weightsSha256();
     }
 
     /**

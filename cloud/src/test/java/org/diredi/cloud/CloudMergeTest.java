@@ -166,4 +166,39 @@ class CloudMergeTest {
         assertEquals(2, updatesVerified("cloud-alone"), "each delta applied and gated on its own");
         assertTrue(audit("cloud-alone").stream().noneMatch(e -> "MERGED".equals(e.get("event"))));
     }
+
+    @Test
+    void onCommandTheWaitingDeltasOfAGroupAreMergedOrDecidedAsOneAndServeAnswersBoth() throws Exception {
+        CloudConfig c = config("cloud-command", 0);
+        org.diredi.cloud.jobs.JobStore store = new org.diredi.cloud.jobs.JobStore(dir.resolve("cloud-command/queue"));
+        store.enqueue("t-acme", "acme", acmeDelta);
+        store.enqueue("t-globex", "globex", globexDelta);
+        CloudMerge merge = new CloudMerge(c, System.out);
+        assertEquals(List.of("t-acme", "t-globex"), merge.waiting("globex").stream()
+                .map(org.diredi.cloud.jobs.JobStore.Job::transferId).sorted().toList());
+        Path out = dir.resolve("cloud-command/merged.delta");
+        assertEquals(2, merge.write("acme", out).manifest().provenance().get("mergedFrom").split(",").length);
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> merge.waiting("mallory")).getMessage().contains("no customer 'mallory'"));
+
+        List<DeltaDecision> decided = merge.decide("acme");
+        assertEquals(2, decided.size());
+        decided.forEach(d -> assertTrue(d.reason().contains("merged from 2 customers' deltas"), d.reason()));
+        assertEquals(1, updatesVerified("cloud-command"));
+        assertTrue(merge.waiting("acme").isEmpty(), "decided: no longer waiting");
+        BlockingQueue<DeltaDecision> got = new LinkedBlockingQueue<>();
+        try (MqttLink acme = onprem("acme-onprem"); MqttLink globex = onprem("globex-onprem")) {
+            acme.subscribe(Topics.decision("acme"), 1, (t, p, u) -> got.add(DeltaDecision.fromJson(p)));
+            globex.subscribe(Topics.decision("globex"), 1, (t, p, u) -> got.add(DeltaDecision.fromJson(p)));
+            try (CloudService cloud = new CloudService(c, System.out)) {
+                cloud.start(); // finishes the decided jobs: rollout, audit, answer
+                for (int i = 0; i < 2; i++) {
+                    DeltaDecision d = got.poll(2, TimeUnit.MINUTES);
+                    assertNotNull(d, "serve answered each customer");
+                    assertEquals("ACCEPTED", d.status(), d.reason());
+                }
+            }
+        }
+        assertEquals(1, updatesVerified("cloud-command"), "serve did not decide them again");
+    }
 }
