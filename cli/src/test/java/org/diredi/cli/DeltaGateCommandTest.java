@@ -133,5 +133,9 @@ class DeltaGateCommandTest {
         assertEquals(2, strategy.code());
         assertTrue(strategy.err().contains("--strategy"), strategy.err());
         assertTrue(!Files.exists(tmp.resolve("m2.delta")) && !Files.exists(tmp.resolve("m3.delta")));
+        // cloud merge: either a file to write or --decide, never both, before any file is read
+        var neither = BadInputTest.run("cloud", "merge", "--config", "no-such.yaml", "--customer", "acme");
+        assertEquals(2, neither.code());
+        assertTrue(neither.err().contains("either --out FILE, or --decide"), neither.err());
     }
 }

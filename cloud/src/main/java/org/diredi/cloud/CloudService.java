@@ -42,7 +42,9 @@ import org.diredi.messaging.TransferReceiver;
  * <p>One receiver owns the transfers (shared subscriptions would split one delta's chunks across
  * processes). It decides the deltas itself, one at a time, or, with {@code jobs.shared}, announces each as
  * a job that {@code cloud serve --worker} processes ({@link CloudWorker}) take through a shared subscription
- * ({@link JobDispatcher}); the rollout and the answer stay here, where the fleet's state is.
+ * ({@link JobDispatcher}); the rollout and the answer stay here, where the fleet's state is. With the merge
+ * window on ({@code merge.windowSeconds}), the deltas of one group arriving within it are decided as one merged
+ * update ({@link MergedDecision}; the window's bookkeeping is {@link MergeWindow}).
  */
 public final class CloudService implements AutoCloseable {
 
