@@ -185,12 +185,12 @@ public final class CloudService implements AutoCloseable {
     /** To the worker now, or, with the merge window on, into its group's window (decided when it closes). */
     private void admit(String transferId) {
         JobStore.Job job = window == null ? null : store.job(transferId).orElse(null);
-        String group = job == null ? null : MergedDecision.group(customers, store, job).orElse(null);
-        if (group == null) {
+        if (job == null) {
             worker.submit(() -> process(transferId));
-        } else {
-            window.add(group, new MergeWindow.Entry(transferId, job.customer()));
+            return;
         }
+        window.offer(new MergeWindow.Entry(transferId, job.customer()),
+                e -> MergedDecision.group(customers, store, job), e -> worker.submit(() -> process(transferId)));
     }
 
     /** A closed merge window's deltas: merged and decided as one update, then each finished; or one by one. */

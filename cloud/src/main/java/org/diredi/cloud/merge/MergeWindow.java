@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The bookkeeping of the merge window: the deltas of one group (same base tutor and edge model) that arrive
@@ -51,6 +53,14 @@ public final class MergeWindow implements AutoCloseable {
             timer.schedule(() -> closeIfOpen(group, opened), window.toMillis(), TimeUnit.MILLISECONDS);
         }
         g.add(e);
+    }
+
+    /**
+     * Adds a delta on the window's thread (finding its group reads the delta and models, too slow for the MQTT
+     * callback that completes a transfer): into its group's window, or to {@code alone} when it has no group.
+     */
+    public void offer(Entry e, Function<Entry, Optional<String>> group, Consumer<Entry> alone) {
+        timer.execute(() -> group.apply(e).ifPresentOrElse(g -> add(g, e), () -> alone.accept(e)));
     }
 
     /** The deltas waiting in open windows, per group. */

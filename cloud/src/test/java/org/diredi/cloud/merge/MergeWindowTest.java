@@ -47,6 +47,21 @@ class MergeWindowTest {
     }
 
     @Test
+    void anOfferedDeltaWithoutAGroupGoesAloneAndOneWithAGroupWaits() throws Exception {
+        BlockingQueue<MergeWindow.Entry> alone = new LinkedBlockingQueue<>();
+        try (MergeWindow w = new MergeWindow(Duration.ofHours(1), g -> { })) {
+            w.offer(new MergeWindow.Entry("t1", "mallory"), e -> java.util.Optional.empty(), alone::add);
+            w.offer(new MergeWindow.Entry("t2", "acme"), e -> java.util.Optional.of("tutor-a"), alone::add);
+            assertEquals(new MergeWindow.Entry("t1", "mallory"), alone.poll(1, TimeUnit.MINUTES));
+            for (int i = 0; i < 600 && w.waiting().isEmpty(); i++) {
+                Thread.sleep(100); // offers are taken on the window's thread
+            }
+            assertEquals(List.of(new MergeWindow.Entry("t2", "acme")), w.waiting().get("tutor-a"));
+            assertTrue(alone.isEmpty());
+        }
+    }
+
+    @Test
     void settingsAreCheckedAndNameThePolicy() {
         assertEquals(new DeltaMerge.Settings(DeltaMerge.Strategy.PER_CLASS, DeltaMerge.Weight.OBJECTS),
                 new MergeSettings(10, "perClass", "objects").policy());
