@@ -252,7 +252,7 @@ public final class DeltaMerge {
         double total = Arrays.stream(w).sum();
         for (int i = 0; i < w.length; i++) {
             DeltaManifest m = sources.get(i).delta().manifest();
-            gamma += w[i] * m.gamma() / total;
+            gamma += w[i] * m.gamma() / total; // only a record of Eq. 9: Eq. 10 adds the merged dW whatever it was
             if (m.dataCounts() != null) {
                 m.dataCounts().forEach((run, c) -> c.forEach((k, v) ->
                         counts.computeIfAbsent(run, r -> new LinkedHashMap<>()).merge(k, v, Integer::sum)));
