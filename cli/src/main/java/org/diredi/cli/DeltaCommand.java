@@ -13,10 +13,11 @@ import org.diredi.core.delta.KnowledgeDelta;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Knowledge deltas: create (customer side), inspect, apply (manufacturer side). */
+/** Knowledge deltas: create (customer side), inspect, apply and merge (manufacturer side). */
 @Command(name = "delta", mixinStandardHelpOptions = true,
-        description = "Knowledge deltas (paper Eq. 9 and 10): create, inspect, apply.",
-        subcommands = {DeltaCommand.Create.class, DeltaCommand.Inspect.class, DeltaCommand.Apply.class})
+        description = "Knowledge deltas (paper Eq. 9 and 10): create, inspect, apply, merge.",
+        subcommands = {DeltaCommand.Create.class, DeltaCommand.Inspect.class, DeltaCommand.Apply.class,
+            DeltaMergeCommand.class})
 final class DeltaCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,

@@ -69,7 +69,7 @@ final class LoopCommands {
     }
 
     @Command(name = "cloud", mixinStandardHelpOptions = true, description = "The manufacturer's cloud service.",
-            subcommands = {Cloud.Serve.class})
+            subcommands = {Cloud.Serve.class, CloudMergeCommand.class})
     static final class Cloud {
         @Command(name = "serve", mixinStandardHelpOptions = true,
                 description = {"Receive knowledge deltas, apply them (Eq. 10), run the verification gate, Distill C,",

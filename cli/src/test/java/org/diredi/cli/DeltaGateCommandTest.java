@@ -132,4 +132,50 @@ class DeltaGateCommandTest {
                 r.err());
         assertTrue(!Files.exists(out), "nothing applied");
     }
+
+    @Test
+    void mergeWritesOneDeltaOfTheSameBaseAndRefusesOthersNamingThem() throws IOException {
+        Path a = tmp.resolve("a.delta");
+        Path b = tmp.resolve("b.delta");
+        Path foreign = tmp.resolve("foreign.delta");
+        BadInputTest.run("delta", "create", "--tutor1", tutor1.toString(), "--tutor2", tutor2.toString(),
+                "--base", base.toString(), "--added", "coat", "--out", a.toString());
+        BadInputTest.run("delta", "create", "--tutor1", tutor2.toString(), "--tutor2", tutor1.toString(),
+                "--base", base.toString(), "--removed", "bag", "--out", b.toString());
+        BadInputTest.run("delta", "create", "--tutor1", tutor1.toString(), "--tutor2", tutor2.toString(),
+                "--base", tutor1.toString(), "--out", foreign.toString());
+        Path merged = tmp.resolve("merged.delta");
+        var m = BadInputTest.run("delta", "merge", a.toString(), b.toString(), "--strategy", "perClass",
+                "--weight", "equal", "--out", merged.toString());
+        assertEquals(0, m.code(), m.err());
+        var md = org.diredi.core.delta.KnowledgeDelta.read(merged).manifest();
+        assertEquals(List.of("coat"), md.classesAdded());
+        assertEquals(List.of("bag"), md.classesRemoved());
+        assertEquals(a + "," + b, md.provenance().get("mergedFrom"));
+        // a and b are opposite (t2 - t1, t1 - t2): their equal-weight mean is zero except coat's class rows
+        var t = TensorFile.byName(org.diredi.core.delta.KnowledgeDelta.read(merged).tensors());
+        var ta = TensorFile.byName(org.diredi.core.delta.KnowledgeDelta.read(a).tensors());
+        String bias = "03head_03clsLogits_bias";
+        int coat = ClassList.FASHION.indexOf("coat");
+        assertEquals(ta.get(bias).data()[coat], t.get(bias).data()[coat], 1e-6);
+        assertEquals(0, t.get(bias).data()[(coat + 1) % ClassList.FASHION.size()], 1e-6);
+        // both tutors trained on the same 5 images: no private images to weigh them by
+        var byImages = BadInputTest.run("delta", "merge", a.toString(), b.toString(), "--out",
+                tmp.resolve("m2.delta").toString());
+        assertEquals(2, byImages.code());
+        assertTrue(byImages.err().contains("a.delta") && byImages.err().contains("private images"), byImages.err());
+        var other = BadInputTest.run("delta", "merge", a.toString(), foreign.toString(), "--weight", "equal", "--out",
+                tmp.resolve("m3.delta").toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("foreign.delta") && other.err().contains("different base tutors"), other.err());
+        var strategy = BadInputTest.run("delta", "merge", a.toString(), b.toString(), "--strategy", "fedavg", "--out",
+                tmp.resolve("m4.delta").toString());
+        assertEquals(2, strategy.code());
+        assertTrue(strategy.err().contains("--strategy"), strategy.err());
+        assertTrue(!Files.exists(tmp.resolve("m2.delta")) && !Files.exists(tmp.resolve("m3.delta")));
+        // cloud merge: either a file to write or --decide, never both, before any file is read
+        var neither = BadInputTest.run("cloud", "merge", "--config", "no-such.yaml", "--customer", "acme");
+        assertEquals(2, neither.code());
+        assertTrue(neither.err().contains("either --out FILE, or --decide"), neither.err());
+    }
 }

@@ -7,6 +7,7 @@ import org.diredi.core.engine.Devices;
 import java.util.Optional;
 import org.diredi.cloud.fleet.RolloutSettings;
 import org.diredi.cloud.jobs.JobSettings;
+import org.diredi.cloud.merge.MergeSettings;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.vision.config.ConfigFiles;
 
@@ -37,6 +38,8 @@ import org.diredi.vision.config.ConfigFiles;
  *                        healthily ({@link RolloutSettings})
  * @param jobs            who decides the received deltas: this process, or {@code cloud serve --worker} processes
  *                        through the broker ({@link JobSettings})
+ * @param merge           the merge window: deltas of several customers against one base tutor merged and verified
+ *                        as one update ({@link MergeSettings}); off by default
  */
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
@@ -47,7 +50,7 @@ public record CloudConfig(String broker, String username, String password, Strin
                           org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
                           org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels, int otaExpiryHours, long maxDeltaBytes, int chunkBytes,
                           String registry, Map<String, Customer> customers, RolloutSettings rollout,
-                          JobSettings jobs) {
+                          JobSettings jobs, MergeSettings merge) {
 
     /**
      * A customer: its base tutor, current edge model, model version, cameras and the broker accounts of
@@ -133,9 +136,19 @@ public record CloudConfig(String broker, String username, String password, Strin
         Devices.checkName(device, "device");
         rollout = rollout == null ? RolloutSettings.DEFAULTS : rollout;
         jobs = jobs == null ? JobSettings.DEFAULTS : jobs;
+        merge = merge == null ? MergeSettings.DEFAULTS : merge;
+        if (merge.on() && jobs.shared()) {
+            throw new IllegalArgumentException("merge.windowSeconds > 0 needs jobs.shared: false (the merge window"
+                    + " runs in the cloud serve process; its workers decide each delta alone)");
+        }
         addedClassKnowledge = addedClassKnowledge == null ? org.diredi.cloud.update.AddedClassKnowledge.LABELS
                 : addedClassKnowledge;
         pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
+        if (merge.on() && addedClassKnowledge != org.diredi.cloud.update.AddedClassKnowledge.LABELS) {
+            // each customer's figures are signed over its own delta, so a merged delta has none to judge by
+            throw new IllegalArgumentException("merge.windowSeconds > 0 needs addedClassKnowledge: labels (customer"
+                    + " figures judge one delta, not a merge)");
+        }
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("lambda (Eq. 10) must be > 0, got " + lambda);
         }

@@ -23,6 +23,7 @@ import org.diredi.cloud.fleet.Fleet;
 import org.diredi.cloud.fleet.OtaSender;
 import org.diredi.cloud.jobs.JobDispatcher;
 import org.diredi.cloud.jobs.JobStore;
+import org.diredi.cloud.merge.MergeWindow;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.messaging.Ed25519;
@@ -41,7 +42,9 @@ import org.diredi.messaging.TransferReceiver;
  * <p>One receiver owns the transfers (shared subscriptions would split one delta's chunks across
  * processes). It decides the deltas itself, one at a time, or, with {@code jobs.shared}, announces each as
  * a job that {@code cloud serve --worker} processes ({@link CloudWorker}) take through a shared subscription
- * ({@link JobDispatcher}); the rollout and the answer stay here, where the fleet's state is.
+ * ({@link JobDispatcher}); the rollout and the answer stay here, where the fleet's state is. With the merge
+ * window on ({@code merge.windowSeconds}), the deltas of one group arriving within it are decided as one merged
+ * update ({@link MergedDecision}; the window's bookkeeping is {@link MergeWindow}).
  */
 public final class CloudService implements AutoCloseable {
 
@@ -68,6 +71,8 @@ public final class CloudService implements AutoCloseable {
     private final PrintStream out;
     private final JobStore store;
     private final Decider decider;
+    private final MergedDecision merged;
+    private final MergeWindow window; // null: merging is off, each delta is decided alone
     private final Set<String> audited = new HashSet<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cloud-worker");
@@ -90,6 +95,9 @@ public final class CloudService implements AutoCloseable {
         this.customers = p.customers();
         this.store = new JobStore(work.resolve("queue"));
         this.decider = new Decider(p, store, "cloud");
+        this.merged = new MergedDecision(p, store, decider);
+        this.window = config.merge().on() ? new MergeWindow(Duration.ofSeconds(config.merge().windowSeconds()),
+                g -> worker.submit(() -> processGroup(g))) : null;
         try {
             Files.createDirectories(work.resolve("customers"));
         } catch (IOException e) {
@@ -153,7 +161,7 @@ public final class CloudService implements AutoCloseable {
         } else {
             for (String id : pending()) {
                 out.println("cloud: resuming queued delta " + id);
-                worker.submit(() -> process(id));
+                admit(id);
             }
         }
         out.println("cloud: receiving deltas on " + Topics.ALL_DELTAS + " for the customers of " + customers.source()
@@ -170,8 +178,40 @@ public final class CloudService implements AutoCloseable {
         if (dispatcher != null) {
             dispatcher.wake();
         } else {
-            worker.submit(() -> process(transferId));
+            admit(transferId);
         }
+    }
+
+    /** To the worker now, or, with the merge window on, into its group's window (decided when it closes). */
+    private void admit(String transferId) {
+        JobStore.Job job = window == null ? null : store.job(transferId).orElse(null);
+        if (job == null) {
+            worker.submit(() -> process(transferId));
+            return;
+        }
+        window.offer(new MergeWindow.Entry(transferId, job.customer()),
+                e -> MergedDecision.group(customers, store, job), e -> worker.submit(() -> process(transferId)));
+    }
+
+    /** A closed merge window's deltas: merged and decided as one update, then each finished; or one by one. */
+    void processGroup(List<MergeWindow.Entry> group) {
+        List<String> ids = group.stream().map(MergeWindow.Entry::transferId).toList();
+        try {
+            List<JobStore.Job> jobs = new java.util.ArrayList<>();
+            for (String id : ids) {
+                jobs.add(store.job(id).orElseThrow(() -> new IOException("no job " + id)));
+            }
+            if (jobs.size() > 1 && merged.take(jobs)) {
+                for (String id : ids) {
+                    finish(id);
+                }
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            out.println("cloud: merged deltas " + ids + " left queued: " + e);
+            return;
+        }
+        ids.forEach(this::process);
     }
 
     /** Queued deltas without a decision, oldest first. */
@@ -281,6 +321,9 @@ public final class CloudService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (window != null) {
+            window.close();
+        }
         worker.shutdownNow();
         try {
             worker.awaitTermination(10, TimeUnit.SECONDS);

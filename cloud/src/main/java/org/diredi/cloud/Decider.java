@@ -114,34 +114,56 @@ final class Decider {
         }
         CustomerState st = customers.state(customer, c);
         KnowledgeDelta delta = KnowledgeDelta.read(deltaFile); // validates hash, names, finiteness
-        ManufacturerUpdate.Settings settings = updateSettings();
         String figures = FiguresCheck.problem(customer, c.figureKeys(), delta.manifest(),
-                settings.addedClassKnowledge());
+                updateSettings().addedClassKnowledge());
         if (figures != null) { // before Eq. 10: nothing is applied on figures that do not verify
             return Verdict.rejected(customer, decision(transferId, "REJECTED", figures, Map.of(), -1));
         }
-        Path job = work.resolve("jobs").resolve(transferId);
-        Files.createDirectories(job);
-        ClassList classes = new ClassList(delta.manifest().classes());
+        Path job = jobDir(transferId);
+        ManufacturerUpdate.Result r = update(st, c, delta, job, Map.of(transferId, customer));
+        return verdict(transferId, customer, r, new ClassList(delta.manifest().classes()), "");
+    }
+
+    /** The job folder of a transfer (or of a merged update). */
+    Path jobDir(String id) throws IOException {
+        return Files.createDirectories(work.resolve("jobs").resolve(id));
+    }
+
+    /**
+     * Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C of
+     * {@code delta} on the customer's state {@code st}, in {@code job}; {@code transfers} (transfer id to
+     * customer) are the received deltas it stands for, audited as APPLIED.
+     */
+    ManufacturerUpdate.Result update(CustomerState st, CloudConfig.Customer c, KnowledgeDelta delta, Path job,
+                                     Map<String, String> transfers) throws IOException {
         ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(Path.of(st.tutor()), Path.of(st.edge()),
                 Presets.get(c.edgePreset()), delta);
         ManufacturerUpdate.Layout layout = new ManufacturerUpdate.Layout(job.resolve("tutor-updated.ckpt"), job,
                 job.resolve("edge-distill-C"));
-        // Eq. 10 (refuses a delta made against another tutor, or with other names / shapes), gate, Distill C
-        ManufacturerUpdate.Result r = new ManufacturerUpdate(settings, audited(transferId, customer, delta))
-                .run(in, ownData(st, classes, delta), layout);
+        return new ManufacturerUpdate(updateSettings(), audited(transfers, delta))
+                .run(in, ownData(st, new ClassList(delta.manifest().classes()), delta), layout);
+    }
+
+    /**
+     * The verdict for one customer's delta on the update {@code r} (its own, or a merged one with {@code note}
+     * saying so): rejected with the gate's reasons, or its next version exported for its devices and signed.
+     */
+    Verdict verdict(String transferId, String customer, ManufacturerUpdate.Result r, ClassList classes, String note)
+            throws IOException {
+        CloudConfig.Customer c = customers.get(customer).orElseThrow();
+        CustomerState st = customers.state(customer, c);
         Map<String, double[]> ap = perClassAp(r.verification().before(), r.verification().after());
         if (!r.gate().accepted()) {
             return Verdict.rejected(customer, decision(transferId, "REJECTED", "verification gate: "
-                    + String.join("; ", r.gate().reasons()), ap, -1));
+                    + String.join("; ", r.gate().reasons()) + note, ap, -1));
         }
         long version = st.version() + 1;
         OtaShipper.Prepared prepared = new OtaShipper(signingKey, publicKey, audit, config).prepare(
                 new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
-                        st.version(), transferId), c.devices(), job);
-        return new Verdict(customer, decision(transferId, "ACCEPTED", "gate passed; edge model v" + version, ap, version),
-                new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(), version),
-                prepared.artifacts(), prepared.refused());
+                        st.version(), transferId), c.devices(), jobDir(transferId));
+        return new Verdict(customer, decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + note,
+                ap, version), new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(),
+                version), prepared.artifacts(), prepared.refused());
     }
 
     /**
@@ -176,8 +198,8 @@ final class Decider {
                 VocDataset.load(data, config.trainSplit(), classes), update, added, config.addedClassKnowledge());
     }
 
-    /** Audits the applied delta (Eq. 10) as soon as the updated tutor exists. */
-    private ManufacturerUpdate.Listener audited(String transferId, String customer, KnowledgeDelta delta) {
+    /** Audits the applied delta (Eq. 10) for each received delta in it, as soon as the updated tutor exists. */
+    private ManufacturerUpdate.Listener audited(Map<String, String> transfers, KnowledgeDelta delta) {
         return new ManufacturerUpdate.Listener() {
             @Override
             public void applied(Path updatedTutor) {
@@ -188,7 +210,7 @@ final class Decider {
                     facts.put("sparseDensity", m.sparseDensity());
                 }
                 facts.put("privacy", m.privacy() == null ? "none" : m.privacy());
-                audit.record("APPLIED", transferId, customer, facts);
+                transfers.forEach((transferId, customer) -> audit.record("APPLIED", transferId, customer, facts));
             }
         };
     }
