@@ -58,6 +58,14 @@ class CloudConfigTest {
     }
 
     @Test
+    void aMergeWindowIsRefusedWhenTheManufacturerHasNoLabelsOfTheAddedClasses() {
+        assertEquals(60, CloudConfig.DEFAULTS.with(Map.of("merge", Map.of("windowSeconds", 60))).merge().windowSeconds());
+        ConfigException e = assertThrows(ConfigException.class, () -> CloudConfig.DEFAULTS.with(Map.of(
+                "merge", Map.of("windowSeconds", 60), "addedClassKnowledge", "unlabelled")));
+        assertTrue(e.getMessage().contains("addedClassKnowledge: labels"), e.getMessage());
+    }
+
+    @Test
     void canariesAreACountOrAFractionPerCustomer() {
         CloudConfig c = CloudConfig.DEFAULTS.with(Map.of("rollout", Map.of("canaryFraction", 0.25, "customers",
                 Map.of("acme", Map.of("canaries", 2)))));
