@@ -45,7 +45,17 @@ public final class UpdateProbe {
     public UpdateProbe(Inputs in) {
         this.in = in;
         this.tutor = Checkpoint.read(in.tutor());
-        this.test = Datasets.load(in.data(), in.split(), tutor.classes());
+        this.test = Datasets.load(in.data(), in.split(), tutor.classes()).restrictTo(updateClasses(tutor, in.added()));
+    }
+
+    /**
+     * The classes the updated tutor is judged on: the tutor's own (its training subset, or all) and the added
+     * ones; a class no model here was taught would only dilute the mAP with zeros.
+     */
+    static List<String> updateClasses(Checkpoint tutor, List<String> added) {
+        var data = tutor.manifest().data();
+        List<String> base = data != null && data.classSubset() != null ? data.classSubset() : tutor.classes().names();
+        return DeltaManifest.updateClasses(base, added, List.of());
     }
 
     /** Eq. 9 over neck + head: {@code W_tutor2 - gamma W_tutor1}. */
