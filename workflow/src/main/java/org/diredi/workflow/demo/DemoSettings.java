@@ -2,6 +2,7 @@ package org.diredi.workflow.demo;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.diredi.cloud.update.AddedClassKnowledge;
 import org.diredi.core.engine.Devices;
 
 /**
@@ -23,10 +24,14 @@ import org.diredi.core.engine.Devices;
  * @param fromScratch     train the manufacturer's models even when the bundled ones fit
  * @param writeBundle     a folder to write the manufacturer's models to as a bundle (trained from scratch),
  *                        after which the run stops; null for the demo itself
+ * @param addedClassKnowledge what the manufacturer's data folder (and the cloud's cloud.yaml) knows of the
+ *                        added class: {@code unlabelled} by default, so the class reaches the cameras through
+ *                        the customer's delta alone, judged on the customer's signed figures
  */
 public record DemoSettings(Path out, String family, Epochs epochs, List<String> presumed, String added,
                            RdSettings rd, float fgdWeight, int images, Path backbones, String cameraClasspath,
-                           String device, float lambda, Path bundled, boolean fromScratch, Path writeBundle) {
+                           String device, float lambda, Path bundled, boolean fromScratch, Path writeBundle,
+                           AddedClassKnowledge addedClassKnowledge) {
 
     /** Epochs of the tutor, Distill B (the edge model), each reverse-distillation run and Distill C. */
     public record Epochs(int tutor, int edge, int rd, int distillC) {
@@ -64,6 +69,7 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
 
     public DemoSettings {
         presumed = List.copyOf(presumed);
+        addedClassKnowledge = addedClassKnowledge == null ? AddedClassKnowledge.UNLABELLED : addedClassKnowledge;
         Devices.checkName(device, "device");
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("--lambda (Eq. 10) must be > 0, got " + lambda);
@@ -75,7 +81,8 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
         return "./diredi demo --out " + out + " --family " + family + " --epochs " + join(epochs.list())
                 + " --presumed " + String.join(",", presumed) + " --added " + added + " --rd " + join(rd.list())
                 + " --fgd-weight " + fgdWeight + " --lambda " + lambda + " --images " + images + " --backbones "
-                + backbones + (device.equals(Devices.CPU) ? "" : " --device " + device) + (fromScratch ? " --from-scratch" : "")
+                + backbones + (device.equals(Devices.CPU) ? "" : " --device " + device) + " --added-class-knowledge "
+                + addedClassKnowledge.id() + (fromScratch ? " --from-scratch" : "")
                 + (writeBundle == null ? "" : " --write-bundle " + writeBundle);
     }
 
@@ -110,6 +117,8 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
         private Path bundled = Path.of("models/demo");
         private boolean fromScratch;
         private Path writeBundle;
+        // The manufacturer cannot label what only the customer knows: the paper's future-work case.
+        private AddedClassKnowledge addedClassKnowledge = AddedClassKnowledge.UNLABELLED;
 
         private Builder() {}
 
@@ -188,9 +197,14 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
             return this;
         }
 
+        public Builder addedClassKnowledge(AddedClassKnowledge v) {
+            addedClassKnowledge = v;
+            return this;
+        }
+
         public DemoSettings build() {
             return new DemoSettings(out, family, epochs, presumed, added, rd, fgdWeight, images, backbones,
-                    cameraClasspath, device, lambda, bundled, fromScratch, writeBundle);
+                    cameraClasspath, device, lambda, bundled, fromScratch, writeBundle, addedClassKnowledge);
         }
     }
 }

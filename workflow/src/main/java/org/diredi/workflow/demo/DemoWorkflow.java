@@ -102,8 +102,10 @@ public final class DemoWorkflow {
                 int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : noUpdate();
                 step("5/5 before / after");
                 Path updatedEdge = Path.of(cloud.customer(CUSTOMER).orElseThrow().edge());
+                AddedClassEvidence evidence = AddedClassEvidence.read(s, PartyEvidence.cloudJob(
+                        Path.of(cloudConfig.workDir()), decision.transferId()), s.out().resolve("onprem/update.delta"));
                 DemoReport.write(s, data, models, new DemoReport.Update(decision, updatedEdge, applied,
-                        CAMERAS.size()), watch.tally(), clock, out);
+                        CAMERAS.size()), evidence, watch.tally(), clock, out);
             }
         }
     }

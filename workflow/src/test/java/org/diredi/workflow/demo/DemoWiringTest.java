@@ -107,6 +107,8 @@ class DemoWiringTest {
         assertEquals(0.6, c.lambda(), 1e-6);
         assertEquals(4, c.distillCEpochs());
         assertEquals(24, c.otaExpiryHours());
+        assertEquals(org.diredi.cloud.update.AddedClassKnowledge.UNLABELLED, c.addedClassKnowledge(),
+                "the demo's cloud has no labels of the added class by default");
         assertTrue(c.customers().isEmpty(), "the cloud's customers come from the registry");
         CloudConfig.Customer demo = new FleetRegistry(Path.of(c.registry())).read().customers().get("demo");
         assertEquals("tiny/edge", demo.edgePreset());
@@ -125,6 +127,9 @@ class DemoWiringTest {
         assertTrue(Files.isRegularFile(Path.of(o.tutor())), "the bundle is unpacked where onprem.yaml points: " + o.tutor());
         assertTrue(Files.isDirectory(Path.of(o.presumedData()).resolve("JPEGImages")), o.presumedData());
         assertEquals(s.out().resolve("onprem").toAbsolutePath().normalize(), Path.of(o.workDir()));
+        assertTrue(Files.isRegularFile(Path.of(o.signingKey())), "enrolment's signing key stays: " + o.signingKey());
+        assertEquals("val", o.privateValidationSplit());
+        assertEquals(0.6, o.figuresLambda(), 1e-9, "the figures measure the tutor the cloud makes (its lambda)");
 
         Path cam2 = deploy.camera(fleet, "cam2", dir.resolve("edge-v0.onnx"), dir.resolve("frames"));
         EdgeConfig e = EdgeConfig.load(cam2);
