@@ -127,8 +127,8 @@ class ExperimentRunTest {
 
     @Test
     void anUnlabelledRunDrawsDistillCsPseudoLabelsAndReportsThem() throws Exception {
-        Path data = tmp.resolve("scenes");
-        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 4, 4).withObjects(1, 2)
+        Path data = tmp.resolve("scenes"); // val large enough to show boots: the customer's figures are measured there
+        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 16, 4).withObjects(1, 2)
                 .withObjectSize(28, 44).withSeed(6), data);
         Path specFile = tmp.resolve("exp.yaml");
         Files.writeString(specFile, String.join("\n", "name: unlabelled", "data: " + data, "family: tiny",
@@ -166,7 +166,8 @@ class ExperimentRunTest {
                 .path("rows");
         java.util.Map<String, String> judgedOn = new java.util.HashMap<>();
         rows.forEach(r -> judgedOn.put(r.path("name").asText(), r.path("evidence").asText()));
-        assertEquals(org.diredi.core.gate.GateDecision.CUSTOMER_FIGURES, judgedOn.get("boot"));
+        assertTrue(judgedOn.get("boot").startsWith(org.diredi.core.gate.GateDecision.CUSTOMER_FIGURES),
+                judgedOn.get("boot"));
         assertEquals(org.diredi.core.gate.GateDecision.MANUFACTURER_LABELS, judgedOn.get("bag"));
         assertEquals(figures.keyId(), report.path("delta").path("customerFigures").path("keyId").asText());
         assertTrue(md.contains("Customer's signed figures (key " + figures.keyId()) && md.contains("boot "), md);
