@@ -94,7 +94,8 @@ final class DemoCommand implements Callable<Integer> {
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
                 .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
-                .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle).addedClassKnowledge(knows).build(), System.out);
+                .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle)
+                .addedClassKnowledge(knows).build(), System.out);
         return 0;
     }
 }

@@ -94,11 +94,13 @@ record AddedClassEvidence(String added, AddedClassKnowledge knowledge, String ju
             sb.append(String.format("The gate judged '%s' on the %s: %+.1f AP points, %s.", added, judgedOn, gatePoints,
                     gatePass ? "passed" : "**failed**"));
         } else {
-            sb.append("The gate did not judge '").append(added).append("' (no gate.json: the delta was refused before it).");
+            sb.append("The gate did not judge '").append(added)
+                    .append("' (no gate.json: the delta was refused before it).");
         }
         if (figures != null) {
-            sb.append(String.format(" The customer's figures, signed with key %s, on its private split '%s' (%d images,"
-                    + " %s objects of '%s', never uploaded), updated tutor at lambda %.2f: AP %.1f -> %.1f (%+.1f points).",
+            sb.append(String.format(" The customer's figures, signed with key %s, on its private split '%s' (%d"
+                    + " images, %s objects of '%s', never uploaded), updated tutor at lambda %.2f: AP %.1f -> %.1f"
+                    + " (%+.1f points).",
                     figures.keyId(), figures.split(), figures.images(), figures.objects(), added, figures.lambda(),
                     100 * figures.apBefore(), 100 * figures.apAfter(), figures.apGainPoints()));
         }

@@ -61,7 +61,8 @@ record DemoData(Path scenes, ClassList classes, VocDataset presumedData, Path pr
         List<String> added = List.of(s.added());
         AddedClassKnowledge knows = s.addedClassKnowledge();
         writeSplit(manufacturerData, "train", knows.apply(manufacturer, added).images(), classes);
-        writeSplit(manufacturerData, "val", knows.apply(VocDataset.load(data, "val", classes), added).images(), classes);
+        writeSplit(manufacturerData, "val", knows.apply(VocDataset.load(data, "val", classes), added).images(),
+                classes);
         return new DemoData(data, classes, presumedData, presumedShare, customerData, manufacturerData);
     }
 

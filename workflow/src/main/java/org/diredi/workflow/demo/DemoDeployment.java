@@ -133,7 +133,8 @@ final class DemoDeployment {
      */
     Path cloud(Enrolled e, DemoData d) throws IOException {
         edit(e.cloud(), CloudConfig.class, CloudConfig.DEFAULTS, keys("workDir", abs(s.out().resolve("cloud")),
-                "data", abs(d.manufacturerData()), "addedClassKnowledge", s.addedClassKnowledge().id(), "device", s.device(),
+                "data", abs(d.manufacturerData()), "addedClassKnowledge", s.addedClassKnowledge().id(),
+                "device", s.device(),
                 "lambda", Double.parseDouble(Float.toString(s.lambda())), // 0.6, not 0.6000000238
                 "gate", keys("maxDropOther", 10.0, "minGainAdded", 5.0), "distillCEpochs", s.epochs().distillC(),
                 "distillCFeatureWeight", s.fgdWeight(), "otaExpiryHours", 24));

@@ -48,12 +48,14 @@ final class DemoReport {
         Charts.groupedBarChart("Edge model AP per class, before / after the customer's update", shown, chart, "AP (%)",
                 s.out().resolve("per-class-ap.png"));
         int i = shown.indexOf(s.added());
-        String md = markdown(s, models, u, t, clock, added, String.format("The cameras' '%s' (edge v1): AP %.1f -> %s on"
-                + " the test split; correct / all detections on their frames %s -> %s.", s.added(), vb[i],
+        String md = markdown(s, models, u, t, clock, added, String.format("The cameras on '%s': AP %.1f (edge v0) ->"
+                + " %s (edge v1) on the test split; correct / all detections on their frames %s (v0) -> %s (v1).",
+                s.added(), vb[i],
                 a == null ? "- (not shipped)" : String.format("%.1f", va[i]), seen.detections("v0", s.added()),
                 seen.detections("v1", s.added())));
         AtomicFiles.writeString(s.out().resolve("report.md"), md);
-        AtomicFiles.writeJson(s.out().resolve("report.json"), json(s, u, added, shown, vb, a == null ? null : va, seen));
+        AtomicFiles.writeJson(s.out().resolve("report.json"),
+                json(s, u, added, shown, vb, a == null ? null : va, seen));
         out.println(md);
     }
 
