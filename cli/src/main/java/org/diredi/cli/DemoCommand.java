@@ -81,6 +81,10 @@ final class DemoCommand implements Callable<Integer> {
             + "customer's signed figures (default: ${DEFAULT-VALUE})")
     String addedClassKnowledge = D.addedClassKnowledge().id();
 
+    @Option(names = "--pseudo-label-score", description = "without labels of the added class: the score above which "
+            + "Distill C takes the updated tutor's detections of it as labels (default: ${DEFAULT-VALUE})")
+    float pseudoLabelScore = D.pseudoLabelScore();
+
     @Override
     public Integer call() throws Exception {
         String on = device.checkedName();
@@ -95,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
                 .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
                 .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle)
-                .addedClassKnowledge(knows).build(), System.out);
+                .addedClassKnowledge(knows).pseudoLabelScore(pseudoLabelScore).build(), System.out);
         return 0;
     }
 }

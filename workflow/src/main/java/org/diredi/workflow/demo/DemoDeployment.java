@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.diredi.broker.BrokerConfig;
 import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.update.PseudoLabels;
 import org.diredi.edge.config.EdgeConfig;
 import org.diredi.fleet.Enrolment;
 import org.diredi.fleet.FleetConfig;
@@ -129,7 +130,7 @@ final class DemoDeployment {
 
     /**
      * The enrolled cloud.yaml with the manufacturer's data, what that data knows of the added class, Eq. 10's
-     * lambda, the demo's gate and Distill C's budget; its customers come from the registry.
+     * lambda, the demo's gate, Distill C's budget and pseudo-label score; its customers come from the registry.
      */
     Path cloud(Enrolled e, DemoData d) throws IOException {
         edit(e.cloud(), CloudConfig.class, CloudConfig.DEFAULTS, keys("workDir", abs(s.out().resolve("cloud")),
@@ -137,7 +138,9 @@ final class DemoDeployment {
                 "device", s.device(),
                 "lambda", Double.parseDouble(Float.toString(s.lambda())), // 0.6, not 0.6000000238
                 "gate", keys("maxDropOther", 10.0, "minGainAdded", 5.0), "distillCEpochs", s.epochs().distillC(),
-                "distillCFeatureWeight", s.fgdWeight(), "otaExpiryHours", 24));
+                "distillCFeatureWeight", s.fgdWeight(), "pseudoLabels", keys("scoreThreshold",
+                        Double.parseDouble(Float.toString(s.pseudoLabelScore())), "maxPerClass",
+                        PseudoLabels.Settings.DEFAULTS.maxPerClass()), "otaExpiryHours", 24));
         command("cloud serve --config " + e.cloud() + " &", null);
         return e.cloud();
     }

@@ -3,6 +3,7 @@ package org.diredi.workflow.demo;
 import java.nio.file.Path;
 import java.util.List;
 import org.diredi.cloud.update.AddedClassKnowledge;
+import org.diredi.cloud.update.PseudoLabels;
 import org.diredi.core.engine.Devices;
 
 /**
@@ -27,11 +28,13 @@ import org.diredi.core.engine.Devices;
  * @param addedClassKnowledge what the manufacturer's data folder (and the cloud's cloud.yaml) knows of the
  *                        added class: {@code unlabelled} by default, so the class reaches the cameras through
  *                        the customer's delta alone, judged on the customer's signed figures
+ * @param pseudoLabelScore the score above which Distill C takes the updated tutor's detections of the added
+ *                        class as its labels when the manufacturer has none (cloud.yaml pseudoLabels.scoreThreshold)
  */
 public record DemoSettings(Path out, String family, Epochs epochs, List<String> presumed, String added,
                            RdSettings rd, float fgdWeight, int images, Path backbones, String cameraClasspath,
                            String device, float lambda, Path bundled, boolean fromScratch, Path writeBundle,
-                           AddedClassKnowledge addedClassKnowledge) {
+                           AddedClassKnowledge addedClassKnowledge, float pseudoLabelScore) {
 
     /** Epochs of the tutor, Distill B (the edge model), each reverse-distillation run and Distill C. */
     public record Epochs(int tutor, int edge, int rd, int distillC) {
@@ -71,6 +74,9 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
         presumed = List.copyOf(presumed);
         addedClassKnowledge = addedClassKnowledge == null ? AddedClassKnowledge.UNLABELLED : addedClassKnowledge;
         Devices.checkName(device, "device");
+        if (!(pseudoLabelScore > 0 && pseudoLabelScore < 1)) {
+            throw new IllegalArgumentException("--pseudo-label-score must be in (0, 1), got " + pseudoLabelScore);
+        }
         if (!(lambda > 0)) {
             throw new IllegalArgumentException("--lambda (Eq. 10) must be > 0, got " + lambda);
         }
@@ -82,7 +88,8 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
                 + " --presumed " + String.join(",", presumed) + " --added " + added + " --rd " + join(rd.list())
                 + " --fgd-weight " + fgdWeight + " --lambda " + lambda + " --images " + images + " --backbones "
                 + backbones + (device.equals(Devices.CPU) ? "" : " --device " + device) + " --added-class-knowledge "
-                + addedClassKnowledge.id() + (fromScratch ? " --from-scratch" : "")
+                + addedClassKnowledge.id() + " --pseudo-label-score " + pseudoLabelScore
+                + (fromScratch ? " --from-scratch" : "")
                 + (writeBundle == null ? "" : " --write-bundle " + writeBundle);
     }
 
@@ -119,6 +126,8 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
         private Path writeBundle;
         // The manufacturer cannot label what only the customer knows: the paper's future-work case.
         private AddedClassKnowledge addedClassKnowledge = AddedClassKnowledge.UNLABELLED;
+        // configs/cloud.yaml's: above the cameras' 0.3, so a wrong pseudo-label is rarer
+        private float pseudoLabelScore = (float) PseudoLabels.Settings.DEFAULTS.scoreThreshold();
 
         private Builder() {}
 
@@ -202,9 +211,15 @@ public record DemoSettings(Path out, String family, Epochs epochs, List<String> 
             return this;
         }
 
+        public Builder pseudoLabelScore(float v) {
+            pseudoLabelScore = v;
+            return this;
+        }
+
         public DemoSettings build() {
             return new DemoSettings(out, family, epochs, presumed, added, rd, fgdWeight, images, backbones,
-                    cameraClasspath, device, lambda, bundled, fromScratch, writeBundle, addedClassKnowledge);
+                    cameraClasspath, device, lambda, bundled, fromScratch, writeBundle, addedClassKnowledge,
+                    pseudoLabelScore);
         }
     }
 }

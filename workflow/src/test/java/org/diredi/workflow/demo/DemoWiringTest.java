@@ -109,6 +109,8 @@ class DemoWiringTest {
         assertEquals(24, c.otaExpiryHours());
         assertEquals(org.diredi.cloud.update.AddedClassKnowledge.UNLABELLED, c.addedClassKnowledge(),
                 "the demo's cloud has no labels of the added class by default");
+        assertEquals(0.5, c.pseudoLabels().scoreThreshold(), 1e-9);
+        assertEquals(2, c.pseudoLabels().maxPerClass());
         assertTrue(c.customers().isEmpty(), "the cloud's customers come from the registry");
         CloudConfig.Customer demo = new FleetRegistry(Path.of(c.registry())).read().customers().get("demo");
         assertEquals("tiny/edge", demo.edgePreset());
