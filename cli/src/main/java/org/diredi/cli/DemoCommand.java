@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.diredi.bench.training.ChildJvm;
+import org.diredi.cloud.update.AddedClassKnowledge;
 import org.diredi.workflow.demo.DemoSettings;
 import org.diredi.workflow.demo.DemoWorkflow;
 import picocli.CommandLine.Command;
@@ -74,13 +75,31 @@ final class DemoCommand implements Callable<Integer> {
             + "and stop")
     Path writeBundle;
 
+    @Option(names = "--added-class-knowledge", paramLabel = "labels|unlabelled|absent", description = "what the "
+            + "manufacturer's data knows of the added class: its labels, its images unlabelled, or no image of it; "
+            + "without labels the class reaches the cameras through the customer's delta alone, judged on the "
+            + "customer's signed figures (default: ${DEFAULT-VALUE})")
+    String addedClassKnowledge = D.addedClassKnowledge().id();
+
+    @Option(names = "--pseudo-label-score", description = "without labels of the added class: the score above which "
+            + "Distill C takes the updated tutor's detections of it as labels (default: ${DEFAULT-VALUE})")
+    float pseudoLabelScore = D.pseudoLabelScore();
+
     @Override
     public Integer call() throws Exception {
         String on = device.checkedName();
+        AddedClassKnowledge knows;
+        try {
+            knows = AddedClassKnowledge.parse(addedClassKnowledge);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--added-class-knowledge must be labels, unlabelled or absent, got '"
+                    + addedClassKnowledge + "'");
+        }
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
                 .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())
-                .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle).build(), System.out);
+                .device(on).bundled(bundled).fromScratch(fromScratch).writeBundle(writeBundle)
+                .addedClassKnowledge(knows).pseudoLabelScore(pseudoLabelScore).build(), System.out);
         return 0;
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.diredi.broker.BrokerConfig;
 import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.update.PseudoLabels;
 import org.diredi.edge.config.EdgeConfig;
 import org.diredi.fleet.Enrolment;
 import org.diredi.fleet.FleetConfig;
@@ -128,15 +129,18 @@ final class DemoDeployment {
     }
 
     /**
-     * The enrolled cloud.yaml with the manufacturer's data, Eq. 10's lambda, the demo's gate and Distill C's
-     * budget; its customers come from the registry.
+     * The enrolled cloud.yaml with the manufacturer's data, what that data knows of the added class, Eq. 10's
+     * lambda, the demo's gate, Distill C's budget and pseudo-label score; its customers come from the registry.
      */
     Path cloud(Enrolled e, DemoData d) throws IOException {
         edit(e.cloud(), CloudConfig.class, CloudConfig.DEFAULTS, keys("workDir", abs(s.out().resolve("cloud")),
-                "data", abs(d.manufacturerData()), "device", s.device(),
+                "data", abs(d.manufacturerData()), "addedClassKnowledge", s.addedClassKnowledge().id(),
+                "device", s.device(),
                 "lambda", Double.parseDouble(Float.toString(s.lambda())), // 0.6, not 0.6000000238
                 "gate", keys("maxDropOther", 10.0, "minGainAdded", 5.0), "distillCEpochs", s.epochs().distillC(),
-                "distillCFeatureWeight", s.fgdWeight(), "otaExpiryHours", 24));
+                "distillCFeatureWeight", s.fgdWeight(), "pseudoLabels", keys("scoreThreshold",
+                        Double.parseDouble(Float.toString(s.pseudoLabelScore())), "maxPerClass",
+                        PseudoLabels.Settings.DEFAULTS.maxPerClass()), "otaExpiryHours", 24));
         command("cloud serve --config " + e.cloud() + " &", null);
         return e.cloud();
     }
@@ -157,8 +161,9 @@ final class DemoDeployment {
 
     /**
      * The customer's PC: the bundle checked and unpacked where its onprem.yaml expects it, then that file
-     * with the customer's data and classes and the reverse-distillation budget; the configuration as
-     * {@code onprem run} in that folder reads it.
+     * with the customer's data and classes, the reverse-distillation budget and the cloud's lambda for the
+     * figures (the updated tutor they measure is the one the cloud makes); enrolment's signingKey stays. The
+     * configuration as {@code onprem run} in that folder reads it.
      */
     OnPremConfig onprem(Enrolled e, DemoData d) throws IOException {
         Path file = e.onprem().resolve("onprem.yaml");
@@ -172,7 +177,8 @@ final class DemoDeployment {
         edit(file, OnPremConfig.class, OnPremConfig.DEFAULTS, keys("presumed", s.presumed(),
                 "privateData", abs(d.customerData()), "added", List.of(s.added()),
                 "workDir", abs(s.out().resolve("onprem")), "device", s.device(), "epochs", s.epochs().rd(),
-                "learningRate", s.rd().learningRate(), "alpha", s.rd().alpha(), "beta", s.rd().beta()));
+                "learningRate", s.rd().learningRate(), "alpha", s.rd().alpha(), "beta", s.rd().beta(),
+                "figuresLambda", Double.parseDouble(Float.toString(s.lambda()))));
         command("onprem run --config onprem.yaml", "in " + e.onprem());
         return OnPremConfig.load(file).in(e.onprem());
     }

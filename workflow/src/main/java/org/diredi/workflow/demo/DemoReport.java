@@ -29,9 +29,9 @@ final class DemoReport {
 
     private DemoReport() {}
 
-    /** Writes report.md and per-class-ap.png into the demo's folder and prints the report. */
-    static void write(DemoSettings s, DemoData d, ManufacturerStages.Models models, Update u, DetectionTally seen,
-                      StageClock clock, PrintStream out) throws IOException {
+    /** Writes report.md, report.json and per-class-ap.png into the demo's folder and prints the report. */
+    static void write(DemoSettings s, DemoData d, ManufacturerStages.Models models, Update u, AddedClassEvidence added,
+                      DetectionTally seen, StageClock clock, PrintStream out) throws IOException {
         List<String> shown = new ArrayList<>(s.presumed());
         shown.add(s.added());
         VocDataset test = VocDataset.load(d.scenes(), "test", d.classes()).restrictTo(shown);
@@ -47,8 +47,15 @@ final class DemoReport {
         chart.put("edge v1 (after)", va);
         Charts.groupedBarChart("Edge model AP per class, before / after the customer's update", shown, chart, "AP (%)",
                 s.out().resolve("per-class-ap.png"));
-        String md = markdown(s, models, u, t, clock);
+        int i = shown.indexOf(s.added());
+        String md = markdown(s, models, u, t, clock, added, String.format("The cameras on '%s': AP %.1f (edge v0) ->"
+                + " %s (edge v1) on the test split; correct / all detections on their frames %s (v0) -> %s (v1).",
+                s.added(), vb[i],
+                a == null ? "- (not shipped)" : String.format("%.1f", va[i]), seen.detections("v0", s.added()),
+                seen.detections("v1", s.added())));
         AtomicFiles.writeString(s.out().resolve("report.md"), md);
+        AtomicFiles.writeJson(s.out().resolve("report.json"),
+                json(s, u, added, shown, vb, a == null ? null : va, seen));
         out.println(md);
     }
 
@@ -76,14 +83,34 @@ final class DemoReport {
         return t;
     }
 
+    /** report.json: the setting, the decision, the added class's evidence, AP and camera detections per class. */
+    private static Map<String, Object> json(DemoSettings s, Update u, AddedClassEvidence added, List<String> shown,
+                                            double[] apBefore, double[] apAfter, DetectionTally seen) {
+        Map<String, Object> perClass = new LinkedHashMap<>();
+        for (int i = 0; i < shown.size(); i++) {
+            String c = shown.get(i);
+            perClass.put(c, Map.of("apBefore", apBefore[i], "apAfter", apAfter == null ? "-" : apAfter[i],
+                    "cameraDetectionsV0", seen.detections("v0", c), "cameraDetectionsV1", seen.detections("v1", c)));
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("command", s.commandLine());
+        json.put("addedClassKnowledge", s.addedClassKnowledge());
+        json.put("decision", u.decision());
+        json.put("camerasApplied", u.applied());
+        json.put("addedClass", added);
+        json.put("testSplitPercent", perClass);
+        return json;
+    }
+
     private static String markdown(DemoSettings s, ManufacturerStages.Models models, Update u, MarkdownTable t,
-                                   StageClock clock) {
+                                   StageClock clock, AddedClassEvidence added, String camerasOnAdded) {
         DeltaDecision decision = u.decision();
         return "# DiReDi demo\n\nCustomer '" + DemoWorkflow.CUSTOMER + "' adds '" + s.added() + "'; decision: **"
                 + decision.status() + "** (" + decision.reason() + "); cameras that applied the update: " + u.applied()
                 + "/" + u.cameras() + ". AP on the test split (presumed classes + the new one); camera detections"
                 + " counted from the detection events of both cameras (score >= 0.3) on test scenes that contain the new"
                 + " class; a detection is correct when it overlaps a labelled object of its class with IoU >= 0.5.\n\n" + t
+                + "\n## The added class\n\n" + added.toMarkdown() + "\n" + camerasOnAdded + "\n"
                 + String.format("%nTotal time %.1f min (family %s, epochs tutor/edge/RD/C %s, backbones: tutor %s,"
                 + " edge %s; manufacturer models: %s).%n", clock.total().toMillis() / 60_000.0, s.family(),
                 s.epochs().list(), describe(ManufacturerStages.pretrained(s, "tutor")),

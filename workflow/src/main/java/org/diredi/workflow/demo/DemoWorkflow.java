@@ -2,6 +2,7 @@ package org.diredi.workflow.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,8 +103,10 @@ public final class DemoWorkflow {
                 int applied = decision.accepted() ? awaitUpdate(cams, watch, frames.truth().size()) : noUpdate();
                 step("5/5 before / after");
                 Path updatedEdge = Path.of(cloud.customer(CUSTOMER).orElseThrow().edge());
+                AddedClassEvidence evidence = AddedClassEvidence.read(s, PartyEvidence.cloudJob(
+                        Path.of(cloudConfig.workDir()), decision.transferId()), s.out().resolve("onprem/update.delta"));
                 DemoReport.write(s, data, models, new DemoReport.Update(decision, updatedEdge, applied,
-                        CAMERAS.size()), watch.tally(), clock, out);
+                        CAMERAS.size()), evidence, watch.tally(), clock, out);
             }
         }
     }
@@ -118,12 +121,15 @@ public final class DemoWorkflow {
 
     /**
      * Each run starts with a fresh broker (no retained messages or sessions), enrolment, cameras and cloud,
-     * and without RD stages made from other manufacturer models than this run's.
+     * and without RD stages made from other manufacturer models than this run's. The last delta goes too (it is
+     * remade from the kept RD stages in seconds): its figures were signed with the last enrolment's key, which the
+     * fresh registry does not know.
      */
     private void clearLastRun(ManufacturerStages.Models models, DemoDeployment deploy) throws IOException {
         if (PartyEvidence.clearStaleRd(s.out().resolve("onprem"), models)) {
             out.println("demo: removed the on-prem RD stages of an earlier run with other manufacturer models");
         }
+        Files.deleteIfExists(s.out().resolve("onprem").resolve("update.delta"));
         deploy.clearLastRun();
         AtomicFiles.deleteTree(s.out().resolve("cloud"));
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.diredi.cloud.update.AddedClassKnowledge;
 import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.cloud.update.Verification;
 import org.diredi.core.delta.KnowledgeDelta;
@@ -16,7 +17,9 @@ import org.diredi.core.model.Presets;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.DetectorTrainer;
 import org.diredi.core.train.TrainConfig;
+import org.diredi.messaging.Ed25519;
 import org.diredi.onprem.ReverseDistillation;
+import org.diredi.onprem.SignedFigures;
 import org.diredi.vision.data.VocDataset;
 
 /**
@@ -29,6 +32,9 @@ public final class ExperimentRunner {
 
     /** Table III's extra row: Distill B's comparison, the edge model trained on the presumed data directly. */
     public static final String DIRECT_EDGE_ROW = "Edge-AI model, direct training (presumed data)";
+
+    /** The run's stand-in for the customer's enrolled key, which signs the figures its delta carries. */
+    static final String FIGURES_KEY = "customer-figures.key.pem";
 
     private final ExperimentSpec spec;
     private final Path dir;
@@ -92,7 +98,7 @@ public final class ExperimentRunner {
         Files.createDirectories(dir);
         ManufacturerStages.Models m = new ManufacturerStages(spec, base, backbones, data.classes())
                 .run(presumed, sharedRoot);
-        ReverseDistillation.Outcome rd = customerReverseDistillation(m);
+        ReverseDistillation.Outcome rd = withFigures(m, customerReverseDistillation(m));
         ManufacturerUpdate.Result update = manufacturerUpdate(m, rd.knowledgeDelta());
         ReportWriter.Gates gates = new ReportWriter.Gates(update.gate(), gateVariants(update.verification()));
         Stages.Result baseline = baseline(m);
@@ -116,6 +122,29 @@ public final class ExperimentRunner {
     }
 
     /**
+     * When the manufacturer has no labels of the added classes, the customer's delta carries its signed figures
+     * (SignedFigures) for the gate to judge them on; kept when the delta has them already (a rerun resumes). The
+     * customer's private validation split is stood in for by the validation split with all its labels, restricted
+     * to the update's classes: the only copy of it the manufacturer side of this run holds ({@link #own}) has the
+     * added classes unlabelled. The signing key is made once per experiment folder (mode 0600) and reused.
+     */
+    private ReverseDistillation.Outcome withFigures(ManufacturerStages.Models m, ReverseDistillation.Outcome rd)
+            throws IOException {
+        if (spec.addedClassKnowledge() == AddedClassKnowledge.LABELS
+                || rd.knowledgeDelta().manifest().customerFigures() != null) {
+            return rd;
+        }
+        Path keyFile = dir.resolve(FIGURES_KEY);
+        if (!Files.exists(keyFile)) {
+            Ed25519.writePrivateKey(keyFile, Ed25519.generate().getPrivate());
+        }
+        KnowledgeDelta delta = SignedFigures.attach(rd.delta(), m.tutor().checkpoint(), spec.lambda(),
+                data.validation().restrictTo(spec.updateClasses()), Ed25519.readPrivateKey(keyFile),
+                Devices.require(base.device(), "device"), dir.resolve("customer-figures"));
+        return new ReverseDistillation.Outcome(rd.tutor1(), rd.tutor2(), rd.delta(), delta);
+    }
+
+    /**
      * The manufacturer's update from the delta: Eq. 10, the gate on the validation split, Distill C on its
      * own data. Distill C runs whatever the gate says: the experiment measures it either way.
      */
@@ -125,7 +154,7 @@ public final class ExperimentRunner {
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
                         spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC"),
                         spec.pseudoLabels()),
-                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration());
+                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration(), spec.addedClassKnowledge());
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override
             public void verified(Verification v) {

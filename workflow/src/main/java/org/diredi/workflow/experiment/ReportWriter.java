@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.report.Machine;
@@ -45,7 +46,8 @@ final class ReportWriter {
     void write(Evaluation ev, Gates gates, KnowledgeDelta delta, Map<String, Integer> pseudoLabels, String timing)
             throws IOException {
         Map<String, double[]> bars = new LinkedHashMap<>();
-        String md = markdown(ev, perClassTable(ev, bars), gates, delta, knowledge(pseudoLabels), timing);
+        String md = markdown(ev, perClassTable(ev, bars), gates, delta,
+                knowledge(pseudoLabels) + figures(delta.manifest().customerFigures()), timing);
         AtomicFiles.writeString(dir.resolve("report.md"), md);
         AtomicFiles.writeJson(dir.resolve("report.json"), json(ev, gates, delta, pseudoLabels));
         Charts.groupedBarChart("DiReDi " + spec.name() + ": per-class AP@0.5 on the test split", ev.shown(), bars, "AP",
@@ -80,6 +82,24 @@ final class ReportWriter {
                     + "updated tutor (score >= " + spec.pseudoLabels().scoreThreshold() + ", at most "
                     + spec.pseudoLabels().maxPerClass() + " per class and image): " + pseudoLabels + ".";
         };
+    }
+
+    /**
+     * The customer's signed figures the delta carries, their AP change per class: what the gate judged the added
+     * classes on (its table's "judged on" column says so per class). The run measured them on the validation split
+     * with all its labels, standing in for the customer's private validation split.
+     */
+    private static String figures(CustomerFigures f) {
+        if (f == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(String.format("%n%nCustomer's signed figures (key %s; updated tutor at "
+                + "lambda %s, score >= %.2f) on split '%s' with all its labels, standing in for the customer's private"
+                + " validation split (%d images): AP change", f.keyId(), f.lambda(), f.scoreThreshold(), f.split(),
+                f.images()));
+        f.after().keySet().forEach(c -> sb.append(String.format(" %s %+.1f,", c, f.apGainPoints(c))));
+        sb.setLength(sb.length() - 1);
+        return sb.append(" points.").toString();
     }
 
     private static MarkdownTable tableThree(Evaluation ev) {

@@ -104,9 +104,13 @@ class DemoWiringTest {
         assertEquals(password(fleet.cloud().getParent()), c.secret());
         assertEquals(10.0, c.gate().maxDropOther());
         assertEquals(5.0, c.gate().minGainAdded());
-        assertEquals(0.6, c.lambda(), 1e-6);
+        assertEquals(0.7, c.lambda(), 1e-6);
         assertEquals(4, c.distillCEpochs());
         assertEquals(24, c.otaExpiryHours());
+        assertEquals(org.diredi.cloud.update.AddedClassKnowledge.UNLABELLED, c.addedClassKnowledge(),
+                "the demo's cloud has no labels of the added class by default");
+        assertEquals(0.3, c.pseudoLabels().scoreThreshold(), 1e-9);
+        assertEquals(2, c.pseudoLabels().maxPerClass());
         assertTrue(c.customers().isEmpty(), "the cloud's customers come from the registry");
         CloudConfig.Customer demo = new FleetRegistry(Path.of(c.registry())).read().customers().get("demo");
         assertEquals("tiny/edge", demo.edgePreset());
@@ -125,6 +129,9 @@ class DemoWiringTest {
         assertTrue(Files.isRegularFile(Path.of(o.tutor())), "the bundle is unpacked where onprem.yaml points: " + o.tutor());
         assertTrue(Files.isDirectory(Path.of(o.presumedData()).resolve("JPEGImages")), o.presumedData());
         assertEquals(s.out().resolve("onprem").toAbsolutePath().normalize(), Path.of(o.workDir()));
+        assertTrue(Files.isRegularFile(Path.of(o.signingKey())), "enrolment's signing key stays: " + o.signingKey());
+        assertEquals("val", o.privateValidationSplit());
+        assertEquals(0.7, o.figuresLambda(), 1e-9, "the figures measure the tutor the cloud makes (its lambda)");
 
         Path cam2 = deploy.camera(fleet, "cam2", dir.resolve("edge-v0.onnx"), dir.resolve("frames"));
         EdgeConfig e = EdgeConfig.load(cam2);

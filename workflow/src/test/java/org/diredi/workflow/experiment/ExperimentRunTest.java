@@ -127,8 +127,8 @@ class ExperimentRunTest {
 
     @Test
     void anUnlabelledRunDrawsDistillCsPseudoLabelsAndReportsThem() throws Exception {
-        Path data = tmp.resolve("scenes");
-        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 4, 4).withObjects(1, 2)
+        Path data = tmp.resolve("scenes"); // val large enough to show boots: the customer's figures are measured there
+        FashionScenes.generate(FashionScenesConfig.DEFAULT.withImageSize(96).withImages(12, 16, 4).withObjects(1, 2)
                 .withObjectSize(28, 44).withSeed(6), data);
         Path specFile = tmp.resolve("exp.yaml");
         Files.writeString(specFile, String.join("\n", "name: unlabelled", "data: " + data, "family: tiny",
@@ -146,6 +146,34 @@ class ExperimentRunTest {
         assertEquals((int) drawn.get("boot"), report.path("pseudoLabels").path("boot").asInt(-1));
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("Added classes: unlabelled in the manufacturer's own data") && md.contains("{boot="), md);
+
+        // the manufacturer cannot label boot: the delta carries the customer's signed figures, and the gate judges
+        // boot on them (the kept classes on the manufacturer's labels)
+        var figures = KnowledgeDelta.read(out.resolve("update.delta")).manifest().customerFigures();
+        Path key = out.resolve(ExperimentRunner.FIGURES_KEY);
+        assertEquals(org.diredi.messaging.Ed25519.keyId(org.diredi.messaging.Ed25519.publicOf(
+                org.diredi.messaging.Ed25519.readPrivateKey(key))), figures.keyId());
+        assertTrue(org.diredi.messaging.Ed25519.verify(org.diredi.messaging.Ed25519.publicOf(
+                org.diredi.messaging.Ed25519.readPrivateKey(key)), figures.signedBytes(
+                KnowledgeDelta.read(out.resolve("update.delta")).manifest().tensorsSha256(),
+                KnowledgeDelta.read(out.resolve("update.delta")).manifest().baseTutorSha256()),
+                java.util.Base64.getDecoder().decode(figures.signature())), "the figures verify under the run's key");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)));
+        assertEquals("val", figures.split());
+        assertTrue(figures.objects().getOrDefault("boot", 0) > 0, "boot is labelled where the figures are measured");
+        var rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("gate.json").toFile())
+                .path("rows");
+        java.util.Map<String, String> judgedOn = new java.util.HashMap<>();
+        rows.forEach(r -> judgedOn.put(r.path("name").asText(), r.path("evidence").asText()));
+        assertTrue(judgedOn.get("boot").startsWith(org.diredi.core.gate.GateDecision.CUSTOMER_FIGURES),
+                judgedOn.get("boot"));
+        assertEquals(org.diredi.core.gate.GateDecision.MANUFACTURER_LABELS, judgedOn.get("bag"));
+        assertEquals(figures.keyId(), report.path("delta").path("customerFigures").path("keyId").asText());
+        assertTrue(md.contains("Customer's signed figures (key " + figures.keyId()) && md.contains("boot "), md);
+        // a rerun keeps the key and the figures already in the delta
+        run(specFile, out);
+        assertEquals(figures, KnowledgeDelta.read(out.resolve("update.delta")).manifest().customerFigures());
     }
 
     /** The weights of a run's last model (Distill C's) and of its updated tutor, by hash. */
