@@ -316,7 +316,15 @@ public final class ManufacturerUpdate {
         if (data.knowledge() == AddedClassKnowledge.LABELS || added.isEmpty()) {
             return own;
         }
-        return PseudoLabels.draw(updatedTutor, own, added, settings.distillC().pseudoLabels(), settings.device(),
-                stageDir).applyTo(own);
+        PseudoLabels.Drawn drawn = PseudoLabels.draw(updatedTutor, own, added, settings.distillC().pseudoLabels(),
+                settings.device(), stageDir);
+        List<String> none = added.stream().filter(c -> drawn.perClass().getOrDefault(c, 0) == 0).toList();
+        if (!none.isEmpty() && settings.whenRejected() == WhenRejected.STOP) {
+            // the gate judged the tutor; an edge model with no label of the class would ship without it
+            throw new IllegalStateException("Distill C drew no pseudo-label of " + none + " on the manufacturer's "
+                    + own.size() + " images at score >= " + settings.distillC().pseudoLabels().scoreThreshold()
+                    + ": the cameras would not learn it; update not shipped");
+        }
+        return drawn.applyTo(own);
     }
 }

@@ -1,6 +1,7 @@
 package org.diredi.cloud.update;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -132,6 +133,21 @@ class AddedClassAuditTest {
         assertEquals(count(train, added), count(own.updateTrain(), added));
         assertEquals(count(val, added), count(own.validation(), added));
         assertStagesSaw(run(AddedClassKnowledge.LABELS, own), AddedClassKnowledge.LABELS, true);
+    }
+
+    @Test
+    void theCloudShipsNothingWhenDistillCDrewNoLabelOfTheAddedClass() {
+        ManufacturerUpdate u = new ManufacturerUpdate(new ManufacturerUpdate.Settings(1.0, GatePolicy.DEFAULTS,
+                new ManufacturerUpdate.DistillC(TrainConfig.DEFAULTS, 1.5f, 0.01f, FgdConfig.DEFAULTS,
+                        new PseudoLabels.Settings(0.999, 2)), ManufacturerUpdate.WhenRejected.STOP),
+                ManufacturerUpdate.Listener.NONE);
+        ManufacturerUpdate.OwnData own = ManufacturerUpdate.OwnData.of(val, train, update, List.of(added),
+                AddedClassKnowledge.UNLABELLED);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> u.distillCData(
+                new ManufacturerUpdate.Inputs(models.get("tutor"), models.get("edge"), Presets.get("tiny/edge"), delta),
+                models.get("tutor"), own, dir.resolve("none-drawn").resolve("edge-distill-C")));
+        assertTrue(e.getMessage().contains("no pseudo-label of [" + added + "]") && e.getMessage().contains("0.999"),
+                e.getMessage());
     }
 
     /**
