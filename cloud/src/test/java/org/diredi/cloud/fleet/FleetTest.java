@@ -175,6 +175,9 @@ class FleetTest {
         await(30, "both on v1 (no canaries: all at once)", () -> version(cloud.fleet(), "initech", "i1") == 1
                 && version(cloud.fleet(), "initech", "i2") == 1);
         cloud.fleet().record().flush();
+        // a camera slow to report v1 may have been sent it again on its own topic (resendAfterSeconds 1): legit
+        List<String> shippedBeforeRollback = events(c, "SHIPPED");
+        assertEquals("profile cpu", shippedBeforeRollback.get(0), "v1 went out to both at once (no canaries)");
 
         IllegalArgumentException never = assertThrows(IllegalArgumentException.class,
                 () -> FleetRollback.run(c, "initech", 7, List.of(), Duration.ofSeconds(5), System.out));
@@ -190,7 +193,7 @@ class FleetTest {
         Thread.sleep(2500); // longer than resendAfterSeconds: v1 is not pushed back onto them
         assertEquals(0, version(cloud.fleet(), "initech", "i1"));
         assertEquals(0, version(cloud.fleet(), "initech", "i2"));
-        assertEquals(List.of("profile cpu"), events(c, "SHIPPED"), "v1 went out once to both (no canaries), never again");
+        assertEquals(shippedBeforeRollback, events(c, "SHIPPED"), "v1 is not sent again after the rollback");
     }
 
     /** Its signature has less validity left than a camera may need: it is signed anew before it is sent. */
@@ -206,9 +209,13 @@ class FleetTest {
         assertEquals(DeviceRecord.NEVER_SEEN, cloud.fleet().record().get("hooli", "h2").connection());
         assertEquals(List.of("profile cpu"), events(c, "SHIPPED"), "no canaries: v1 went to h1 and h2 at once");
         rig.camera("hooli", "h2"); // new, or back after its session expired: v0
-        await(30, "h2 brought to v1", () -> version(cloud.fleet(), "hooli", "h2") == 1);
-        assertEquals(List.of("profile cpu", "h2"), events(c, "SHIPPED"),
-                "h2: on the fan-out topic when it was away, on its own topic once back");
+        // the version comes with h2's statuses, the model's hash with its APPLIED event: wait for both
+        await(30, "h2 brought to v1", () -> version(cloud.fleet(), "hooli", "h2") == 1
+                && v1.sha256().equals(cloud.fleet().record().get("hooli", "h2").modelSha256()));
+        List<String> shipped = events(c, "SHIPPED");
+        assertEquals("profile cpu", shipped.get(0), "h2: on the fan-out topic when it was away");
+        // h1 may also have been sent it again if it reported v1 later than resendAfterSeconds (a loaded machine)
+        assertEquals(1, java.util.Collections.frequency(shipped, "h2"), "h2: on its own topic once back: " + shipped);
         assertEquals(v1.sha256(), cloud.fleet().record().get("hooli", "h2").modelSha256());
         assertTrue(!events(c, "RESIGNED").isEmpty(), "two minutes of validity were too few: signed anew");
         Artifact kept = cloud.fleet().rollout("hooli").artifact(1, "cpu");
