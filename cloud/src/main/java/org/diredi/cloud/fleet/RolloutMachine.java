@@ -276,7 +276,7 @@ final class RolloutMachine {
         st = state(c); // never rolled out to: its current version is the registry's (0 for a new customer)
         long current = st.current();
         if (rec != null && (rec.pinnedVersion() != null || (rec.modelVersion() != null && rec.modelVersion() >= current)
-                || refused(rec, current))) {
+                || refused(rec, current) || leftOnPurpose(rec, current))) {
             return;
         }
         String profile = profileOf(c, device);
@@ -290,6 +290,16 @@ final class RolloutMachine {
         }
         send(c, device, current, s != null && s.version() == current ? "resend"
                 : withoutModel(rec) ? "first model" : "rollout");
+    }
+
+    /**
+     * It ran {@code current} and now runs an older model: only a rollback moves a camera down, and a status
+     * can show the older model before the rollback's report (which pins it) or the fleet rollback request
+     * reaches the cloud. Catching it up would undo the rollback.
+     */
+    private static boolean leftOnPurpose(DeviceRecord rec, long current) {
+        return rec.modelVersion() != null && rec.modelVersion() >= 0 && rec.modelVersion() < current
+                && rec.versionsSeen().contains(current);
     }
 
     /** Heard from, and running no model: a camera enrolled without one, waiting for its customer's current model. */
