@@ -10,12 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import ai.djl.ndarray.NDManager;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.eval.Predictor;
 import org.diredi.core.gate.Firing;
-import org.diredi.core.model.FcosDetector;
-import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.cloud.WeightSubstitution;
@@ -28,8 +24,10 @@ import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
+import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.eval.EvalResult;
+import org.diredi.vision.eval.VocEvaluator;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
@@ -255,9 +253,12 @@ public final class ManufacturerUpdate {
         Set<String> removed = new HashSet<>(in.delta().manifest().classesRemoved());
         VocDataset val = data.validation().restrictTo(gatedClasses(data.updateClasses(), removed));
         EvalResult before = Stages.evaluate(in.tutor(), val, null, settings.device(), settings.gate().evalConfig());
-        EvalResult after = Stages.evaluate(updatedTutor, val, null, settings.device(), settings.gate().evalConfig());
         boolean labelled = settings.addedClassKnowledge() == AddedClassKnowledge.LABELS;
-        Map<String, Firing> firing = labelled || added.isEmpty() ? Map.of() : firing(updatedTutor, val, added);
+        // the updated tutor runs over the split once: its AP and, without labels, its firing rate
+        Map<String, List<Detection>> dets = Stages.detect(updatedTutor, val, settings.device(), FcosDecoder.Config.EVAL);
+        ClassList classes = Checkpoint.read(updatedTutor).classes();
+        EvalResult after = VocEvaluator.evaluate(val.images(), dets, classes, settings.gate().evalConfig());
+        Map<String, Firing> firing = labelled || added.isEmpty() ? Map.of() : firing(dets, classes, added);
         Verification v = Verification.decide(new VerificationGate.Evidence(in.delta().manifest().classes(), before,
                 after, added, removed, labelled ? null : in.delta().manifest().customerFigures(), firing),
                 settings.gate());
@@ -268,23 +269,16 @@ public final class ManufacturerUpdate {
     }
 
     /**
-     * How often {@code tutor} reports each added class on {@code images} at the gate's score threshold (the
-     * images may show it only when the manufacturer kept them unlabelled).
+     * How often the updated tutor reports each added class in {@code dets} (its detections on the gate's images) at
+     * the gate's score threshold (the images may show it only when the manufacturer kept them unlabelled).
      */
-    Map<String, Firing> firing(Path tutor, VocDataset images, Set<String> added) throws IOException {
-        Checkpoint ck = Checkpoint.read(tutor);
+    Map<String, Firing> firing(Map<String, List<Detection>> dets, ClassList classes, Set<String> added) {
         boolean shown = settings.addedClassKnowledge() == AddedClassKnowledge.UNLABELLED;
-        try (NDManager manager = NDManager.newBaseManager(settings.device())) {
-            FcosDetector model = ck.toModel(manager);
-            Map<String, List<Detection>> dets = new Predictor(model, manager, FcosDecoder.Config.EVAL)
-                    .predict(DetectionSet.load(images, model.config().inputSize()), 16);
-            Map<String, Firing> out = new TreeMap<>();
-            for (String c : added) {
-                out.put(c, Firing.count(c, model.classes().indexOf(c), dets, settings.gate().scoreThreshold(),
-                        shown));
-            }
-            return out;
+        Map<String, Firing> out = new TreeMap<>();
+        for (String c : added) {
+            out.put(c, Firing.count(c, classes.indexOf(c), dets, settings.gate().scoreThreshold(), shown));
         }
+        return out;
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.diredi.cloud.update;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.diredi.core.checkpoint.Checkpoint;
-import org.diredi.core.eval.Predictor;
-import org.diredi.core.train.DetectionSet;
+import org.diredi.core.stage.Stages;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
@@ -92,8 +90,6 @@ public final class PseudoLabels {
     static final double OVERLAP_IOU = 0.5;
 
     /** Images preprocessed at a time (64 at the paper's 512 px: 200 MB), not the whole split. */
-    private static final int CHUNK = 64;
-
     private PseudoLabels() {}
 
     /** The cache file of a Distill C stage folder: beside it. */
@@ -123,7 +119,10 @@ public final class PseudoLabels {
                 return cached;
             }
         }
-        Map<String, List<Detection>> found = detect(ck, data, settings, device);
+        // decoded at the pseudo-label threshold: the evaluation decode keeps low scores it would only drop
+        Map<String, List<Detection>> found = Stages.detect(tutor, data, device, new FcosDecoder.Config(
+                (float) settings.scoreThreshold(), FcosDecoder.Config.EVAL.preNmsTopK(),
+                FcosDecoder.Config.EVAL.nmsIou(), FcosDecoder.Config.EVAL.maxDetections()));
         Set<Integer> addedIds = new HashSet<>(data.classes().ids(added));
         Map<String, List<Detection>> images = new LinkedHashMap<>();
         Map<String, Integer> perClass = new LinkedHashMap<>();
@@ -137,25 +136,6 @@ public final class PseudoLabels {
         Files.createDirectories(f.getParent());
         AtomicFiles.writeJson(f, drawn);
         return drawn;
-    }
-
-    /** The tutor's detections at the settings' score threshold, per image id, a chunk of images at a time. */
-    private static Map<String, List<Detection>> detect(Checkpoint ck, VocDataset data, Settings settings,
-                                                       Device device) {
-        Map<String, List<Detection>> out = new HashMap<>();
-        FcosDecoder.Config decode = new FcosDecoder.Config((float) settings.scoreThreshold(),
-                FcosDecoder.Config.EVAL.preNmsTopK(), FcosDecoder.Config.EVAL.nmsIou(),
-                FcosDecoder.Config.EVAL.maxDetections());
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Predictor p = new Predictor(ck.toModel(manager), manager, decode);
-            int size = ck.manifest().model().inputSize();
-            for (int from = 0; from < data.size(); from += CHUNK) {
-                List<VocImage> part = data.images().subList(from, Math.min(data.size(), from + CHUNK));
-                out.putAll(p.predict(DetectionSet.load(VocDataset.of(data.root(), data.split(), data.classes(), part),
-                        size), 16));
-            }
-        }
-        return out;
     }
 
     /**

@@ -228,6 +228,31 @@ public final class Stages {
         }
     }
 
+    /** Images loaded at a time by {@link #detect}: the decoded images of a whole training split need not fit. */
+    private static final int DETECT_CHUNK = 64;
+
+    /**
+     * A checkpoint's detections on every image of {@code data}, by image id, decoded with {@code decode}; for
+     * callers that need the detections themselves (pseudo-labels, the gate's firing count) or judge them more
+     * than one way, so that the model runs over the images once.
+     */
+    public static Map<String, List<org.diredi.vision.box.Detection>> detect(Path checkpoint, VocDataset data,
+                                                                         Device device, FcosDecoder.Config decode) {
+        Checkpoint ck = Checkpoint.read(checkpoint);
+        Map<String, List<org.diredi.vision.box.Detection>> out = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            FcosDetector model = ck.toModel(manager);
+            Predictor p = new Predictor(model, manager, decode);
+            for (int from = 0; from < data.size(); from += DETECT_CHUNK) {
+                List<org.diredi.vision.data.VocImage> part = data.images().subList(from,
+                        Math.min(data.size(), from + DETECT_CHUNK));
+                out.putAll(p.predict(DetectionSet.load(VocDataset.of(data.root(), data.split(), data.classes(), part),
+                        model.config().inputSize()), 16));
+            }
+        }
+        return out;
+    }
+
     /**
      * The classes with at least one object in {@code data}, in class-list order: the subset a stage's
      * manifest records (the cloud's gate and Distill C read a tutor's classes from it).
