@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print a table and write results.",
         subcommands = {BenchCommand.Train.class, BenchCommand.Distill.class, BenchCommand.Latency.class,
             PerfCommand.class, RolloutBenchCommand.class, BenchCommand.Workers.class, DeltaFormsBenchCommand.class,
-            DeltaPrivacyBenchCommand.class})
+            DeltaPrivacyBenchCommand.class, DeltaMergeBenchCommand.class})
 final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,

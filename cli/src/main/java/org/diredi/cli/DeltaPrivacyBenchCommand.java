@@ -2,9 +2,13 @@ package org.diredi.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diredi.bench.delta.DeltaPrivacyBenchmark;
+import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.update.AddedClassKnowledge;
 import org.diredi.core.delta.DeltaEncoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +52,15 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
     @Option(names = "--distill-epochs", description = "Distill C's epochs (default: ${DEFAULT-VALUE})")
     int distillEpochs = 5;
 
+    @Option(names = "--cloud-config", paramLabel = "FILE", description = "Distill C's other settings (batch, temperature,"
+            + " FGD weight, pseudo-labels, device) from this cloud.yaml (default: the built-in cloud settings)")
+    Path cloudConfig;
+
+    @Option(names = "--added-class-knowledge", paramLabel = "labels|unlabelled|absent", description = "what the "
+            + "manufacturer's data knows of the added class; without its labels Distill C learns it from the updated "
+            + "tutor's pseudo-labels, so the edge model shows what the noisy delta taught (default: the cloud config's)")
+    String addedClassKnowledge;
+
     @Option(names = "--train-split", description = "Distill C's split of --data (default: ${DEFAULT-VALUE})")
     String trainSplit = "train";
 
@@ -65,10 +78,25 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--edge " + edge + ": file not found, or --distill-epochs < 1");
         }
         DeltaPrivacyBenchmark.DistillC distillC = edge == null ? null
-                : new DeltaPrivacyBenchmark.DistillC(edge, edgePreset, distillEpochs, trainSplit);
+                : new DeltaPrivacyBenchmark.DistillC(edge, edgePreset, trainSplit, cloud());
         DeltaPrivacyBenchmark.run(new DeltaPrivacyBenchmark.Settings(inputs.inputs(), clipNorm, noise, delta, seed,
                 DeltaEncoding.of(form, density, "--form"), distillC, out));
         System.out.println("bench: wrote " + out.resolve("results.md") + " and " + out.resolve("results.json"));
         return 0;
+    }
+
+    /** The cloud's settings for Distill C: the file's (or the defaults) with this command's overrides. */
+    private CloudConfig cloud() {
+        CloudConfig c = cloudConfig == null ? CloudConfig.DEFAULTS : CloudConfig.load(cloudConfig);
+        Map<String, Object> overrides = new HashMap<>(Map.of("distillCEpochs", distillEpochs));
+        if (addedClassKnowledge != null) {
+            try {
+                overrides.put("addedClassKnowledge", AddedClassKnowledge.parse(addedClassKnowledge).id());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--added-class-knowledge must be labels, unlabelled or absent, got '"
+                        + addedClassKnowledge + "'");
+            }
+        }
+        return c.with(overrides);
     }
 }

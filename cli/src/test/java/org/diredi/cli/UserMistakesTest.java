@@ -119,6 +119,16 @@ class UserMistakesTest {
     }
 
     @Test
+    void benchDeltaMergeNamesAMissingDeltaAndADeltaOfAnotherTutor() throws IOException {
+        Path notADelta = tmp.resolve("not-a.delta");
+        Files.writeString(notADelta, "not a delta");
+        assertOneLine(run("bench", "delta-merge", tmp.resolve("gone.delta").toString(), notADelta.toString(),
+                "--tutor", edgeCk.toString(), "--data", data.toString()), "gone.delta", "not found");
+        assertOneLine(run("bench", "delta-merge", notADelta.toString(), notADelta.toString(), "--tutor",
+                edgeCk.toString(), "--data", data.toString(), "--out", tmp.resolve("m").toString()), "not-a.delta");
+    }
+
+    @Test
     void aMissingKeyFileIsOneLine() throws IOException {
         Path cfg = tmp.resolve("cloud.yaml");
         Files.writeString(cfg, "signingKey: " + tmp.resolve("no-such.key.pem") + "\npublicKey: "

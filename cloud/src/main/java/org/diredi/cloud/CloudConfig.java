@@ -8,7 +8,10 @@ import java.util.Optional;
 import org.diredi.cloud.fleet.RolloutSettings;
 import org.diredi.cloud.jobs.JobSettings;
 import org.diredi.cloud.merge.MergeSettings;
+import org.diredi.cloud.update.ManufacturerUpdate;
+import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.gate.GatePolicy;
+import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.config.ConfigFiles;
 
 /**
@@ -165,6 +168,17 @@ public record CloudConfig(String broker, String username, String password, Strin
 
     public String secret() {
         return org.diredi.messaging.Secrets.password(password, passwordFile, "passwordFile");
+    }
+
+    /**
+     * The manufacturer's update as configured: lambda (Eq. 10), calibration, gate, Distill C's budget, temperature,
+     * FGD weight, pseudo-labels and device, and what the manufacturer knows of an added class (it labels it unless
+     * addedClassKnowledge says otherwise).
+     */
+    public ManufacturerUpdate.Settings updateSettings(ManufacturerUpdate.WhenRejected whenRejected) {
+        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(distillCEpochs).atBatchSize(distillCBatch).withDevice(device);
+        return new ManufacturerUpdate.Settings(lambda, gate, new ManufacturerUpdate.DistillC(t, distillCTemperature,
+                distillCFeatureWeight, FgdConfig.DEFAULTS, pseudoLabels), whenRejected, calibration, addedClassKnowledge);
     }
 
     /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */

@@ -23,7 +23,6 @@ import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.model.Presets;
-import org.diredi.core.train.TrainConfig;
 import org.diredi.messaging.DeltaDecision;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocDataset;
@@ -166,17 +165,9 @@ final class Decider {
                 version), prepared.artifacts(), prepared.refused());
     }
 
-    /**
-     * The configured lambda (Eq. 10), gate, Distill C budget and device; a rejected update stops at the gate. The
-     * manufacturer labels the added classes unless cloud.yaml says otherwise (its addedClassKnowledge).
-     */
+    /** The configured update; a rejected update stops at the gate. */
     private ManufacturerUpdate.Settings updateSettings() {
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(config.distillCEpochs()).atBatchSize(config.distillCBatch())
-                .withDevice(config.device());
-        return new ManufacturerUpdate.Settings(config.lambda(), config.gate(), new ManufacturerUpdate.DistillC(t,
-                config.distillCTemperature(), config.distillCFeatureWeight(), org.diredi.core.distill.FgdConfig.DEFAULTS,
-                config.pseudoLabels()), ManufacturerUpdate.WhenRejected.STOP,
-                config.calibration(), config.addedClassKnowledge());
+        return config.updateSettings(ManufacturerUpdate.WhenRejected.STOP);
     }
 
     /** The manufacturer's own data for the delta; the update covers the customer's tutor's classes. */

@@ -8,6 +8,7 @@ import java.util.List;
 import org.diredi.bench.report.Cells;
 import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.update.ManufacturerUpdate;
+import org.diredi.cloud.update.PseudoLabels;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.delta.DeltaEncoding;
@@ -16,7 +17,6 @@ import org.diredi.core.delta.DeltaPrivacy;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.model.Presets;
 import org.diredi.core.stage.Stages;
-import org.diredi.core.train.TrainConfig;
 import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.report.MarkdownTable;
@@ -30,10 +30,12 @@ import org.diredi.vision.report.MarkdownTable;
 public final class DeltaPrivacyBenchmark {
 
     /**
-     * Distill C after each update, when given: the edge model the cameras run, its preset, the epochs and the
-     * manufacturer's training split (batch, temperature and FGD weight: configs/cloud.yaml's).
+     * Distill C after each update, when given: the edge model the cameras run, its preset, the manufacturer's
+     * training split and the cloud's settings (epochs, batch, temperature, FGD weight, and what the manufacturer
+     * knows of the added class: without its labels Distill C learns it from the updated tutor's pseudo-labels,
+     * so the edge model's added-class AP shows what the noisy delta taught).
      */
-    public record DistillC(Path edge, String edgePreset, int epochs, String trainSplit) {}
+    public record DistillC(Path edge, String edgePreset, String trainSplit, CloudConfig cloud) {}
 
     /**
      * The models, data and settings, the clip norm C, the noise multipliers, the delta of (epsilon, delta), the
@@ -44,7 +46,7 @@ public final class DeltaPrivacyBenchmark {
 
     /** One release's row; the epsilons are null without noise (no guarantee) or where a bound does not apply. */
     public record Row(String release, Double noiseMultiplier, Double epsilon, Double epsilonClassic, double uploadedNorm,
-                      double map, double addedAp, Double edgeMap, Double edgeAddedAp) {}
+                      double map, double addedAp, Double edgeMap, Double edgeAddedAp, Integer pseudoLabels) {}
 
     private DeltaPrivacyBenchmark() {}
 
@@ -82,7 +84,7 @@ public final class DeltaPrivacyBenchmark {
                     p == null || p.epsilon() == null ? "-" : String.format("%.3f", p.epsilon()), u.map());
             rows.add(new Row(name, sigma, p == null ? null : p.epsilon(), p == null ? null : p.epsilonClassic(),
                     written.manifest().l2Norm(), u.map(), probe.addedAp(u), edge == null ? null : edge.map(),
-                    edge == null ? null : probe.addedAp(edge)));
+                    edge == null ? null : probe.addedAp(edge), edge == null ? null : pseudoLabels(s, stem)));
         }
         String md = UpdateProbe.write(s.out(), "Differential privacy of the knowledge delta", table(rows, s),
                 measured, settings(s, dw), rows);
@@ -90,31 +92,33 @@ public final class DeltaPrivacyBenchmark {
         return md;
     }
 
-    /** Distill C from the updated tutor, the cloud's stage with configs/cloud.yaml's settings, evaluated. */
+    /** Distill C from the updated tutor: the cloud's stage with the cloud's settings, evaluated on the full labels. */
     private static UpdateProbe.Measured distillC(Settings s, UpdateProbe probe, KnowledgeDelta delta, Path updated,
                                                  Path stageDir) throws IOException {
-        CloudConfig c = CloudConfig.DEFAULTS;
         DistillC d = s.distillC();
-        TrainConfig t = TrainConfig.DEFAULTS.withEpochs(d.epochs()).atBatchSize(c.distillCBatch());
-        ManufacturerUpdate update = new ManufacturerUpdate(new ManufacturerUpdate.Settings(s.inputs().lambda(), c.gate(),
-                new ManufacturerUpdate.DistillC(t, c.distillCTemperature(), c.distillCFeatureWeight()),
-                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY), ManufacturerUpdate.Listener.NONE);
+        ManufacturerUpdate update = new ManufacturerUpdate(
+                d.cloud().updateSettings(ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY), ManufacturerUpdate.Listener.NONE);
         Checkpoint tutor = Checkpoint.read(s.inputs().tutor());
-        List<String> base = tutor.manifest().data() != null && tutor.manifest().data().classSubset() != null
-                ? tutor.manifest().data().classSubset() : tutor.classes().names();
         VocDataset test = Datasets.load(s.inputs().data(), s.inputs().split(), tutor.classes());
         VocDataset train = Datasets.load(s.inputs().data(), d.trainSplit(), tutor.classes());
+        ManufacturerUpdate.OwnData own = ManufacturerUpdate.OwnData.of(test, train,
+                UpdateProbe.updateClasses(tutor, s.inputs().added()), s.inputs().added(), d.cloud().addedClassKnowledge());
         Stages.Result r = update.distillC(new ManufacturerUpdate.Inputs(s.inputs().tutor(), d.edge(),
-                        Presets.get(d.edgePreset()), delta), updated, new ManufacturerUpdate.OwnData(test, train,
-                        DeltaManifest.updateClasses(base, s.inputs().added(), List.of())), stageDir);
-        return probe.measured("edge (Distill C)", 0, Stages.evaluate(r.checkpoint(), test, null));
+                Presets.get(d.edgePreset()), delta), updated, own, stageDir);
+        return UpdateProbe.measured("edge (Distill C)", 0, Stages.evaluate(r.checkpoint(), test, null));
+    }
+
+    /** The pseudo-labels Distill C drew of the added classes (0 when the manufacturer labels them). */
+    private static int pseudoLabels(Settings s, String stem) throws IOException {
+        return PseudoLabels.drawnPerClass(s.out().resolve("deltas").resolve(stem + "-distill-C")).values().stream()
+                .mapToInt(Integer::intValue).sum();
     }
 
     private static String table(List<Row> rows, Settings s) {
         List<String> header = new ArrayList<>(List.of("release", "noise multiplier", "epsilon (analytic)",
                 "epsilon (classic bound)", "delta", "|uploaded dW|", "tutor mAP@0.5", "tutor added-class AP"));
         if (s.distillC() != null) {
-            header.addAll(List.of("edge mAP@0.5 (Distill C)", "edge added-class AP"));
+            header.addAll(List.of("edge mAP@0.5 (Distill C)", "edge added-class AP", "pseudo-labels"));
         }
         MarkdownTable t = new MarkdownTable(header);
         for (Row r : rows) {
@@ -127,6 +131,7 @@ public final class DeltaPrivacyBenchmark {
             if (s.distillC() != null) {
                 cells.add(cell(r.edgeMap()));
                 cells.add(cell(r.edgeAddedAp()));
+                cells.add(String.valueOf(r.pseudoLabels()));
             }
             t.row(cells);
         }
@@ -146,7 +151,10 @@ public final class DeltaPrivacyBenchmark {
                 in.tutor2(), in.gamma(), in.tutor1(), KnowledgeDelta.l2Norm(dw), s.clipNorm(), s.seed(),
                 s.form().form().id(), in.lambda(), in.tutor(), in.split(), in.data(), in.added(),
                 s.distillC() == null ? "" : String.format(" Distill C: %s (%s) from each updated tutor, %d epochs on the"
-                        + " %s split.", s.distillC().edge(), s.distillC().edgePreset(), s.distillC().epochs(),
-                        s.distillC().trainSplit()));
+                        + " %s split, the added class %s (pseudo-labels at score >= %s, at most %d per image).",
+                        s.distillC().edge(), s.distillC().edgePreset(), s.distillC().cloud().distillCEpochs(),
+                        s.distillC().trainSplit(), s.distillC().cloud().addedClassKnowledge().id(),
+                        s.distillC().cloud().pseudoLabels().scoreThreshold(),
+                        s.distillC().cloud().pseudoLabels().maxPerClass()));
     }
 }

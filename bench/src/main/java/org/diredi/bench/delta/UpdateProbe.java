@@ -90,7 +90,7 @@ public final class UpdateProbe {
     }
 
     /** Figures of an evaluation. */
-    public Measured measured(String name, long bytes, EvalResult e) {
+    public static Measured measured(String name, long bytes, EvalResult e) {
         Map<String, Double> ap = new LinkedHashMap<>();
         for (ClassResult c : e.classes()) {
             if (c.hasGroundTruth()) {

@@ -12,10 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.diredi.cloud.CloudConfig;
 import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.delta.DeltaEncoding;
+import org.diredi.core.delta.DeltaManifest;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.gate.GatePolicy;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
@@ -84,7 +88,8 @@ class DeltaBenchmarksTest {
     void moreNoiseGivesASmallerEpsilonAndDistillCIsEvaluatedWhenAsked() throws Exception {
         Path out = dir.resolve("privacy");
         DeltaPrivacyBenchmark.run(new DeltaPrivacyBenchmark.Settings(inputs, 0.05, List.of(0.5, 2.0), 1e-5, 1,
-                DeltaEncoding.FLOAT16, new DeltaPrivacyBenchmark.DistillC(edge, "tiny/edge", 1, "train"), out));
+                DeltaEncoding.FLOAT16, new DeltaPrivacyBenchmark.DistillC(edge, "tiny/edge", "train",
+                        CloudConfig.DEFAULTS.with(Map.of("distillCEpochs", 1, "addedClassKnowledge", "unlabelled"))), out));
         JsonNode rows = ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("rows");
         assertEquals(3, rows.size());
         assertTrue(rows.get(0).get("epsilon").isNull(), "no DP, no epsilon");
@@ -96,7 +101,63 @@ class DeltaBenchmarksTest {
         assertTrue(rows.get(1).get("uploadedNorm").asDouble() > rows.get(0).get("uploadedNorm").asDouble());
         for (JsonNode r : rows) {
             assertNotNull(r.get("edgeMap").numberValue(), "Distill C's edge model was evaluated: " + r);
+            assertTrue(r.get("pseudoLabels").isInt(), "without the added class's labels, its pseudo-labels are counted: " + r);
         }
         assertNull(ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("dwBeforeClipping"));
+    }
+
+    @Test
+    void everyMergeIsGatedAndOneAfterTheOtherIsTheTutorPlusEveryDelta() throws Exception {
+        UpdateProbe probe = new UpdateProbe(inputs);
+        List<TensorFile.Tensor> dw = probe.difference();
+        List<TensorFile.Tensor> doubled = dw.stream().map(t -> {
+            float[] v = t.data().clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= -2;
+            }
+            return new TensorFile.Tensor(t.name(), t.shape(), v);
+        }).toList();
+        Path d1 = customerDelta("coat", 40, dw);
+        Path d2 = customerDelta("sneaker", 10, doubled);
+        Path out = dir.resolve("merge");
+        DeltaMergeBenchmark.run(new DeltaMergeBenchmark.Settings(inputs.tutor(), List.of(d1, d2), dir.resolve("data"),
+                "test", GatePolicy.DEFAULTS, "test", 1.0, out));
+        JsonNode rows = ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("rows");
+        List<String> names = new ArrayList<>();
+        rows.forEach(r -> names.add(r.get("update").asText()));
+        assertEquals(List.of("adds coat alone", "adds sneaker alone", "merged, weighted by images", "merged, per class",
+                "merged, equal weights", "one after the other (tutor + sum)"), names);
+        assertEquals(2.0, rows.get(5).get("lambda").asDouble());
+        assertEquals(List.of("coat", "sneaker"), ConfigFiles.JSON.convertValue(rows.get(5).get("added"), List.class));
+        for (JsonNode r : rows) {
+            assertTrue(r.get("accepted").isBoolean() && r.get("reasons").size() > 0, "a gate decision with reasons: " + r);
+        }
+        // the tutor plus both deltas, as Eq. 10 applied twice gives: W + dW - 2 dW = W - dW
+        Map<String, TensorFile.Tensor> sequential = TensorFile.byName(
+                Checkpoint.read(out.resolve("updates/update-5.ckpt")).weights());
+        Map<String, TensorFile.Tensor> tutor = TensorFile.byName(Checkpoint.read(inputs.tutor()).weights());
+        TensorFile.Tensor d = dw.get(0);
+        float[] want = tutor.get(d.name()).data().clone();
+        for (int i = 0; i < want.length; i++) {
+            want[i] -= d.data()[i];
+        }
+        float[] got = sequential.get(d.name()).data();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5, d.name() + "[" + i + "]");
+        }
+        // weighted by private images 40 : 10, so the merged delta is 0.8 dW + 0.2 (-2 dW) = 0.4 dW
+        KnowledgeDelta weighted = KnowledgeDelta.read(out.resolve("updates/merged-weighted.delta"));
+        assertEquals(0.4 * d.data()[0], TensorFile.byName(weighted.tensors()).get(d.name()).data()[0], 1e-6);
+    }
+
+    /** A customer's delta adding {@code added}, with {@code images} private images (RD A's minus RD B's). */
+    private static Path customerDelta(String added, int images, List<TensorFile.Tensor> tensors) throws Exception {
+        DeltaManifest m = new UpdateProbe(inputs).manifest("test");
+        m = new DeltaManifest(m.format(), m.created(), m.baseTutorId(), m.baseTutorSha256(), m.classes(), List.of(added),
+                List.of(), m.gamma(), m.parts(), m.dtype(), Map.of("rdA", Map.of("images", 100 + images),
+                "rdB", Map.of("images", 100)), 0, 0, 0, null, m.provenance());
+        Path file = dir.resolve("customer-" + added + ".delta");
+        KnowledgeDelta.write(file, m, tensors, DeltaEncoding.FLOAT32);
+        return file;
     }
 }
