@@ -37,10 +37,10 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "the noise's seed: a benchmark repeats (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
-    @Option(names = "--form", description = "the upload form: float32, float16, sparse or int8 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--form", description = "the upload form: float32, float16, sparse, int8 or sparse-int8 (default: ${DEFAULT-VALUE})")
     String form = "float16";
 
-    @Option(names = "--density", description = "sparse: the fraction of each tensor's values kept (default: ${DEFAULT-VALUE})")
+    @Option(names = "--density", description = "sparse forms: the fraction of each tensor's values kept (default: ${DEFAULT-VALUE})")
     double density = 0.05;
 
     @Option(names = "--edge", paramLabel = "CKPT", description = "also run Distill C from this edge model after each update")

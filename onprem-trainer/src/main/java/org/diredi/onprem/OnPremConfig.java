@@ -15,7 +15,7 @@ import org.diredi.vision.config.ConfigFiles;
  * labelled data, which never leaves this machine. {@code brokerCaCertificate}: for an {@code ssl://}
  * broker, PEM of the CA that signed its certificate (null = the JVM's trust store). {@code device}:
  * where reverse distillation trains (cpu, gpu or gpu:N). {@code deltaForm}: how the delta is uploaded
- * ({@link DeltaForm}: float16 by default, float32, sparse at {@code sparseDensity}, int8). {@code privacy}:
+ * ({@link DeltaForm}: float16 by default, float32, sparse or sparse-int8 at {@code sparseDensity}, int8). {@code privacy}:
  * differential privacy of the upload ({@link DeltaPrivacy}), off by default.
  * {@code signingKey}: this PC's Ed25519 private key
  * (enrolment writes it, mode 600), which signs the figures measured on {@code privateValidationSplit} of the

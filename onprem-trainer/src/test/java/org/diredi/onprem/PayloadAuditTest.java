@@ -75,7 +75,7 @@ class PayloadAuditTest {
                     Map.entry("beta", 0.1f), Map.entry("chunkBytes", 4096), Map.entry("decisionTimeoutSeconds", 2)));
             List<Map<String, Object>> uploads = List.of(Map.of(), Map.of("deltaForm", "float32"),
                     Map.of("deltaForm", "sparse", "sparseDensity", 0.05), Map.of("deltaForm", "int8"),
-                    Map.of("deltaForm", "sparse", "privacy", Map.of("enabled", true, "clipNorm", 0.5,
+                    Map.of("deltaForm", "sparse-int8", "sparseDensity", 0.3), Map.of("deltaForm", "sparse", "privacy", Map.of("enabled", true, "clipNorm", 0.5,
                             "noiseMultiplier", 1.0, "seed", 5)));
             List<String> forms = new ArrayList<>();
             for (Map<String, Object> u : uploads) {
@@ -96,7 +96,7 @@ class PayloadAuditTest {
                 assertEquals(u.getOrDefault("deltaForm", "float16"), d.manifest().form(), "float16 by default");
                 assertEquals(u.containsKey("privacy"), d.manifest().privacy() != null);
             }
-            assertEquals(List.of("float16", "float32", "sparse", "int8", "sparse+dp"), forms);
+            assertEquals(List.of("float16", "float32", "sparse", "int8", "sparse-int8", "sparse+dp"), forms);
         }
     }
 

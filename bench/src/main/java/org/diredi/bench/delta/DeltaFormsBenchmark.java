@@ -14,7 +14,7 @@ import org.diredi.vision.report.MarkdownTable;
 
 /**
  * {@code diredi bench delta-forms}: one knowledge delta (Eq. 9 of two RD tutors) written in every form
- * (float32, float16, sparse at each density, int8), each read back as the cloud reads it, applied to the
+ * (float32, float16, sparse at each density, int8, sparse-int8 at each density), each read back as the cloud reads it, applied to the
  * original tutor (Eq. 10) and evaluated: bytes, bytes against the tutor's, the error against float32, mAP and
  * the added class's AP.
  */
@@ -38,6 +38,7 @@ public final class DeltaFormsBenchmark {
         List<DeltaEncoding> forms = new ArrayList<>(List.of(DeltaEncoding.FLOAT32, DeltaEncoding.FLOAT16));
         s.densities().forEach(d -> forms.add(DeltaEncoding.sparse(d)));
         forms.add(DeltaEncoding.INT8);
+        s.densities().forEach(d -> forms.add(DeltaEncoding.sparseInt8(d)));
         List<UpdateProbe.Measured> measured = new ArrayList<>(List.of(probe.before()));
         List<Row> rows = new ArrayList<>();
         for (DeltaEncoding e : forms) {

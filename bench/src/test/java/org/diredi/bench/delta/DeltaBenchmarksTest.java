@@ -69,7 +69,7 @@ class DeltaBenchmarksTest {
         String md = DeltaFormsBenchmark.run(new DeltaFormsBenchmark.Settings(inputs, List.of(0.01, 0.05), out));
         assertTrue(md.contains("sparse 0.01") && md.contains("int8"), md);
         JsonNode rows = ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("rows");
-        assertEquals(5, rows.size());
+        assertEquals(7, rows.size());
         Map<String, JsonNode> by = new java.util.HashMap<>();
         rows.forEach(x -> by.put(x.get("form").asText(), x));
         long f32 = by.get("float32").get("bytes").asLong();
@@ -81,6 +81,7 @@ class DeltaBenchmarksTest {
         assertTrue(by.get("sparse 0.01").get("relativeError").asDouble()
                 > by.get("sparse 0.05").get("relativeError").asDouble(), "keeping less loses more");
         assertTrue(by.get("float16").get("relativeError").asDouble() < 1e-3);
+        assertTrue(by.get("sparse-int8 0.05").get("bytes").asLong() < by.get("sparse 0.05").get("bytes").asLong());
         assertTrue(Files.exists(out.resolve("results.md")));
     }
 

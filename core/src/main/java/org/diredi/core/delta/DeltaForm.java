@@ -13,14 +13,18 @@ import java.util.stream.Collectors;
  *   <li>{@code sparse}: per tensor the {@code ceil(density * n)} values of largest |x| are kept exactly (float32),
  *       the rest, the smallest |x| of that tensor, become 0;</li>
  *   <li>{@code int8}: per tensor symmetric scale {@code s = max|x| / 127}, stored {@code round(x / s)}:
- *       |error| at most s / 2.</li>
+ *       |error| at most s / 2;</li>
+ *   <li>{@code sparse-int8}: the values {@code sparse} keeps, stored as {@code int8} does with the scale of the
+ *       kept values ({@code s = max|x| / 127}, |error| at most s / 2), the rest 0; their positions as a list or a
+ *       bitmap, whichever is smaller, so that the form pays about 1 byte per kept value plus n / 8 bytes.</li>
  * </ul>
  */
 public enum DeltaForm {
     FLOAT32("float32"),
     FLOAT16("float16"),
     SPARSE("sparse"),
-    INT8("int8");
+    INT8("int8"),
+    SPARSE_INT8("sparse-int8");
 
     private final String id;
 
@@ -45,6 +49,11 @@ public enum DeltaForm {
             throw new IllegalArgumentException(key + ": unknown delta form '" + id + "' (one of " + names() + ")");
         }
         return f;
+    }
+
+    /** Whether the form keeps only a fraction of the values (a density applies). */
+    public boolean sparse() {
+        return this == SPARSE || this == SPARSE_INT8;
     }
 
     /** Every form's name, comma-separated. */

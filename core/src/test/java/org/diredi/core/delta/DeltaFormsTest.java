@@ -159,6 +159,62 @@ class DeltaFormsTest {
     }
 
     @Test
+    void sparseInt8KeepsTheLargestWithinHalfTheKeptScaleAndPicksTheSmallerIndexLayout() throws IOException {
+        List<TensorFile.Tensor> x = delta();
+        roundTrip(DeltaEncoding.FLOAT32);
+        long f32 = Files.size(dir.resolve("float32.delta"));
+        for (double density : new double[] {0.02, 0.5}) { // indices as a list, then as a bitmap
+            KnowledgeDelta s = roundTrip(DeltaEncoding.sparseInt8(density));
+            for (int t = 0; t < x.size(); t++) {
+                float[] a = x.get(t).data();
+                float[] b = s.tensors().get(t).data();
+                float minKept = Float.POSITIVE_INFINITY;
+                float maxDropped = 0;
+                float maxKept = 0;
+                int kept = 0;
+                for (int i = 0; i < a.length; i++) {
+                    if (b[i] != 0) {
+                        minKept = Math.min(minKept, Math.abs(a[i]));
+                        maxKept = Math.max(maxKept, Math.abs(a[i]));
+                        kept++;
+                    } else {
+                        maxDropped = Math.max(maxDropped, Math.abs(a[i]));
+                    }
+                }
+                double scale = maxKept / 127.0;
+                for (int i = 0; i < a.length; i++) {
+                    if (b[i] != 0) {
+                        assertTrue(Math.abs(a[i] - b[i]) <= scale / 2 * (1 + 1e-6), x.get(t).name() + "[" + i + "]");
+                    }
+                }
+                assertTrue(maxDropped <= minKept * (1 + 1e-6) || kept == 0, x.get(t).name() + " at " + density);
+                // a kept value can quantise to 0 only when it is below half the scale
+                assertTrue(kept <= DeltaEncoding.kept(a.length, density), x.get(t).name());
+            }
+        }
+        long half = Files.size(dir.resolve("sparse-int8.delta"));
+        assertTrue(half < f32 * 0.22, "half the values at about 1 byte each plus a bitmap, 0.16x and headers: " + half + " of " + f32);
+        roundTrip(DeltaEncoding.sparse(0.5));
+        long sparse = Files.size(dir.resolve("sparse.delta"));
+        assertTrue(half < sparse / 3.5, "against 8 bytes a value (indices, float32; zipped): " + half + " of " + sparse);
+    }
+
+    @Test
+    void aSparseInt8BitmapMarkingMoreThanAnnouncedIsRefused() throws IOException {
+        Path f = dir.resolve("bad-bitmap.delta");
+        writeBundle(f, compact(5, "03head_w", 10, out -> {
+            out.writeInt(2);
+            out.writeByte(1); // bitmap layout
+            out.write(new byte[] {0b111, 0}); // three marked, two announced
+            out.writeFloat(0.1f);
+            out.write(new byte[] {1, 2});
+        }), "sparse-int8", 0.2);
+        var x = assertThrows(KnowledgeDelta.DeltaException.class, () -> KnowledgeDelta.read(f));
+        assertTrue(x.getMessage().contains(f.toString()) && x.getMessage().contains("03head_w")
+                && x.getMessage().contains("bitmap"), x.getMessage());
+    }
+
+    @Test
     void anUnknownFormIsRefusedNamingTheFile() throws IOException {
         Path f = dir.resolve("future.delta");
         KnowledgeDelta.write(f, manifest(), delta(), DeltaEncoding.FLOAT32);
