@@ -48,7 +48,7 @@ final class DeltaMergeBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (Path f : files()) {
             if (!Files.isRegularFile(f)) {
-                throw new IllegalArgumentException(f + ": file not found");
+                throw new IllegalArgumentException((f == tutor ? "--tutor " : "DELTA ") + f + ": file not found");
             }
         }
         if (!Files.isDirectory(data)) {

@@ -53,7 +53,8 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
     int distillEpochs = 5;
 
     @Option(names = "--cloud-config", paramLabel = "FILE", description = "Distill C's other settings (batch, temperature,"
-            + " FGD weight, pseudo-labels, device) from this cloud.yaml (default: the built-in cloud settings)")
+            + " FGD weight, pseudo-labels, device) from this cloud.yaml (default: the built-in cloud settings); its "
+            + "epochs are --distill-epochs', and no calibration is applied")
     Path cloudConfig;
 
     @Option(names = "--added-class-knowledge", paramLabel = "labels|unlabelled|absent", description = "what the "

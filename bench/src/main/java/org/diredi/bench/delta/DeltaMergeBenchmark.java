@@ -4,32 +4,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.diredi.cloud.CloudConfig;
 import org.diredi.cloud.WeightSubstitution;
+import org.diredi.cloud.update.AddedClassKnowledge;
+import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.DeltaMerge;
 import org.diredi.core.delta.KnowledgeDelta;
-import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.gate.GatePolicy;
-import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.stage.Stages;
 import org.diredi.vision.data.Datasets;
 import org.diredi.vision.data.VocDataset;
-import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.report.MarkdownTable;
 
 /**
  * {@code diredi bench delta-merge}: several customers' deltas made against one tutor, each applied alone, merged
  * ({@link DeltaMerge}: weighted by private images, per-class, equal weights) and applied one after the other
- * (Eq. 10 twice: the tutor plus the sum of the deltas, which is the equal-weight mean at lambda N). Every updated
- * tutor is judged by the verification gate on the validation split against the original tutor, as the cloud
- * judges an update, and evaluated per class on the test split.
+ * (Eq. 10 twice: the tutor plus the sum of the deltas, kept in float32). Every updated tutor is judged against the
+ * original one by the cloud's own gate ({@link ManufacturerUpdate#verify}: the update's classes labelled, other
+ * classes' objects not) on the validation split with the manufacturer's labels, and evaluated per class on the
+ * test split over every class any delta adds.
  */
 public final class DeltaMergeBenchmark {
 
@@ -59,39 +58,41 @@ public final class DeltaMergeBenchmark {
         sources.forEach(x -> x.delta().manifest().classesAdded().stream().filter(c -> !allAdded.contains(c))
                 .forEach(allAdded::add));
         List<String> judged = UpdateProbe.updateClasses(tutor, allAdded);
-        VocDataset gateData = Datasets.load(s.data(), s.gateSplit(), tutor.classes()).restrictTo(judged);
+        VocDataset validation = Datasets.load(s.data(), s.gateSplit(), tutor.classes());
         VocDataset test = Datasets.load(s.data(), s.testSplit(), tutor.classes()).restrictTo(judged);
-        EvalResult gateBefore = evaluate(s.tutor(), gateData, s.policy());
 
         Map<String, Update> updates = new LinkedHashMap<>();
-        for (DeltaMerge.Source x : sources) {
-            updates.put(name(x) + " alone", new Update(x.delta(), s.lambda()));
+        for (int i = 0; i < sources.size(); i++) {
+            DeltaMerge.Source x = sources.get(i);
+            updates.put("customer " + (i + 1) + " (" + name(x) + ") alone", new Update(x.delta(), s.lambda()));
         }
         updates.put("merged, weighted by images", merged(sources, DeltaMerge.Strategy.WEIGHTED,
                 DeltaMerge.Weight.IMAGES, s.lambda(), dir.resolve("merged-weighted.delta")));
         updates.put("merged, per class", merged(sources, DeltaMerge.Strategy.PER_CLASS, DeltaMerge.Weight.IMAGES,
                 s.lambda(), dir.resolve("merged-perClass.delta")));
-        Update equal = merged(sources, DeltaMerge.Strategy.WEIGHTED, DeltaMerge.Weight.EQUAL, s.lambda(),
-                dir.resolve("merged-equal.delta"));
-        updates.put("merged, equal weights", equal);
-        updates.put("one after the other (tutor + sum)", new Update(equal.delta(), s.lambda() * sources.size()));
+        updates.put("merged, equal weights", merged(sources, DeltaMerge.Strategy.WEIGHTED, DeltaMerge.Weight.EQUAL,
+                s.lambda(), dir.resolve("merged-equal.delta")));
+        updates.put("one after the other (tutor + sum)", sum(sources, s.lambda(), dir.resolve("sum.delta")));
 
+        ManufacturerUpdate gate = new ManufacturerUpdate(new ManufacturerUpdate.Settings(s.lambda(), s.policy(),
+                CloudConfig.DEFAULTS.updateSettings(ManufacturerUpdate.WhenRejected.STOP).distillC(),
+                ManufacturerUpdate.WhenRejected.STOP), ManufacturerUpdate.Listener.NONE);
         List<Row> rows = new ArrayList<>();
         List<UpdateProbe.Measured> measured = new ArrayList<>();
         measured.add(UpdateProbe.measured("tutor (before)", 0, Stages.evaluate(s.tutor(), test, null)));
         int i = 0;
         for (Map.Entry<String, Update> e : updates.entrySet()) {
             Update u = e.getValue();
-            Path updated = dir.resolve("update-" + (i++) + ".ckpt");
+            Path updated = dir.resolve("update-" + i + ".ckpt");
             WeightSubstitution.apply(s.tutor(), u.delta(), u.lambda(), updated);
             List<String> added = u.delta().manifest().classesAdded();
-            GateDecision d = VerificationGate.decide(new VerificationGate.Evidence(tutor.manifest().classes(),
-                    gateBefore, evaluate(updated, gateData, s.policy()), new HashSet<>(added),
-                    Set.copyOf(u.delta().manifest().classesRemoved())), s.policy());
+            GateDecision d = gate.verify(new ManufacturerUpdate.Inputs(s.tutor(), null, null, u.delta()), updated,
+                    new ManufacturerUpdate.OwnData(validation, validation, UpdateProbe.updateClasses(tutor, added),
+                            AddedClassKnowledge.LABELS), dir.resolve("gate-" + i++)).decision();
             UpdateProbe.Measured m = UpdateProbe.measured(e.getKey(), 0, Stages.evaluate(updated, test, null));
             measured.add(m);
             rows.add(new Row(e.getKey(), u.lambda(), added, d.accepted(), d.reasons(), m.map(), m.ap()));
-            System.out.printf("delta-merge: %-36s gate %-8s  test mAP %.4f%n", e.getKey(),
+            System.out.printf("delta-merge: %-40s gate %-8s  test mAP %.4f%n", e.getKey(),
                     d.accepted() ? "accepts" : "rejects", m.map());
         }
         String md = UpdateProbe.write(s.out(), "Merging customers' knowledge deltas", table(rows, allAdded), measured,
@@ -108,8 +109,15 @@ public final class DeltaMergeBenchmark {
         return new Update(DeltaMerge.merge(sources, new DeltaMerge.Settings(strategy, weight)).write(file), lambda);
     }
 
-    private static EvalResult evaluate(Path checkpoint, VocDataset data, GatePolicy policy) throws IOException {
-        return Stages.evaluate(checkpoint, data, null, Devices.require(Devices.CPU, "device"), policy.evalConfig());
+    /**
+     * Eq. 10 applied once per delta: the equal-weight mean at lambda x N, written in float32 (the merge writes
+     * float16 when its sources are, whose rounding the factor N would multiply).
+     */
+    private static Update sum(List<DeltaMerge.Source> sources, double lambda, Path file) throws IOException {
+        DeltaMerge.Merged mean = DeltaMerge.merge(sources, new DeltaMerge.Settings(DeltaMerge.Strategy.WEIGHTED,
+                DeltaMerge.Weight.EQUAL));
+        return new Update(KnowledgeDelta.write(file, mean.manifest(), mean.tensors(), false),
+                lambda * sources.size());
     }
 
     private static String name(DeltaMerge.Source x) {
@@ -141,7 +149,8 @@ public final class DeltaMergeBenchmark {
                     DeltaMerge.weight(x, DeltaMerge.Weight.IMAGES), m.l2Norm()));
         }
         return b.append(String.format(" Eq. 10 with lambda %s (one after the other: lambda x %d on the equal-weight"
-                        + " mean, i.e. the tutor plus every delta). Gate on the %s split of %s against the original tutor"
+                        + " mean in float32, i.e. the tutor plus every delta). The cloud's gate on the %s split of %s"
+                        + " against the original tutor"
                         + " (policy: maxDropOther %s, minGainAdded %s, maxF1Drop %s at score %s); test split %s over %s.",
                 s.lambda(), sources.size(), s.gateSplit(), s.data(), s.policy().maxDropOther(),
                 s.policy().minGainAdded(), s.policy().maxF1Drop(), s.policy().scoreThreshold(), s.testSplit(),

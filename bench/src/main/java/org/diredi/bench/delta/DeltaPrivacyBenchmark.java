@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.diredi.bench.report.Cells;
 import org.diredi.cloud.CloudConfig;
+import org.diredi.cloud.update.AddedClassKnowledge;
 import org.diredi.cloud.update.ManufacturerUpdate;
 import org.diredi.cloud.update.PseudoLabels;
 import org.diredi.core.checkpoint.Checkpoint;
@@ -78,13 +79,13 @@ public final class DeltaPrivacyBenchmark {
             Path updated = dir.resolve(stem + ".ckpt");
             UpdateProbe.Measured u = probe.apply(name, dir.resolve(stem + ".delta"), updated);
             measured.add(u);
-            UpdateProbe.Measured edge = s.distillC() == null ? null : distillC(s, probe, written, updated,
-                    dir.resolve(stem + "-distill-C"));
+            Path stageDir = dir.resolve(stem).resolve("distill-C");
+            UpdateProbe.Measured edge = s.distillC() == null ? null : distillC(s, written, updated, stageDir);
             System.out.printf("delta-privacy: %-10s epsilon %s  mAP %.4f%n", name,
                     p == null || p.epsilon() == null ? "-" : String.format("%.3f", p.epsilon()), u.map());
             rows.add(new Row(name, sigma, p == null ? null : p.epsilon(), p == null ? null : p.epsilonClassic(),
                     written.manifest().l2Norm(), u.map(), probe.addedAp(u), edge == null ? null : edge.map(),
-                    edge == null ? null : probe.addedAp(edge), edge == null ? null : pseudoLabels(s, stem)));
+                    edge == null ? null : probe.addedAp(edge), edge == null ? null : pseudoLabels(s, stageDir)));
         }
         String md = UpdateProbe.write(s.out(), "Differential privacy of the knowledge delta", table(rows, s),
                 measured, settings(s, dw), rows);
@@ -93,8 +94,8 @@ public final class DeltaPrivacyBenchmark {
     }
 
     /** Distill C from the updated tutor: the cloud's stage with the cloud's settings, evaluated on the full labels. */
-    private static UpdateProbe.Measured distillC(Settings s, UpdateProbe probe, KnowledgeDelta delta, Path updated,
-                                                 Path stageDir) throws IOException {
+    private static UpdateProbe.Measured distillC(Settings s, KnowledgeDelta delta, Path updated, Path stageDir)
+            throws IOException {
         DistillC d = s.distillC();
         ManufacturerUpdate update = new ManufacturerUpdate(
                 d.cloud().updateSettings(ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY), ManufacturerUpdate.Listener.NONE);
@@ -109,9 +110,11 @@ public final class DeltaPrivacyBenchmark {
     }
 
     /** The pseudo-labels Distill C drew of the added classes (0 when the manufacturer labels them). */
-    private static int pseudoLabels(Settings s, String stem) throws IOException {
-        return PseudoLabels.drawnPerClass(s.out().resolve("deltas").resolve(stem + "-distill-C")).values().stream()
-                .mapToInt(Integer::intValue).sum();
+    private static int pseudoLabels(Settings s, Path stageDir) throws IOException {
+        if (s.distillC().cloud().addedClassKnowledge() == AddedClassKnowledge.LABELS) {
+            return 0;
+        }
+        return PseudoLabels.drawnPerClass(stageDir).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static String table(List<Row> rows, Settings s) {

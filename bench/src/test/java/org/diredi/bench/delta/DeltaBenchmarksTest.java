@@ -126,8 +126,9 @@ class DeltaBenchmarksTest {
         JsonNode rows = ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("rows");
         List<String> names = new ArrayList<>();
         rows.forEach(r -> names.add(r.get("update").asText()));
-        assertEquals(List.of("adds coat alone", "adds sneaker alone", "merged, weighted by images", "merged, per class",
-                "merged, equal weights", "one after the other (tutor + sum)"), names);
+        assertEquals(List.of("customer 1 (adds coat) alone", "customer 2 (adds sneaker) alone",
+                "merged, weighted by images", "merged, per class", "merged, equal weights",
+                "one after the other (tutor + sum)"), names);
         assertEquals(2.0, rows.get(5).get("lambda").asDouble());
         assertEquals(List.of("coat", "sneaker"), ConfigFiles.JSON.convertValue(rows.get(5).get("added"), List.class));
         for (JsonNode r : rows) {

@@ -23,7 +23,8 @@ import org.diredi.core.checkpoint.TensorFile;
  *   sparse:      int k, int[k] ascending indices, float[k] values (little-endian)
  *   int8:        float scale (finite, > 0), byte[n] values round(x / scale) in [-127, 127]
  *   sparse-int8: int k, byte layout (0: int[k] ascending indices, little-endian; 1: a bitmap of n bits,
- *                bit i of byte i / 8 set for a kept value i, k bits set), float scale, byte[k] values
+ *                bit i % 8 (least significant first) of byte i / 8 set for a kept value i, k bits set),
+ *                float scale, byte[k] values
  * "END!" trailer
  * </pre>
  *
@@ -304,11 +305,11 @@ public record DeltaEncoding(DeltaForm form, Double sparseDensity) {
         if (k < 0 || k > n) {
             throw new KnowledgeDelta.DeltaException(where + " announces " + k + " kept values of " + n);
         }
-        ByteBuffer buf = ByteBuffer.wrap(is.readNBytes(8 * k)).order(ByteOrder.LITTLE_ENDIAN);
-        if (buf.capacity() != 8 * k) {
-            throw new KnowledgeDelta.DeltaException(where + ": " + k + " indices announced, fewer indices and values"
-                    + " stored (truncated)");
+        if (k > Integer.MAX_VALUE / 8) {
+            throw new KnowledgeDelta.DeltaException(where + " announces " + k + " kept values: too many to store");
         }
+        ByteBuffer buf = ByteBuffer.wrap(readExactly(is, 8 * k, where, "bytes of indices and values"))
+                .order(ByteOrder.LITTLE_ENDIAN);
         int[] idx = new int[k];
         for (int j = 0; j < k; j++) {
             idx[j] = checkedIndex(buf.getInt(), j, j == 0 ? -1 : idx[j - 1], n, where);
@@ -352,10 +353,7 @@ public record DeltaEncoding(DeltaForm form, Double sparseDensity) {
         } else {
             throw new KnowledgeDelta.DeltaException(where + ": unknown index layout " + layout);
         }
-        float scale = is.readFloat();
-        if (!(scale > 0) || Float.isInfinite(scale)) {
-            throw new KnowledgeDelta.DeltaException(where + ": int8 scale " + scale + " is not finite and positive");
-        }
+        float scale = readScale(is, where);
         byte[] q = readExactly(is, k, where, "int8 values");
         float[] data = new float[n];
         for (int j = 0; j < k; j++) {
@@ -373,6 +371,14 @@ public record DeltaEncoding(DeltaForm form, Double sparseDensity) {
         return index;
     }
 
+    private static float readScale(DataInputStream is, String where) throws IOException {
+        float scale = is.readFloat();
+        if (!(scale > 0) || Float.isInfinite(scale)) {
+            throw new KnowledgeDelta.DeltaException(where + ": int8 scale " + scale + " is not finite and positive");
+        }
+        return scale;
+    }
+
     private static byte[] readExactly(DataInputStream is, int bytes, String where, String what) throws IOException {
         byte[] b = is.readNBytes(bytes);
         if (b.length != bytes) {
@@ -383,10 +389,7 @@ public record DeltaEncoding(DeltaForm form, Double sparseDensity) {
     }
 
     private static float[] int8Values(DataInputStream is, int n, String where) throws IOException {
-        float scale = is.readFloat();
-        if (!(scale > 0) || Float.isInfinite(scale)) {
-            throw new KnowledgeDelta.DeltaException(where + ": int8 scale " + scale + " is not finite and positive");
-        }
+        float scale = readScale(is, where);
         byte[] q = readExactly(is, n, where, "int8 values");
         float[] data = new float[n];
         for (int i = 0; i < n; i++) {

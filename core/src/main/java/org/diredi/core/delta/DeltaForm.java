@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  *       |error| at most s / 2;</li>
  *   <li>{@code sparse-int8}: the values {@code sparse} keeps, stored as {@code int8} does with the scale of the
  *       kept values ({@code s = max|x| / 127}, |error| at most s / 2), the rest 0; their positions as a list or a
- *       bitmap, whichever is smaller, so that the form pays about 1 byte per kept value plus n / 8 bytes.</li>
+ *       bitmap, whichever is smaller: k + min(4k, n / 8) bytes for k kept of n values.</li>
  * </ul>
  */
 public enum DeltaForm {

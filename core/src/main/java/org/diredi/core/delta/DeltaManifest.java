@@ -18,7 +18,7 @@ import org.diredi.core.provenance.Provenance;
  * @param gamma           Eq. 9: {@code dW = W_tutor2 - gamma * W_tutor1}
  * @param parts           which parameters: {@code neck+head} (default) or {@code all}
  * @param dtype           how values are stored: {@code float32}, {@code float16} (dense forms and the values of
- *                        {@code sparse}: float32) or {@code int8}
+ *                        {@code sparse}: float32) or {@code int8} ({@code int8} and {@code sparse-int8})
  * @param dataCounts      images and objects per class used by RD A and RD B (never the data)
  * @param tensors         number of tensors
  * @param values          number of values
@@ -27,7 +27,8 @@ import org.diredi.core.provenance.Provenance;
  * @param provenance      free-form facts: tutor 1 / tutor 2 ids, RD settings, customer id
  * @param form            the encoding of {@code delta.tensors} ({@link DeltaForm}); null in files written before
  *                        forms existed, which are {@code dtype}'s dense form
- * @param sparseDensity   for {@code sparse}: the fraction of each tensor's values kept; otherwise null
+ * @param sparseDensity   for {@code sparse} and {@code sparse-int8}: the fraction of each tensor's values kept;
+ *                        otherwise null
  * @param privacy         differential privacy applied before encoding (public settings and epsilon, never the
  *                        norm before clipping); null when none was
  * @param lineage         the chain back to the data: base tutor, tutor 1 and tutor 2 with their provenance
