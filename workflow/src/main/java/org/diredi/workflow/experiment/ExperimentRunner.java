@@ -86,10 +86,22 @@ public final class ExperimentRunner {
         for (int i = 0; i < seeds; i++) {
             TrainConfig b = base.withSeed(base.seed() + i);
             Path runDir = out.resolve("seed-" + b.seed());
-            new ExperimentRunner(spec, data, runDir, b, out.toAbsolutePath().getParent()).run(command);
-            reports.add(runDir.resolve("report.json"));
+            Path report = runDir.resolve("report.json");
+            if (Files.exists(report) && !hasStages(runDir)) {
+                // a finished seed's report without its stages (e.g. copied from another machine): kept as it is
+                System.out.println("experiment: seed " + b.seed() + " kept from " + report + " (its stages are not"
+                        + " here; delete the folder to run it again)");
+            } else {
+                new ExperimentRunner(spec, data, runDir, b, out.toAbsolutePath().getParent()).run(command);
+            }
+            reports.add(report);
         }
         return FidelitySummary.write(out, reports);
+    }
+
+    /** Whether {@code runDir} holds any stage folder of a run (RD A is every run's own first stage). */
+    private static boolean hasStages(Path runDir) {
+        return Files.isDirectory(runDir.resolve("tutor2-rdA"));
     }
 
     /** Runs or resumes every stage and writes the report; {@code command} is quoted in its time section. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.core.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,5 +132,19 @@ class FidelitySummaryTest {
         }
         assertEquals(mean, spread.path("mean").asDouble(), 1e-9, spread.toString());
         assertEquals(sd, spread.path("sd").asDouble(), 1e-9, spread.toString());
+    }
+
+    @Test
+    void seedsWhoseReportsCameWithoutTheirStagesAreKeptAndSummarised() throws Exception {
+        TrainConfig base = TrainConfig.DEFAULTS.withSeed(42);
+        report("kept", "exp1", 42, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79);
+        report("kept", "exp1", 43, 0.52, 0.50, 0.65, 0.60, 0.55, 0.50, 0.02, 0.81);
+        // no data, no stages: a seed that ran would fail here, so both must have been kept
+        ExperimentRunner.runSeeds(ExperimentSpec.DEFAULTS, null, tmp.resolve("kept"), base, 2, "test");
+        JsonNode entry = JSON.readTree(tmp.resolve("kept/summary.json").toFile()).path("experiments").get(0);
+        assertEquals(2, entry.path("seeds").size(), entry.toString());
+        Files.createDirectories(tmp.resolve("kept/seed-43/tutor2-rdA"));
+        assertThrows(NullPointerException.class, () -> ExperimentRunner.runSeeds(ExperimentSpec.DEFAULTS, null,
+                tmp.resolve("kept"), base, 2, "test"), "a seed with stages here resumes, so it needs its data");
     }
 }
