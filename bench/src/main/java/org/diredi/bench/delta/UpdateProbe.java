@@ -19,6 +19,7 @@ import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.eval.ClassResult;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.io.AtomicFiles;
+import org.diredi.vision.report.Charts;
 import org.diredi.vision.report.MarkdownTable;
 
 /**
@@ -118,7 +119,17 @@ public final class UpdateProbe {
         return t;
     }
 
-    /** Writes results.md and results.json into {@code out}; returns the Markdown. */
+    /** Per-class AP@0.5, one bar per measured model, as a PNG. */
+    public static void perClassChart(String title, List<Measured> rows, Path png) throws IOException {
+        List<String> classes = List.copyOf(rows.get(0).ap().keySet());
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        for (Measured r : rows) {
+            bars.put(r.name(), classes.stream().mapToDouble(c -> r.ap().getOrDefault(c, Double.NaN)).toArray());
+        }
+        Charts.groupedBarChart(title + ": per-class AP@0.5", classes, bars, "AP", png);
+    }
+
+    /** Writes results.md, results.json and per-class-ap.png (a bar per measured model) into {@code out}. */
     public static String write(Path out, String title, String table, List<Measured> rows, String settings,
                                Object jsonRows) throws IOException {
         String md = "## " + title + "\n\n" + Machine.describe() + "\n\n" + table.strip()
@@ -128,6 +139,7 @@ public final class UpdateProbe {
         AtomicFiles.writeString(out.resolve("results.md"), md);
         AtomicFiles.writeJson(out.resolve("results.json"), Map.of("title", title, "machine", Machine.facts(),
                 "settings", settings, "rows", jsonRows, "perClassAp", rows));
+        perClassChart(title, rows, out.resolve("per-class-ap.png"));
         return md;
     }
 }

@@ -83,6 +83,7 @@ class DeltaBenchmarksTest {
         assertTrue(by.get("float16").get("relativeError").asDouble() < 1e-3);
         assertTrue(by.get("sparse-int8 0.05").get("bytes").asLong() < by.get("sparse 0.05").get("bytes").asLong());
         assertTrue(Files.exists(out.resolve("results.md")));
+        assertTrue(Files.size(out.resolve("per-class-ap.png")) > 1000, "the per-class chart is drawn");
     }
 
     @Test
