@@ -116,7 +116,7 @@ class ExperimentRunTest {
         assertTrue(!weights(out.resolve("seed-1")).equals(weights(out.resolve("seed-2"))), "two seeds, two runs");
         // One seed, the same run (its stages trained afresh in another folder): bit for bit where libtorch's CPU
         // kernels are; within their rounding where they are not (seen on an AMD family-26 CPU with oneDNN capped at
-        // AVX, about one run in five), which is orders of magnitude below what another seed changes.
+        // AVX, 2 runs in 21), which is orders of magnitude below what another seed changes.
         double sameSeed = largestDifference(out.resolve("seed-1"), again.resolve("seed-1"));
         double otherSeed = largestDifference(out.resolve("seed-1"), out.resolve("seed-2"));
         assertTrue(sameSeed < 1e-3 && otherSeed > 100 * sameSeed, "largest weight difference, same seed " + sameSeed
