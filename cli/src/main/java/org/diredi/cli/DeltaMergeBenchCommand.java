@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.diredi.bench.delta.DeltaMergeBenchmark;
 import org.diredi.core.gate.GatePolicy;
-import org.diredi.vision.config.ConfigFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,8 +56,7 @@ final class DeltaMergeBenchCommand implements Callable<Integer> {
         if (!(lambda > 0) || Double.isInfinite(lambda)) {
             throw new IllegalArgumentException("--lambda must be > 0, got " + lambda);
         }
-        GatePolicy policy = policyFile == null ? GatePolicy.DEFAULTS
-                : ConfigFiles.load(policyFile, GatePolicy.class, GatePolicy.DEFAULTS);
+        GatePolicy policy = GatePolicy.load(policyFile);
         DeltaMergeBenchmark.run(new DeltaMergeBenchmark.Settings(tutor, deltas, data, gateSplit, policy, split, lambda,
                 out));
         System.out.println("bench: wrote " + out.resolve("results.md") + " and " + out.resolve("results.json"));

@@ -91,12 +91,8 @@ final class DeltaPrivacyBenchCommand implements Callable<Integer> {
         CloudConfig c = cloudConfig == null ? CloudConfig.DEFAULTS : CloudConfig.load(cloudConfig);
         Map<String, Object> overrides = new HashMap<>(Map.of("distillCEpochs", distillEpochs));
         if (addedClassKnowledge != null) {
-            try {
-                overrides.put("addedClassKnowledge", AddedClassKnowledge.parse(addedClassKnowledge).id());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--added-class-knowledge must be labels, unlabelled or absent, got '"
-                        + addedClassKnowledge + "'");
-            }
+            overrides.put("addedClassKnowledge",
+                    AddedClassKnowledge.parse("--added-class-knowledge", addedClassKnowledge).id());
         }
         return c.with(overrides);
     }

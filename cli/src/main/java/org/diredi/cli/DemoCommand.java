@@ -88,13 +88,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String on = device.checkedName();
-        AddedClassKnowledge knows;
-        try {
-            knows = AddedClassKnowledge.parse(addedClassKnowledge);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--added-class-knowledge must be labels, unlabelled or absent, got '"
-                    + addedClassKnowledge + "'");
-        }
+        AddedClassKnowledge knows = AddedClassKnowledge.parse("--added-class-knowledge", addedClassKnowledge);
         DemoWorkflow.run(DemoSettings.builder().out(out).family(family).epochs(DemoSettings.Epochs.of(epochs))
                 .presumed(presumed).added(added).rd(DemoSettings.RdSettings.of(rd)).fgdWeight(fgdWeight)
                 .lambda(lambda).images(images).backbones(backbones).cameraClasspath(ChildJvm.edgeClasspath())

@@ -15,7 +15,6 @@ import org.diredi.core.gate.GateDecision;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.core.gate.VerificationGate;
 import org.diredi.core.train.DetectionSet;
-import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.fcos.FcosDecoder;
@@ -58,8 +57,7 @@ final class GateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Device on = device.device();
-        GatePolicy policy = policyFile == null ? GatePolicy.DEFAULTS
-                : ConfigFiles.load(policyFile, GatePolicy.class, GatePolicy.DEFAULTS);
+        GatePolicy policy = GatePolicy.load(policyFile);
         Checkpoint b = Checkpoint.read(before).requireCompatible(null, data.classes());
         Checkpoint a = Checkpoint.read(after).requireCompatible(b.manifest().model(), data.classes());
         Set<String> added = new HashSet<>();

@@ -66,10 +66,15 @@ public final class DeltaMergeBenchmark {
             DeltaMerge.Source x = sources.get(i);
             updates.put("customer " + (i + 1) + " (" + name(x) + ") alone", new Update(x.delta(), s.lambda()));
         }
-        updates.put("merged, weighted by images", merged(sources, DeltaMerge.Strategy.WEIGHTED,
-                DeltaMerge.Weight.IMAGES, s.lambda(), dir.resolve("merged-weighted.delta")));
-        updates.put("merged, per class", merged(sources, DeltaMerge.Strategy.PER_CLASS, DeltaMerge.Weight.IMAGES,
-                s.lambda(), dir.resolve("merged-perClass.delta")));
+        if (sources.stream().allMatch(x -> privateImages(x) != null)) {
+            updates.put("merged, weighted by images", merged(sources, DeltaMerge.Strategy.WEIGHTED,
+                    DeltaMerge.Weight.IMAGES, s.lambda(), dir.resolve("merged-weighted.delta")));
+            updates.put("merged, per class", merged(sources, DeltaMerge.Strategy.PER_CLASS, DeltaMerge.Weight.IMAGES,
+                    s.lambda(), dir.resolve("merged-perClass.delta")));
+        } else {
+            System.out.println("delta-merge: a delta's manifest has no private image counts, so the rows weighted by"
+                    + " them (weighted by images, per class) are left out");
+        }
         updates.put("merged, equal weights", merged(sources, DeltaMerge.Strategy.WEIGHTED, DeltaMerge.Weight.EQUAL,
                 s.lambda(), dir.resolve("merged-equal.delta")));
         updates.put("one after the other (tutor + sum)", sum(sources, s.lambda(), dir.resolve("sum.delta")));
@@ -141,12 +146,22 @@ public final class DeltaMergeBenchmark {
         return t.toString();
     }
 
+    /** The delta's private images as its manifest counts them (its weight in a merge by images), or null. */
+    private static Double privateImages(DeltaMerge.Source x) {
+        try {
+            return DeltaMerge.weight(x, DeltaMerge.Weight.IMAGES);
+        } catch (KnowledgeDelta.DeltaException e) {
+            return null;
+        }
+    }
+
     private static String settings(Settings s, List<DeltaMerge.Source> sources, List<String> judged) {
         StringBuilder b = new StringBuilder(String.format("Tutor %s; deltas:", s.tutor()));
         for (DeltaMerge.Source x : sources) {
             DeltaManifest m = x.delta().manifest();
+            Double images = privateImages(x);
             b.append(String.format(" %s (%s, %s private images, |dW| %.4g);", x.id(), name(x),
-                    DeltaMerge.weight(x, DeltaMerge.Weight.IMAGES), m.l2Norm()));
+                    images == null ? "unknown" : images, m.l2Norm()));
         }
         return b.append(String.format(" Eq. 10 with lambda %s (one after the other: lambda x %d on the equal-weight"
                         + " mean in float32, i.e. the tutor plus every delta). The cloud's gate on the %s split of %s"

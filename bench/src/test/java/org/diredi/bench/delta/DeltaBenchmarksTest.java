@@ -153,12 +153,30 @@ class DeltaBenchmarksTest {
         assertEquals(0.4 * d.data()[0], TensorFile.byName(weighted.tensors()).get(d.name()).data()[0], 1e-6);
     }
 
-    /** A customer's delta adding {@code added}, with {@code images} private images (RD A's minus RD B's). */
-    private static Path customerDelta(String added, int images, List<TensorFile.Tensor> tensors) throws Exception {
+    @Test
+    void withoutPrivateImageCountsTheRowsWeightedByThemAreLeftOut() throws Exception {
+        List<TensorFile.Tensor> dw = new UpdateProbe(inputs).difference();
+        Path out = dir.resolve("merge-uncounted");
+        DeltaMergeBenchmark.run(new DeltaMergeBenchmark.Settings(inputs.tutor(),
+                List.of(customerDelta("coat", 40, dw), customerDelta("sneaker", null, dw)), dir.resolve("data"), "test",
+                GatePolicy.DEFAULTS, "test", 1.0, out));
+        List<String> names = new ArrayList<>();
+        ConfigFiles.JSON.readTree(out.resolve("results.json").toFile()).get("rows")
+                .forEach(r -> names.add(r.get("update").asText()));
+        assertEquals(List.of("customer 1 (adds coat) alone", "customer 2 (adds sneaker) alone", "merged, equal weights",
+                "one after the other (tutor + sum)"), names);
+        assertTrue(Files.readString(out.resolve("results.md")).contains("unknown private images"));
+    }
+
+    /**
+     * A customer's delta adding {@code added}, with {@code images} private images (RD A's minus RD B's), or no
+     * data counts at all when null.
+     */
+    private static Path customerDelta(String added, Integer images, List<TensorFile.Tensor> tensors) throws Exception {
         DeltaManifest m = new UpdateProbe(inputs).manifest("test");
         m = new DeltaManifest(m.format(), m.created(), m.baseTutorId(), m.baseTutorSha256(), m.classes(), List.of(added),
-                List.of(), m.gamma(), m.parts(), m.dtype(), Map.of("rdA", Map.of("images", 100 + images),
-                "rdB", Map.of("images", 100)), 0, 0, 0, null, m.provenance());
+                List.of(), m.gamma(), m.parts(), m.dtype(), images == null ? null : Map.of("rdA",
+                Map.of("images", 100 + images), "rdB", Map.of("images", 100)), 0, 0, 0, null, m.provenance());
         Path file = dir.resolve("customer-" + added + ".delta");
         KnowledgeDelta.write(file, m, tensors, DeltaEncoding.FLOAT32);
         return file;

@@ -41,12 +41,16 @@ public enum AddedClassKnowledge {
     /** {@code labels}, {@code unlabelled} or {@code absent}; anything else is an error naming the key and the choices. */
     @JsonCreator
     public static AddedClassKnowledge parse(String s) {
+        return parse("addedClassKnowledge", s);
+    }
+
+    /** {@link #parse(String)} whose error names {@code key}, the setting or option the value came from. */
+    public static AddedClassKnowledge parse(String key, String s) {
         for (AddedClassKnowledge k : values()) {
             if (k.id().equalsIgnoreCase(s == null ? "" : s.trim())) {
                 return k;
             }
         }
-        throw new IllegalArgumentException("addedClassKnowledge must be one of labels, unlabelled or absent, got '"
-                + s + "'");
+        throw new IllegalArgumentException(key + " must be one of labels, unlabelled or absent, got '" + s + "'");
     }
 }

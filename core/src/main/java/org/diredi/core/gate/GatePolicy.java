@@ -1,7 +1,9 @@
 package org.diredi.core.gate;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import java.nio.file.Path;
 import java.util.Map;
+import org.diredi.vision.config.ConfigFiles;
 
 /**
  * The manufacturer's acceptance policy for an updated tutor (DiReDi step 6), in points (0-100) on its
@@ -75,6 +77,11 @@ public record GatePolicy(Map<String, Double> protectedClasses, Double maxDropOth
 
     public static final GatePolicy DEFAULTS = new GatePolicy(Map.of(), 5.0, 10.0, null, 5.0,
             DEPLOYMENT_SCORE_THRESHOLD, DEFAULT_FIRING_SHARE, DEFAULT_DETECTIONS_PER_IMAGE);
+
+    /** The policy in {@code file} (YAML or JSON) over {@link #DEFAULTS}; the defaults when {@code file} is null. */
+    public static GatePolicy load(Path file) {
+        return file == null ? DEFAULTS : ConfigFiles.load(file, GatePolicy.class, DEFAULTS);
+    }
 
     @JsonCreator
     public GatePolicy {

@@ -208,13 +208,13 @@ class DeltaFormsTest {
         byte[][] bitmaps = {{0b111, 0}, {0, 0}, {0b1, 0b100}, {0b11, 0}, {0b11}};
         int[] announced = {2, 1, 2, 2, 2};
         byte[] layouts = {1, 1, 1, 2, 1};
-        String[] said = {"bitmap", "bitmap", "out of range", "layout", "bitmap"}; // the last reads the trailer as bits
+        String[] said = {"bitmap", "bitmap", "out of range", "layout", "truncated"};
         for (int c = 0; c < bitmaps.length; c++) {
             Path f = dir.resolve("bad-bitmap-" + c + ".delta");
             int k = announced[c];
             byte layout = layouts[c];
             byte[] bits = bitmaps[c];
-            writeBundle(f, compact(5, "03head_w", 10, out -> {
+            byte[] tensors = compact(5, "03head_w", 10, out -> {
                 out.writeInt(k);
                 out.writeByte(layout);
                 out.write(bits);
@@ -222,7 +222,10 @@ class DeltaFormsTest {
                     out.writeFloat(0.1f);
                     out.write(new byte[k]);
                 }
-            }), "sparse-int8", 0.2);
+            });
+            // the truncated bitmap is the file's last byte: its end marker goes too
+            writeBundle(f, bits.length == 2 ? tensors : Arrays.copyOf(tensors, tensors.length - 4), "sparse-int8",
+                    0.2);
             var x = assertThrows(KnowledgeDelta.DeltaException.class, () -> KnowledgeDelta.read(f));
             assertTrue(x.getMessage().contains(f.toString()) && x.getMessage().contains("03head_w")
                     && x.getMessage().contains(said[c]), c + ": " + x.getMessage());

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.diredi.core.train.TrainConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The summary over hand-made reports: every seed, the mean and the sample sd of each claim, known answers. */
@@ -135,16 +139,33 @@ class FidelitySummaryTest {
     }
 
     @Test
-    void seedsWhoseReportsCameWithoutTheirStagesAreKeptAndSummarised() throws Exception {
+    void seedsWhoseReportsCameWithoutTheirStagesAreKeptAndSummarised() throws Throwable {
         TrainConfig base = TrainConfig.DEFAULTS.withSeed(42);
         report("kept", "exp1", 42, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79);
         report("kept", "exp1", 43, 0.52, 0.50, 0.65, 0.60, 0.55, 0.50, 0.02, 0.81);
         // no data, no stages: a seed that ran would fail here, so both must have been kept
-        ExperimentRunner.runSeeds(ExperimentSpec.DEFAULTS, null, tmp.resolve("kept"), base, 2, "test");
+        String said = printed(() -> ExperimentRunner.runSeeds(ExperimentSpec.DEFAULTS, null, tmp.resolve("kept"), base,
+                2, "test"));
+        assertTrue(said.contains("seed 42 kept") && said.contains("seed 43 kept"), said);
         JsonNode entry = JSON.readTree(tmp.resolve("kept/summary.json").toFile()).path("experiments").get(0);
         assertEquals(2, entry.path("seeds").size(), entry.toString());
+        // a stage folder means the seed ran here: it resumes (and, without its data, fails) instead of being kept
         Files.createDirectories(tmp.resolve("kept/seed-43/tutor2-rdA"));
-        assertThrows(NullPointerException.class, () -> ExperimentRunner.runSeeds(ExperimentSpec.DEFAULTS, null,
-                tmp.resolve("kept"), base, 2, "test"), "a seed with stages here resumes, so it needs its data");
+        String resumed = printed(() -> assertThrows(RuntimeException.class, () -> ExperimentRunner.runSeeds(
+                ExperimentSpec.DEFAULTS, null, tmp.resolve("kept"), base, 2, "test")));
+        assertTrue(resumed.contains("seed 42 kept") && !resumed.contains("seed 43 kept"), resumed);
+    }
+
+    /** What {@code body} prints on standard output. */
+    private static String printed(Executable body) throws Throwable {
+        PrintStream was = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            body.execute();
+        } finally {
+            System.setOut(was);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
