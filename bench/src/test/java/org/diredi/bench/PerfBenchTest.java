@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diredi.bench.training.ChildJvm;
 import org.diredi.bench.training.PeakProbes;
 import org.diredi.core.TestData;
 import org.diredi.vision.config.ConfigFiles;
@@ -64,6 +65,14 @@ class PerfBenchTest {
             positive(row.get("perStepMs"), "forwardMs");
             positive(row.get("perStepMs"), "backwardMs");
         }
+        // under the launcher (./diredi test) each preset also trains with glibc's default malloc, side by side
+        boolean tuned = ChildJvm.MALLOC_TUNING.stream().anyMatch(v -> System.getenv(v) != null);
+        assertEquals(tuned ? 2 : 0, t.get("allocator").size(), t.get("allocator").toString());
+        for (JsonNode a : t.get("allocator")) {
+            assertEquals(positive(a, "tunedImagesPerSecond") / positive(a, "defaultImagesPerSecond"),
+                    positive(a, "ratio"), 1e-12);
+        }
+        assertEquals(tuned, md.contains("glibc's defaults"));
 
         JsonNode inf = j.get("inference").get("rows");
         assertEquals(4, inf.size());

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,14 +41,24 @@ public final class ChildJvm {
         return out;
     }
 
+    /** The variables the diredi launcher sets to tune glibc's malloc (the launcher says why). */
+    public static final Set<String> MALLOC_TUNING = Set.of("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_",
+            "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_");
+
     /**
      * Runs {@code mainClass args} on {@code classpath} with {@code options}, waiting at most
      * {@code timeoutSeconds}; the output goes to {@code log}.
      */
     public static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
                        long timeoutSeconds) throws IOException, InterruptedException {
+        return run(classpath, options, mainClass, args, log, timeoutSeconds, Set.of());
+    }
+
+    /** {@link #run(String, List, String, List, Path, long)} without the environment variables in {@code unset}. */
+    public static Outcome run(String classpath, List<String> options, String mainClass, List<String> args, Path log,
+                              long timeoutSeconds, Set<String> unset) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process p = start(classpath, options, mainClass, args, log);
+        Process p = start(classpath, options, mainClass, args, log, unset);
         Path status = Path.of("/proc", Long.toString(p.pid()), "status");
         long peak = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
@@ -65,6 +76,11 @@ public final class ChildJvm {
     /** Starts {@code mainClass args} as {@link #run} does and returns at once; its output goes to {@code log}. */
     public static Process start(String classpath, List<String> options, String mainClass, List<String> args, Path log)
             throws IOException {
+        return start(classpath, options, mainClass, args, log, Set.of());
+    }
+
+    private static Process start(String classpath, List<String> options, String mainClass, List<String> args, Path log,
+                                 Set<String> unset) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         // Options and classpath go through an @argfile: with a command line over ~4 KB (a full diredi
         // classpath is ~8 KB) ONNX Runtime 1.29 crashes (SIGSEGV) creating a session on this machine.
@@ -78,7 +94,9 @@ public final class ChildJvm {
         cmd.add("@" + argFile.toAbsolutePath());
         cmd.add(mainClass);
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeAll(unset);
+        return pb.start();
     }
 
     /** The last 20 lines of a child's output, for an error message. */

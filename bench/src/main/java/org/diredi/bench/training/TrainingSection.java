@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.diredi.bench.PerfSettings;
+import org.diredi.bench.report.Cells;
 import org.diredi.vision.config.ConfigFiles;
+import org.diredi.vision.report.MarkdownTable;
 
 /**
  * Section 1 of {@code bench perf}: this libtorch's peak, then each preset's training in its own JVM
@@ -19,13 +22,19 @@ public final class TrainingSection {
     public record Child(String preset, TimedTraining.Result result, long peakRss) {}
 
     /**
+     * One preset trained twice in a row, with the launcher's malloc settings and with glibc's defaults (those
+     * variables removed from the child's environment): images per second and their ratio.
+     */
+    public record Allocator(String preset, double tunedImagesPerSecond, double defaultImagesPerSecond, double ratio) {}
+
+    /**
      * What section 1 measured and leaves for the others: each role's checkpoint ({@code edge},
      * {@code tutor}) and, for the report, where it came from.
      */
     public record Result(List<Peak> peaks, double peakGflops, List<ThroughputRow> rows, List<Child> children,
-                         Map<String, Path> checkpoints, Map<String, String> modelSource) {
+                         Map<String, Path> checkpoints, Map<String, String> modelSource, List<Allocator> allocator) {
         public Map<String, Object> json() {
-            return Map.of("peaks", peaks, "peakGflops", peakGflops, "rows", rows);
+            return Map.of("peaks", peaks, "peakGflops", peakGflops, "rows", rows, "allocator", allocator);
         }
     }
 
@@ -46,14 +55,21 @@ public final class TrainingSection {
         List<Child> children = new ArrayList<>();
         Map<String, Path> checkpoints = new LinkedHashMap<>(given);
         Map<String, String> source = new LinkedHashMap<>();
+        List<Allocator> allocator = new ArrayList<>();
         for (String role : ROLES) {
             String preset = s.family() + "/" + role;
             Path save = given.containsKey(role) ? null : s.out().resolve("tiny-budget-" + role + ".ckpt");
             System.out.printf("perf: [1/5] training %s, %d + %d steps of batch %d, in a child JVM%n", preset,
                     s.warmup(), s.steps(), s.batch());
-            Child c = trainChild(preset, save);
+            Child c = trainChild(preset, save, Set.of());
             children.add(c);
             rows.add(ThroughputRow.of(c.result(), peak));
+            if (mallocTuned()) {
+                System.out.printf("perf: [1/5] training %s again with glibc's default malloc%n", preset);
+                double defaults = trainChild(preset, null, ChildJvm.MALLOC_TUNING).result().imagesPerSecond();
+                double tuned = c.result().imagesPerSecond();
+                allocator.add(new Allocator(preset, tuned, defaults, tuned / defaults));
+            }
             if (save != null) {
                 checkpoints.put(role, save);
                 source.put(role, save + " (trained " + (s.warmup() + s.steps()) + " steps in this run: a tiny budget,"
@@ -62,19 +78,28 @@ public final class TrainingSection {
                 source.put(role, given.get(role).toString());
             }
         }
-        return new Result(peaks, peak, rows, children, checkpoints, source);
+        return new Result(peaks, peak, rows, children, checkpoints, source, allocator);
     }
 
-    /** {@link TimedTraining#main} for one preset in a child JVM on this JVM's classpath and options. */
-    private Child trainChild(String preset, Path save) throws Exception {
+    /** Whether this JVM runs with any of the launcher's malloc settings (so a child without them differs). */
+    private static boolean mallocTuned() {
+        return ChildJvm.MALLOC_TUNING.stream().anyMatch(v -> System.getenv(v) != null);
+    }
+
+    /**
+     * {@link TimedTraining#main} for one preset in a child JVM on this JVM's classpath and options, without the
+     * environment variables in {@code unset}.
+     */
+    private Child trainChild(String preset, Path save, Set<String> unset) throws Exception {
         List<String> args = new ArrayList<>(List.of(preset, s.data().toString(), Integer.toString(s.batch()),
                 Integer.toString(s.warmup()), Integer.toString(s.steps())));
         if (save != null) {
             args.add(save.toString());
         }
-        Path log = s.out().resolve("train-" + preset.replace('/', '-') + ".log");
+        Path log = s.out().resolve("train-" + preset.replace('/', '-') + (unset.isEmpty() ? "" : "-malloc-defaults")
+                + ".log");
         ChildJvm.Outcome o = ChildJvm.run(System.getProperty("java.class.path"), ChildJvm.inheritedOptions(),
-                TimedTraining.class.getName(), args, log, 3600);
+                TimedTraining.class.getName(), args, log, 3600, unset);
         String line = o.output().lines().filter(l -> l.startsWith(TimedTraining.RESULT)).reduce((a, b) -> b).orElse(null);
         if (o.exitCode() != 0 || line == null) {
             throw new IllegalStateException("training " + preset + " failed (exit " + o.exitCode() + "); see " + log
@@ -96,6 +121,20 @@ public final class TrainingSection {
                 .append(" on the training split (augmentation on, AdamW, DetectorTrainer's step), each preset in its"
                         + " own JVM. FLOP convention: 2 FLOPs per multiply-accumulate, convolutions only, counted on"
                         + " the real graph (FlopCounter); forward + backward = 3x forward.\n\n")
-                .append(ThroughputRow.table(r.rows()).strip()).append("\n\n").toString();
+                .append(ThroughputRow.table(r.rows()).strip()).append("\n\n").append(allocatorTable(r.allocator()))
+                .toString();
+    }
+
+    private static String allocatorTable(List<Allocator> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        MarkdownTable t = new MarkdownTable("preset", "img/s, the launcher's malloc", "img/s, glibc's defaults",
+                "ratio");
+        rows.forEach(a -> t.row(a.preset(), Cells.number("%.1f", a.tunedImagesPerSecond()),
+                Cells.number("%.1f", a.defaultImagesPerSecond()), Cells.number("%.2fx", a.ratio())));
+        return "Memory allocator: the same training with the launcher's malloc settings (" + ChildJvm.MALLOC_TUNING
+                .stream().sorted().map(v -> v + "=" + System.getenv(v)).reduce((a, b) -> a + ", " + b).orElse("")
+                + ") and again with glibc's defaults, one after the other:\n\n" + t.toString().strip() + "\n\n";
     }
 }
