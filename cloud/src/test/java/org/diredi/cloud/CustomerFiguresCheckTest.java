@@ -63,7 +63,7 @@ class CustomerFiguresCheckTest {
     private static CustomerFigures measured(double dogAfter) {
         return new CustomerFigures("val", 12, Map.of("dog", 9), 1.0, 0.3,
                 Map.of("dog", new CustomerFigures.ClassFigures(0.04, 0.1, 0.1, 0.1)),
-                Map.of("dog", new CustomerFigures.ClassFigures(dogAfter, 0.8, 0.6, 0.6857)), null, null);
+                Map.of("dog", new CustomerFigures.ClassFigures(dogAfter, 0.8, 0.6, 0.6857)), null, null, null);
     }
 
     /** A delta file whose manifest carries {@code f}, read back as the cloud reads it. */
@@ -101,7 +101,7 @@ class CustomerFiguresCheckTest {
         CustomerFigures signed = SignedFigures.sign(measured(0.52), d.manifest(), customerKey.getPrivate());
         CustomerFigures changed = new CustomerFigures(signed.split(), signed.images(), signed.objects(),
                 signed.lambda(), signed.scoreThreshold(), signed.before(),
-                Map.of("dog", new CustomerFigures.ClassFigures(0.62, 0.8, 0.6, 0.6857)), signed.keyId(),
+                Map.of("dog", new CustomerFigures.ClassFigures(0.62, 0.8, 0.6, 0.6857)), signed.shifts(), signed.keyId(),
                 signed.signature());
         String tampered = FiguresCheck.problem("acme", enrolled(), withFigures("t.delta", 0.1f, changed).manifest(),
                 AddedClassKnowledge.UNLABELLED);

@@ -99,7 +99,7 @@ public final class OnPremTrainer {
         DeltaManifest m = rd.knowledgeDelta().manifest();
         out.printf("on-prem: delta %s, %s; differential privacy: %s%n", rd.delta(), m.formName(),
                 m.privacy() == null ? "off" : m.privacy().describe());
-        return withFigures(rd, classes);
+        return withFigures(rd, classes, privateData);
     }
 
     /**
@@ -107,7 +107,8 @@ public final class OnPremTrainer {
      * a rerun resumes); as it is, with a line saying so, when onprem.yaml names no signing key or no split, or the
      * private data has no such split.
      */
-    ReverseDistillation.Outcome withFigures(ReverseDistillation.Outcome rd, ClassList classes) throws IOException {
+    ReverseDistillation.Outcome withFigures(ReverseDistillation.Outcome rd, ClassList classes, VocDataset privateData)
+            throws IOException {
         if (config.signingKey() == null || config.privateValidationSplit() == null
                 || rd.knowledgeDelta().manifest().customerFigures() != null) {
             return rd;
@@ -122,8 +123,8 @@ public final class OnPremTrainer {
             return rd;
         }
         PrivateKey key = Ed25519.readPrivateKey(Path.of(config.signingKey()));
-        KnowledgeDelta delta = SignedFigures.attach(rd.delta(), Path.of(config.tutor()), config.figuresLambda(), val, key,
-                Devices.require(config.device(), "device"), Path.of(config.workDir()));
+        KnowledgeDelta delta = SignedFigures.attach(rd.delta(), Path.of(config.tutor()), config.figuresLambda(), val,
+                privateData, key, Devices.require(config.device(), "device"), Path.of(config.workDir()));
         CustomerFigures f = delta.manifest().customerFigures();
         out.printf("on-prem: figures on the private split %s (%d images, never uploaded) signed with key %s: %s%n",
                 f.split(), f.images(), f.keyId(), gains(f));

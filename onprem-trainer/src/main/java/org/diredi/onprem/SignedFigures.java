@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.DeltaManifest;
 import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.eval.ClassBiasCalibration;
 import org.diredi.core.gate.GatePolicy;
 import org.diredi.core.stage.Stages;
 import org.diredi.messaging.Ed25519;
@@ -36,26 +38,42 @@ public final class SignedFigures {
      * Measures, signs and writes the figures into {@code deltaFile} (atomically, its tensors unchanged).
      *
      * @param validation the private validation split, restricted to the update's classes
+     * @param fitOn      the private training data, on which the added classes' score shifts are fitted; null for
+     *                   figures without shifts
      * @param work       where the updated tutor measured is written
      */
     public static KnowledgeDelta attach(Path deltaFile, Path originalTutor, double lambda, VocDataset validation,
-                                       PrivateKey key, Device device, Path work) throws IOException {
+                                       VocDataset fitOn, PrivateKey key, Device device, Path work) throws IOException {
         KnowledgeDelta delta = KnowledgeDelta.read(deltaFile);
-        CustomerFigures f = measure(originalTutor, delta, lambda, validation, device, work);
+        CustomerFigures f = measure(originalTutor, delta, lambda, validation, fitOn, device, work);
         DeltaManifest m = delta.manifest();
         return KnowledgeDelta.rewriteManifest(deltaFile, m.withCustomerFigures(sign(f, m, key)));
     }
 
     /**
      * Both tutors on {@code validation} at the cameras' score threshold ({@link GatePolicy#DEPLOYMENT_SCORE_THRESHOLD}):
-     * AP, precision, recall and F1 of every class with objects there; unsigned.
+     * AP, precision, recall and F1 of every class with objects there; unsigned. With {@code fitOn}, each added
+     * class's logit shift is fitted there first ({@link ClassBiasCalibration}: Eq. 10 leaves the class's ranking
+     * but not its score scale, and the manufacturer has no labels to refit it) and the updated tutor is measured
+     * with the shifts.
      */
     public static CustomerFigures measure(Path originalTutor, KnowledgeDelta delta, double lambda,
-                                          VocDataset validation, Device device, Path work) throws IOException {
+                                          VocDataset validation, VocDataset fitOn, Device device, Path work)
+            throws IOException {
         Path updated = work.resolve("figures-updated-tutor.ckpt");
         Files.createDirectories(work);
         updatedTutor(originalTutor, delta, lambda, updated);
-        EvalConfig at = EvalConfig.DEFAULT.withScoreThreshold(GatePolicy.DEPLOYMENT_SCORE_THRESHOLD);
+        double threshold = GatePolicy.DEPLOYMENT_SCORE_THRESHOLD;
+        List<String> added = delta.manifest().classesAdded();
+        Map<String, Double> shifts = Map.of();
+        if (fitOn != null && !added.isEmpty()) {
+            shifts = ClassBiasCalibration.byName(ClassBiasCalibration.fit(updated, fitOn, added, threshold, device));
+            Path shifted = work.resolve("figures-updated-tutor-calibrated.ckpt");
+            ClassBiasCalibration.write(updated, shifts, String.format("the added classes' shifts at score %.2f on %d"
+                    + " private training images", threshold, fitOn.size()), fitOn, shifted);
+            updated = shifted;
+        }
+        EvalConfig at = EvalConfig.DEFAULT.withScoreThreshold(threshold);
         EvalResult before = Stages.evaluate(originalTutor, validation, null, device, at);
         EvalResult after = Stages.evaluate(updated, validation, null, device, at);
         Map<String, Integer> objects = new LinkedHashMap<>();
@@ -69,8 +87,8 @@ public final class SignedFigures {
                 a.put(c.name(), figures(u));
             }
         }
-        return new CustomerFigures(validation.split(), validation.size(), objects, lambda,
-                GatePolicy.DEPLOYMENT_SCORE_THRESHOLD, b, a, null, null);
+        return new CustomerFigures(validation.split(), validation.size(), objects, lambda, threshold, b, a, shifts,
+                null, null);
     }
 
     /** {@code f} signed with {@code key} over its figures and {@code m}'s tensorsSha256 and baseTutorSha256. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,9 @@ import org.diredi.core.gate.Firing;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.cloud.WeightSubstitution;
+import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.eval.ClassBiasCalibration;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.engine.Devices;
 import org.diredi.core.gate.GateDecision;
@@ -205,7 +208,7 @@ public final class ManufacturerUpdate {
      */
     public Result run(Inputs in, OwnData data, Layout out) throws IOException {
         Path updated = settings.calibration() == Calibration.NONE ? substitute(in, out.updatedTutor())
-                : calibrate(substitute(in, out.updatedTutor().resolveSibling("eq10.ckpt")), data, out.updatedTutor());
+                : calibrate(substitute(in, out.updatedTutor().resolveSibling("eq10.ckpt")), in, data, out.updatedTutor());
         listener.applied(updated);
         Verification v = verify(in, updated, data, out.gateDir());
         listener.verified(v);
@@ -229,16 +232,33 @@ public final class ManufacturerUpdate {
     }
 
     /**
-     * {@link ClassBiasCalibration} of Eq. 10's tutor on the manufacturer's own training images of the update's
-     * classes (never the gate's split), at the gate's score threshold; the shifts go to calibration.json
-     * beside it. A calibrated tutor written before is kept.
+     * {@link ClassBiasCalibration} of Eq. 10's tutor at the gate's score threshold: the classes the manufacturer
+     * labels are fitted on its own training images of the update's classes (never the gate's split); an added class
+     * it has no labels of takes the shift the customer fitted on its private data and signed with its figures
+     * (none: left as Eq. 10 made it). The shifts go to calibration.json beside it. A calibrated tutor written
+     * before is kept.
      */
-    Path calibrate(Path substituted, OwnData data, Path updatedTutor) throws IOException {
+    Path calibrate(Path substituted, Inputs in, OwnData data, Path updatedTutor) throws IOException {
         if (!Files.exists(updatedTutor)) {
-            List<ClassBiasCalibration.Shift> shifts = ClassBiasCalibration.apply(substituted,
-                    data.updateTrain(), data.updateClasses(),
-                    settings.gate().scoreThreshold(), settings.device(), updatedTutor);
-            AtomicFiles.writeJson(updatedTutor.resolveSibling("calibration.json"), shifts);
+            List<String> added = in.delta().manifest().classesAdded();
+            boolean labelled = data.knowledge() == AddedClassKnowledge.LABELS;
+            List<String> own = data.updateClasses().stream().filter(c -> labelled || !added.contains(c)).toList();
+            double threshold = settings.gate().scoreThreshold();
+            List<ClassBiasCalibration.Shift> fitted = ClassBiasCalibration.fit(substituted, data.updateTrain(), own,
+                    threshold, settings.device());
+            Map<String, Double> shifts = new LinkedHashMap<>(ClassBiasCalibration.byName(fitted));
+            CustomerFigures figures = in.delta().manifest().customerFigures();
+            Map<String, Double> customer = new TreeMap<>();
+            if (!labelled && figures != null) {
+                added.stream().filter(figures.shifts()::containsKey).forEach(c -> customer.put(c, figures.shifts().get(c)));
+            }
+            shifts.putAll(customer);
+            ClassBiasCalibration.write(substituted, shifts, String.format("class-bias calibration at score %.2f on %d"
+                    + " manufacturer images%s", threshold, data.updateTrain().size(), customer.isEmpty() ? ""
+                    : ", the added classes' shifts from the customer's signed figures"), data.updateTrain(),
+                    updatedTutor);
+            AtomicFiles.writeJson(updatedTutor.resolveSibling("calibration.json"),
+                    Map.of("scoreThreshold", threshold, "manufacturer", fitted, "customer", customer));
         }
         return updatedTutor;
     }

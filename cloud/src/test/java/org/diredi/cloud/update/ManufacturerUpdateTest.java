@@ -110,7 +110,7 @@ class ManufacturerUpdateTest {
                 s.whenRejected(), Calibration.NONE, AddedClassKnowledge.UNLABELLED);
         var figures = new org.diredi.core.delta.CustomerFigures("val", 30, Map.of(added, 20), 1.0, 0.3,
                 Map.of(added, new org.diredi.core.delta.CustomerFigures.ClassFigures(0.0, 0, 0, 0)),
-                Map.of(added, new org.diredi.core.delta.CustomerFigures.ClassFigures(0.6, 0.7, 0.6, 0.65)), "k", "s");
+                Map.of(added, new org.diredi.core.delta.CustomerFigures.ClassFigures(0.6, 0.7, 0.6, 0.65)), null, "k", "s");
         ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(models.get("tutor"), models.get("edge"),
                 Presets.get("tiny/edge"), new KnowledgeDelta(delta.manifest().withCustomerFigures(figures),
                 delta.tensors()));
@@ -136,6 +136,45 @@ class ManufacturerUpdateTest {
     }
 
     @Test
+    void withoutLabelsTheAddedClassTakesTheShiftTheCustomerSignedAndTheOthersAreFittedHere() throws Exception {
+        ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.STOP);
+        ManufacturerUpdate u = new ManufacturerUpdate(new ManufacturerUpdate.Settings(s.lambda(), s.gate(),
+                s.distillC(), s.whenRejected(), Calibration.CLASS_BIAS, AddedClassKnowledge.UNLABELLED),
+                ManufacturerUpdate.Listener.NONE);
+        var f = new org.diredi.core.delta.CustomerFigures.ClassFigures(0.6, 0.7, 0.6, 0.65);
+        var figures = new org.diredi.core.delta.CustomerFigures("val", 30, Map.of(added, 20), 1.0, 0.3,
+                Map.of(added, f), Map.of(added, f), Map.of(added, -2.5), "k", "s");
+        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(models.get("tutor"), models.get("edge"),
+                Presets.get("tiny/edge"), new KnowledgeDelta(delta.manifest().withCustomerFigures(figures),
+                delta.tensors()));
+        ManufacturerUpdate.OwnData unlabelled = ManufacturerUpdate.OwnData.of(own.validation(), own.train(),
+                own.updateClasses(), List.of(added), AddedClassKnowledge.UNLABELLED);
+        Path eq10 = u.substitute(in, dir.resolve("customer-shift/eq10.ckpt"));
+        Path tutor = u.calibrate(eq10, in, unlabelled, dir.resolve("customer-shift/tutor-updated.ckpt"));
+
+        var j = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tutor.resolveSibling("calibration.json").toFile());
+        assertEquals(-2.5, j.path("customer").path(added).asDouble(), 0);
+        List<String> fitted = new ArrayList<>();
+        j.path("manufacturer").forEach(x -> fitted.add(x.path("name").asText()));
+        assertEquals(own.updateClasses().stream().filter(c -> !c.equals(added)).toList(), fitted,
+                "the manufacturer fits the classes it labels, never the added one");
+        float[] was = biasOf(eq10);
+        float[] now = biasOf(tutor);
+        assertEquals(was[ClassList.FASHION.indexOf(added)] - 2.5, now[ClassList.FASHION.indexOf(added)], 1e-6);
+        for (var x : j.path("manufacturer")) {
+            int c = ClassList.FASHION.indexOf(x.path("name").asText());
+            assertEquals(was[c] + x.path("delta").asDouble(), now[c], 1e-5, x.toString());
+        }
+    }
+
+    /** The class-logit bias of a checkpoint. */
+    private static float[] biasOf(Path checkpoint) {
+        return Checkpoint.read(checkpoint).weights().stream().filter(t -> t.name().endsWith("clsLogits_bias"))
+                .findFirst().orElseThrow().data();
+    }
+
+    @Test
     void calibrationMovesOnlyTheClassLogitBiasOfEq10sTutorBeforeTheGate() throws Exception {
         ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.STOP);
         ManufacturerUpdate.Settings calibrated = new ManufacturerUpdate.Settings(s.lambda(), s.gate(), s.distillC(),
@@ -157,7 +196,8 @@ class ManufacturerUpdateTest {
                 tutor.manifest().provenance().data(), "the calibration images' split and class list");
         var shifts = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(out.updatedTutor().resolveSibling("calibration.json").toFile());
-        assertEquals(own.updateClasses().size(), shifts.size());
+        assertEquals(own.updateClasses().size(), shifts.path("manufacturer").size());
+        assertEquals(0, shifts.path("customer").size(), "the manufacturer labels every class here");
         var before = org.diredi.core.checkpoint.TensorFile.byName(eq10.weights());
         for (var t : tutor.weights()) {
             float[] was = before.get(t.name()).data();
@@ -165,7 +205,7 @@ class ManufacturerUpdateTest {
                 assertTrue(java.util.Arrays.equals(was, t.data()), t.name() + " must not move");
                 continue;
             }
-            for (var shift : shifts) {
+            for (var shift : shifts.path("manufacturer")) {
                 int c = ClassList.FASHION.indexOf(shift.path("name").asText());
                 assertEquals(was[c] + shift.path("delta").asDouble(), t.data()[c], 1e-5, shift.toString());
             }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.eval.ClassBiasCalibration;
 import org.diredi.vision.box.Box;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.config.ConfigFiles;

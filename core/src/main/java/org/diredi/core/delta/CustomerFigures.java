@@ -16,13 +16,17 @@ import java.util.TreeMap;
  * @param lambda         Eq. 10's lambda of the updated tutor measured
  * @param scoreThreshold where precision, recall and F1 were counted
  * @param before         the original tutor per class
- * @param after          the updated tutor per class
+ * @param after          the updated tutor per class, with {@code shifts} applied
+ * @param shifts         the class-logit bias shift of each added class, fitted on the customer's private training
+ *                       data for its best F1 at {@code scoreThreshold} ({@code ClassBiasCalibration}); the
+ *                       manufacturer, which cannot label the class, applies them after Eq. 10. Empty when none
  * @param keyId          {@code Ed25519.keyId} of the customer's signing key
  * @param signature      base64 Ed25519 signature over {@link #signedBytes}; null before signing
  */
 public record CustomerFigures(String split, int images, Map<String, Integer> objects, double lambda,
                               double scoreThreshold, Map<String, ClassFigures> before,
-                              Map<String, ClassFigures> after, String keyId, String signature) {
+                              Map<String, ClassFigures> after, Map<String, Double> shifts, String keyId,
+                              String signature) {
 
     /** One class's figures (0-1); AP is NaN-free: a class without objects is left out. */
     public record ClassFigures(double ap, double precision, double recall, double f1) {}
@@ -31,17 +35,19 @@ public record CustomerFigures(String split, int images, Map<String, Integer> obj
         objects = objects == null ? Map.of() : new TreeMap<>(objects);
         before = before == null ? Map.of() : new TreeMap<>(before);
         after = after == null ? Map.of() : new TreeMap<>(after);
+        shifts = shifts == null ? Map.of() : new TreeMap<>(shifts);
     }
 
     /** These figures signed by the key {@code keyId}. */
     public CustomerFigures signed(String signerKeyId, String base64Signature) {
-        return new CustomerFigures(split, images, objects, lambda, scoreThreshold, before, after, signerKeyId,
+        return new CustomerFigures(split, images, objects, lambda, scoreThreshold, before, after, shifts, signerKeyId,
                 base64Signature);
     }
 
     /**
      * The bytes the signature covers: every figure, the signer's key id, and the delta's tensorsSha256 and
-     * baseTutorSha256, so figures moved onto another delta (or another tutor's) no longer verify. Written by
+     * baseTutorSha256, so figures moved onto another delta (or another tutor's) no longer verify; the shifts
+     * when there are any (figures without them sign the same bytes as before shifts existed). Written by
      * hand, one value per line in a fixed order, so the bytes do not depend on a JSON library's ordering.
      */
     public byte[] signedBytes(String tensorsSha256, String baseTutorSha256) {
@@ -56,6 +62,7 @@ public record CustomerFigures(String split, int images, Map<String, Integer> obj
         sb.append("scoreThreshold=").append(scoreThreshold).append('\n');
         append(sb, "before", before);
         append(sb, "after", after);
+        shifts.forEach((c, d) -> sb.append("shift.").append(c).append('=').append(d).append('\n'));
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -41,7 +41,7 @@ class UnlabelledAddedClassGateTest {
                 Map.of("dog", new CustomerFigures.ClassFigures(dogBefore, 0.2, 0.1, 0.13),
                         "cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)),
                 Map.of("dog", new CustomerFigures.ClassFigures(dogAfter, 0.7, 0.6, 0.65),
-                        "cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)), "k", "s");
+                        "cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)), null, "k", "s");
     }
 
     private static GateDecision decide(CustomerFigures f, Firing firing) {
@@ -81,7 +81,7 @@ class UnlabelledAddedClassGateTest {
                 && small.reasons().get(0).contains("+5.0 points"), small.reasons().get(0));
         CustomerFigures noDog = new CustomerFigures("val", 40, Map.of("cat", 30), 1.0, 0.3,
                 Map.of("cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)),
-                Map.of("cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)), "k", "s");
+                Map.of("cat", new CustomerFigures.ClassFigures(0.6, 0.7, 0.7, 0.7)), null, "k", "s");
         GateDecision missing = decide(noDog, new Firing("dog", 100, 30, 40, true));
         assertFalse(missing.accepted());
         assertTrue(missing.reasons().get(0).contains("hold no objects of this class"), missing.reasons().toString());

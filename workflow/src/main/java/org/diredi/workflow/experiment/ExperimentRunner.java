@@ -138,7 +138,8 @@ public final class ExperimentRunner {
      * (SignedFigures) for the gate to judge them on; kept when the delta has them already (a rerun resumes). The
      * customer's private validation split is stood in for by the validation split with all its labels, restricted
      * to the update's classes: the only copy of it the manufacturer side of this run holds ({@link #own}) has the
-     * added classes unlabelled. The signing key is made once per experiment folder (mode 0600) and reused.
+     * added classes unlabelled. The added classes' score shifts are fitted on the customer's private training data.
+     * The signing key is made once per experiment folder (mode 0600) and reused.
      */
     private ReverseDistillation.Outcome withFigures(ManufacturerStages.Models m, ReverseDistillation.Outcome rd)
             throws IOException {
@@ -151,7 +152,7 @@ public final class ExperimentRunner {
             Ed25519.writePrivateKey(keyFile, Ed25519.generate().getPrivate());
         }
         KnowledgeDelta delta = SignedFigures.attach(rd.delta(), m.tutor().checkpoint(), spec.lambda(),
-                data.validation().restrictTo(spec.updateClasses()), Ed25519.readPrivateKey(keyFile),
+                data.validation().restrictTo(spec.updateClasses()), privateData, Ed25519.readPrivateKey(keyFile),
                 Devices.require(base.device(), "device"), dir.resolve("customer-figures"));
         return new ReverseDistillation.Outcome(rd.tutor1(), rd.tutor2(), rd.delta(), delta);
     }

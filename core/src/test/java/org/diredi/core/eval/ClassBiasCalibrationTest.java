@@ -1,4 +1,4 @@
-package org.diredi.cloud.update;
+package org.diredi.core.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.diredi.core.checkpoint.TensorFile;
-import org.diredi.core.eval.Predictor;
 import org.diredi.vision.box.Box;
 import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocImage;
@@ -88,10 +87,4 @@ class ClassBiasCalibrationTest {
                 Map.of("boot", 1.0)));
     }
 
-    @Test
-    void calibrationIsChosenByName() {
-        assertEquals(Calibration.CLASS_BIAS, Calibration.of("classBias"));
-        var e = assertThrows(IllegalArgumentException.class, () -> Calibration.of("bias"));
-        assertTrue(e.getMessage().contains("[none, classBias]"), e.getMessage());
-    }
 }

@@ -1,4 +1,4 @@
-package org.diredi.cloud.update;
+package org.diredi.core.eval;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
@@ -13,7 +13,6 @@ import java.util.Set;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.Manifest;
 import org.diredi.core.checkpoint.TensorFile;
-import org.diredi.core.eval.Predictor;
 import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.provenance.DataHashes;
@@ -30,13 +29,14 @@ import org.diredi.vision.fcos.FcosDecoder;
 import org.diredi.vision.fcos.FcosGrid;
 
 /**
- * Recalibrates the updated tutor's class scores after Eq. 10, on the manufacturer's own training data,
- * before the gate. Eq. 10 adds tutor 2's class-logit weights to tower features that are neither tutor's:
+ * Recalibrates the updated tutor's class scores after Eq. 10, before the gate, on labelled images: the
+ * manufacturer's own training data for the classes it labels, and for an added class it has no labels of,
+ * the customer's private training data (fitted on the customer's PC and sent, signed, with its figures). Eq. 10 adds tutor 2's class-logit weights to tower features that are neither tutor's:
  * the ranking of each class's detections survives (its AP rises), its score scale does not (Experiment 1:
  * boot fired on almost every image, precision 19%, while the presumed classes fell below the threshold).
  * One scalar per class, added to that class's logit bias, moves its scores back to where the cameras'
  * single score threshold works: the shift that gives the class its best F1 at that threshold on the
- * manufacturer's labelled images, searched over a grid, 0 where no shift helps or the data has no
+ * labelled images, searched over a grid, 0 where no shift helps or the data has no
  * objects of the class. The weights and the features are untouched, so the class ranking (and AP) stays
  * as Eq. 10 left it; the gate then judges the result on the validation split, which the fit never sees.
  */
@@ -59,6 +59,15 @@ public final class ClassBiasCalibration {
      */
     public static List<Shift> apply(Path in, VocDataset data, List<String> classes, double scoreThreshold,
                                     Device device, Path out) throws IOException {
+        List<Shift> shifts = fit(in, data, classes, scoreThreshold, device);
+        write(in, byName(shifts), String.format("class-bias calibration at score %.2f on %d images", scoreThreshold,
+                data.size()), data, out);
+        return shifts;
+    }
+
+    /** The shift of each of {@code classes} for its best F1 at {@code scoreThreshold} on {@code data}. */
+    public static List<Shift> fit(Path in, VocDataset data, List<String> classes, double scoreThreshold,
+                                  Device device) {
         Checkpoint ck = Checkpoint.read(in);
         ModelConfig model = ck.manifest().model();
         List<Predictor.Raw> raw;
@@ -67,18 +76,31 @@ public final class ClassBiasCalibration {
             raw = new Predictor(detector, manager, FcosDecoder.Config.EVAL)
                     .raw(DetectionSet.load(data, model.inputSize()), 16);
         }
-        List<Shift> shifts = fit(raw, ck.classes(), classes, new FcosGrid(model.inputSize(), ModelConfig.STRIDES),
-                scoreThreshold);
+        return fit(raw, ck.classes(), classes, new FcosGrid(model.inputSize(), ModelConfig.STRIDES), scoreThreshold);
+    }
+
+    /** The shifts by class name. */
+    public static Map<String, Double> byName(List<Shift> shifts) {
         Map<String, Double> byName = new LinkedHashMap<>();
         shifts.forEach(s -> byName.put(s.name(), s.delta()));
+        return byName;
+    }
+
+    /**
+     * Writes {@code in} with each named class's logit bias moved by its shift to {@code out}, its manifest naming
+     * {@code in} as parent and saying {@code how} the shifts were found; {@code fittedOn} (null when the shifts
+     * came from elsewhere, e.g. a customer's signed figures) is hashed into its provenance.
+     */
+    public static void write(Path in, Map<String, Double> shifts, String how, VocDataset fittedOn, Path out)
+            throws IOException {
+        Checkpoint ck = Checkpoint.read(in);
         String role = ck.manifest().role() + "+calibrated";
-        String how = String.format("class-bias calibration at score %.2f on %d images: %s", scoreThreshold,
-                data.size(), byName);
-        Manifest m = ck.manifest().derived(role, in.toString(), how)
-                .provenance(Provenance.of("checkpoint", role, DataHashes.of(data, ck.classes()),
-                        Map.of("calibration", how), List.of(ck.manifest().asParent("calibrated from")))).build();
-        Checkpoint.write(out, m, shifted(ck.weights(), ck.classes(), byName), null);
-        return shifts;
+        String said = how + ": " + shifts;
+        Manifest m = ck.manifest().derived(role, in.toString(), said)
+                .provenance(Provenance.of("checkpoint", role,
+                        fittedOn == null ? List.of() : DataHashes.of(fittedOn, ck.classes()),
+                        Map.of("calibration", said), List.of(ck.manifest().asParent("calibrated from")))).build();
+        Checkpoint.write(out, m, shifted(ck.weights(), ck.classes(), shifts), null);
     }
 
     /** The shift of each class in {@code names} with objects among the images, by its F1 at the threshold. */
@@ -131,7 +153,7 @@ public final class ClassBiasCalibration {
     }
 
     /** The weights with each named class's logit bias moved by its shift; every other tensor as it was. */
-    static List<TensorFile.Tensor> shifted(List<TensorFile.Tensor> weights, ClassList classes,
+    public static List<TensorFile.Tensor> shifted(List<TensorFile.Tensor> weights, ClassList classes,
                                            Map<String, Double> shifts) {
         List<TensorFile.Tensor> out = new ArrayList<>(weights.size());
         int found = 0;
