@@ -23,8 +23,9 @@ import org.diredi.vision.config.ConfigFiles;
  * @param minGainAdded     smallest AP gain required on every class the delta adds
  * @param minMapChange     smallest change of mAP over the classes the update keeps (added ones included,
  *                         removed ones left out), in points; null: no limit
- * @param maxF1Drop        largest drop of the micro F1 over the classes the update keeps (added included,
- *                         removed left out) at {@code scoreThreshold}, in points; null: no limit
+ * @param maxF1Drop        largest drop of the micro F1 over the classes the update keeps (added included where
+ *                         the manufacturer labels them, removed left out) at {@code scoreThreshold}, in points;
+ *                         null: no limit
  * @param scoreThreshold   the score above which the cameras report a detection (the edge runtime's
  *                         {@code decode.scoreThreshold}, configs/edge.yaml): precision, recall and F1 are
  *                         measured there, in (0, 1); null (a policy written before the rule): the

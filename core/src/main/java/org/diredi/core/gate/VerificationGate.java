@@ -1,6 +1,7 @@
 package org.diredi.core.gate;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -177,13 +178,20 @@ public final class VerificationGate {
     }
 
     /**
-     * Micro precision, recall and F1 over the classes the update keeps, before and after, and the F1 rule;
+     * Micro precision, recall and F1 over the classes the update keeps (the added ones only where the manufacturer
+     * labels them), before and after, and the F1 rule;
      * adds its failure to {@code failures}. Evidence measured at another score threshold than the policy's
      * cannot check the rule, so it fails it.
      */
     private static GateDecision.Operating operating(Evidence e, GatePolicy policy, List<String> failures) {
-        double[] b = micro(e.before(), e.removed());
-        double[] a = micro(e.after(), e.removed());
+        // Without labels of the added classes, their detections on the manufacturer's images (which may show them)
+        // cannot be told right from wrong: they stay out of the F1, and the firing check judges them.
+        Set<String> unjudged = new HashSet<>(e.removed());
+        if (e.customerFigures() != null) {
+            unjudged.addAll(e.added());
+        }
+        double[] b = micro(e.before(), unjudged);
+        double[] a = micro(e.after(), unjudged);
         double measuredAt = e.after().config().scoreThreshold();
         boolean sameThreshold = Math.abs(measuredAt - policy.scoreThreshold()) < 1e-9
                 && Math.abs(e.before().config().scoreThreshold() - policy.scoreThreshold()) < 1e-9;
@@ -202,15 +210,15 @@ public final class VerificationGate {
     }
 
     /**
-     * {precision, recall, F1} from the true / false positives and misses summed over every class not removed
-     * (a class without validation objects adds its false alarms).
+     * {precision, recall, F1} from the true / false positives and misses summed over every class not in
+     * {@code unjudged} (a class without validation objects adds its false alarms).
      */
-    static double[] micro(EvalResult r, Set<String> removed) {
+    static double[] micro(EvalResult r, Set<String> unjudged) {
         long tp = 0;
         long fp = 0;
         long fn = 0;
         for (ClassResult c : r.classes()) {
-            if (!removed.contains(c.name())) {
+            if (!unjudged.contains(c.name())) {
                 tp += c.tp();
                 fp += c.fp();
                 fn += c.fn();
@@ -279,7 +287,7 @@ public final class VerificationGate {
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> u = new java.util.HashSet<>(a);
+        Set<String> u = new HashSet<>(a);
         u.addAll(b);
         return u;
     }

@@ -106,6 +106,26 @@ class UnlabelledAddedClassGateTest {
     }
 
     @Test
+    void withoutLabelsTheAddedClassesDetectionsStayOutOfTheF1Rule() {
+        // the updated tutor reports 40 dogs on the manufacturer's images, which show dogs it does not label
+        EvalResult before = manufacturer(0.6, 0.7, 0.8);
+        List<ClassResult> rows = new ArrayList<>(manufacturer(0.6, 0.7, 0.8).classes());
+        rows.set(1, new ClassResult(1, "dog", Double.NaN, 0, 0, 40, 0, 40, 0, 0, 0, 0));
+        EvalResult after = new EvalResult(0.7, 50, rows, 60, 85, 15, 60 / 145.0, 0.75, 0.51,
+                EvalConfig.DEFAULT.withScoreThreshold(0.3));
+        GateDecision unlabelled = new VerificationGate.Evidence(NAMES, before, after, Set.of("dog"), Set.of(),
+                figures(0.05, 0.55), Map.of("dog", new Firing("dog", 100, 30, 40, true))).decide(GatePolicy.DEFAULTS);
+        assertTrue(unlabelled.accepted(), unlabelled.reasons().toString());
+        assertEquals(unlabelled.operating().f1Before(), unlabelled.operating().f1After(), 1e-12,
+                "the kept classes' F1 did not move");
+        // the paper's gate counts them: the manufacturer labels dog there, so 40 unmatched dogs are false alarms
+        GateDecision labelled = new VerificationGate.Evidence(NAMES, before, after, Set.of("dog"), Set.of())
+                .decide(GatePolicy.DEFAULTS);
+        assertTrue(labelled.reasons().stream().anyMatch(r -> r.startsWith("F1 over the classes the update keeps")),
+                labelled.reasons().toString());
+    }
+
+    @Test
     void firingIsCountedPerImageAtTheScoreThreshold() {
         Box b = new Box(0, 0, 10, 10);
         Map<String, List<Detection>> dets = Map.of(
