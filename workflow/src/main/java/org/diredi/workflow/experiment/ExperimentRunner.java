@@ -198,7 +198,7 @@ public final class ExperimentRunner {
                 .from(m.edge().checkpoint()), data.classes(), dir.resolve("edge-baseline"));
     }
 
-    /** Table III's rows, every model on the test split. */
+    /** Table III's rows, every model on the test split, precision, recall and F1 at the cameras' threshold. */
     private Evaluation evaluation(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,
                                   ManufacturerUpdate.Result update, Stages.Result baseline) throws IOException {
         Map<String, Path> rows = new LinkedHashMap<>();
@@ -210,7 +210,7 @@ public final class ExperimentRunner {
         rows.put("Updated tutor (Eq. 10)", update.updatedTutor());
         rows.put("Updated edge-AI model (Distill C)", update.distillC().checkpoint());
         rows.put("Updated edge-AI model (Training)", baseline.checkpoint());
-        return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed(),
+        return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed(), spec.gate().scoreThreshold(),
                 Devices.require(base.device(), "device"));
     }
 
