@@ -28,7 +28,9 @@ import org.diredi.vision.report.Spread;
  *   <li>{@code tutor2_added_ap}, {@code tutor1_added_ap}: tutor 2's and tutor 1's AP on the added
  *       classes (their mean; null without added classes);</li>
  *   <li>{@code distillC_added_ap}, {@code direct_added_ap}: the same for Distill C and direct training, what
- *       the manufacturer's side learnt of the added classes.</li>
+ *       the manufacturer's side learnt of the added classes;</li>
+ *   <li>{@code distillC_presumed_map}: Distill C's mean AP over the presumed classes, what the update kept of them
+ *       (to compare the settings of {@code addedClassKnowledge}).</li>
  * </ul>
  * Runs with another {@code addedClassKnowledge} than {@code labels} are entries of their own, which name it.
  */
@@ -147,6 +149,7 @@ public final class FidelitySummary {
         e.put("tutor1_added_ap", adds ? over(runs, r -> addedAp(r, TUTOR1)) : null);
         e.put("distillC_added_ap", adds ? over(runs, r -> addedAp(r, DISTILL_C)) : null);
         e.put("direct_added_ap", adds ? over(runs, r -> addedAp(r, TRAINING)) : null);
+        e.put("distillC_presumed_map", over(runs, r -> presumedMap(r, DISTILL_C)));
         return e;
     }
 
@@ -211,7 +214,7 @@ public final class FidelitySummary {
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
         for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
                 "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
-                "direct_added_ap")) {
+                "direct_added_ap", "distillC_presumed_map")) {
             Spread s = (Spread) e.get(k);
             claims.row(k, s == null ? "-" : s.values().stream().map(v -> String.format("%.1f", v)).toList().toString(),
                     s == null ? "-" : s.text());

@@ -45,7 +45,7 @@ class FidelitySummaryTest {
         results.put("Tutor 1 (RD B)", row(0.5, 0.5, Map.of("boot", boot1)));
         results.put("Tutor 2 (RD A)", row(0.7, 0.7, Map.of("boot", boot2)));
         results.put("Updated tutor (Eq. 10)", row(0.6, f1Updated, Map.of("boot", 0.6)));
-        results.put("Updated edge-AI model (Distill C)", row(0.6, f1C, Map.of("boot", 0.7)));
+        results.put("Updated edge-AI model (Distill C)", row(0.6, f1C, Map.of("boot", 0.7, "tshirt", 0.55)));
         results.put("Updated edge-AI model (Training)", row(0.6, f1T, Map.of("boot", 0.7)));
         Map<String, Object> spec = Map.of("name", name, "data", "work/fashion-scenes",
                 "presumed", List.of("tshirt", "bag"), "added", List.of("boot"));
@@ -76,6 +76,8 @@ class FidelitySummaryTest {
                 Math.sqrt((18 * 18 + 5 * 5 + 13 * 13) / 2.0));
         assertSpread(exp1.path("tutor2_added_ap"), new double[] {79, 81, 83}, 81, 2);
         assertSpread(exp1.path("tutor1_added_ap"), new double[] {0, 2, 4}, 2, 2);
+        // Distill C's AP over the presumed classes the test split shows (tshirt only here)
+        assertSpread(exp1.path("distillC_presumed_map"), new double[] {55, 55, 55}, 55, 0);
         JsonNode f1 = exp1.path("rows").path("Updated tutor (Eq. 10)").path("f1");
         assertSpread(f1, new double[] {27, 50, 58}, 45, Math.sqrt((18 * 18 + 5 * 5 + 13 * 13) / 2.0));
         JsonNode exp2 = s.path("experiments").get(1);
