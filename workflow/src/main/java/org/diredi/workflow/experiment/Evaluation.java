@@ -17,25 +17,22 @@ import org.diredi.vision.fcos.FcosDecoder;
 
 /**
  * Every model of an experiment on the test split (Table III), over the classes the update covers, with precision,
- * recall and F1 at the cameras' score threshold (the one the gate and the calibration use) and, for comparison with
- * runs reported at 0.5, F1 at 0.5 too. Per-class AP also shows the removed classes (what the customer's update costs
- * them), so those are evaluated once more with their labels; Table III stays on the update's classes, as in the paper.
+ * recall and F1 at score 0.5 and, from the same detections, at the cameras' score threshold (the one the gate and the
+ * calibration use). Per-class AP also shows the removed classes (what the customer's update costs them), so those are
+ * evaluated once more with their labels; Table III stays on the update's classes, as in the paper.
  *
- * @param results       Table III: model -> result on the update's classes at the cameras' threshold
- * @param atHalf        the same detections counted at score 0.5
+ * @param results       Table III: model -> result on the update's classes, precision, recall and F1 at 0.5
+ * @param atCameras     the same detections counted at the cameras' threshold
  * @param perClass      model -> result for the per-class table; {@code results} itself when nothing was removed
  * @param updateClasses the classes the update covers
  * @param shown         the per-class table's classes: the update's, then the removed ones
  */
-record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> atHalf, Map<String, EvalResult> perClass,
+record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> atCameras, Map<String, EvalResult> perClass,
                   List<String> updateClasses, List<String> shown) {
-
-    /** Where runs before the cameras' threshold was used counted precision, recall and F1. */
-    static final double HALF = 0.5;
 
     /**
      * Evaluates {@code models} (row name -> checkpoint, in Table III order) on {@code test}, on {@code device},
-     * counting precision, recall and F1 at {@code scoreThreshold}.
+     * counting precision, recall and F1 at 0.5 and at the cameras' {@code scoreThreshold}.
      */
     static Evaluation of(Map<String, Path> models, VocDataset test, List<String> updateClasses, List<String> removed,
                          double scoreThreshold, Device device) {
@@ -43,21 +40,22 @@ record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> atHal
         removed.stream().filter(r -> !shown.contains(r)).forEach(shown::add);
         VocDataset table = test.restrictTo(updateClasses);
         VocDataset withRemoved = test.restrictTo(shown);
-        EvalConfig at = EvalConfig.DEFAULT.withScoreThreshold(scoreThreshold);
+        EvalConfig at = EvalConfig.DEFAULT;
         Map<String, EvalResult> results = new LinkedHashMap<>();
-        Map<String, EvalResult> atHalf = new LinkedHashMap<>();
+        Map<String, EvalResult> atCameras = new LinkedHashMap<>();
         Map<String, EvalResult> perClass = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : models.entrySet()) {
             // the model runs over the images once; its detections are counted each way
             Map<String, List<Detection>> dets = Stages.detect(e.getValue(), test, device, FcosDecoder.Config.EVAL);
             var classes = Checkpoint.read(e.getValue()).classes();
             results.put(e.getKey(), VocEvaluator.evaluate(table.images(), dets, classes, at));
-            atHalf.put(e.getKey(), VocEvaluator.evaluate(table.images(), dets, classes, at.withScoreThreshold(HALF)));
+            atCameras.put(e.getKey(), VocEvaluator.evaluate(table.images(), dets, classes,
+                    at.withScoreThreshold(scoreThreshold)));
             if (shown.size() > updateClasses.size()) {
                 perClass.put(e.getKey(), VocEvaluator.evaluate(withRemoved.images(), dets, classes, at));
             }
         }
-        return new Evaluation(results, atHalf, perClass.isEmpty() ? results : perClass, updateClasses, shown);
+        return new Evaluation(results, atCameras, perClass.isEmpty() ? results : perClass, updateClasses, shown);
     }
 
     /** Whether the per-class table covers removed classes beyond Table III's. */
@@ -65,8 +63,8 @@ record Evaluation(Map<String, EvalResult> results, Map<String, EvalResult> atHal
         return shown.size() > updateClasses.size();
     }
 
-    /** The score threshold of Table III's precision, recall and F1. */
-    double scoreThreshold() {
-        return results.values().stream().findFirst().map(r -> r.config().scoreThreshold()).orElse(Double.NaN);
+    /** The cameras' score threshold of the second count. */
+    double camerasThreshold() {
+        return atCameras.values().stream().findFirst().map(r -> r.config().scoreThreshold()).orElse(Double.NaN);
     }
 }

@@ -198,7 +198,7 @@ public final class ExperimentRunner {
                 .from(m.edge().checkpoint()), data.classes(), dir.resolve("edge-baseline"));
     }
 
-    /** Table III's rows, every model on the test split, precision, recall and F1 at the cameras' threshold. */
+    /** Table III's rows, every model on the test split, precision, recall and F1 at 0.5 and at the cameras' threshold. */
     private Evaluation evaluation(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,
                                   ManufacturerUpdate.Result update, Stages.Result baseline) throws IOException {
         Map<String, Path> rows = new LinkedHashMap<>();

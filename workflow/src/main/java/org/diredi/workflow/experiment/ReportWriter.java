@@ -64,9 +64,9 @@ final class ReportWriter {
                 + ". Table III: test split restricted to the classes the update covers " + ev.updateClasses()
                 + (ev.showsRemoved() ? "; per-class AP also on the removed classes' labels" : "") + ".\n\n"
                 + knowledge + "\n\n"
-                + "## Table III (percent)\n\n" + String.format("Precision, recall and F1 at score >= %.2f, the cameras'"
-                + " threshold (the gate's and the calibration's); F1 at 0.5 for runs reported there.", ev.scoreThreshold())
-                + "\n\n" + tableThree(ev) + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass
+                + "## Table III (percent)\n\n" + String.format("Precision, recall and F1 at score >= 0.5; the last"
+                + " columns count the same detections at %.2f, the cameras' threshold (the gate's and the calibration's).",
+                ev.camerasThreshold()) + "\n\n" + tableThree(ev) + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass
                 + "\n\n## Knowledge delta\n\n" + delta.manifest().describe(dir.resolve("update.delta"))
                 + "\n" + gates.gate().toMarkdown();
         for (Map.Entry<String, GateDecision> v : gates.variants().entrySet()) {
@@ -105,11 +105,14 @@ final class ReportWriter {
     }
 
     private static MarkdownTable tableThree(Evaluation ev) {
-        MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1", "F1 at 0.5");
+        String at = String.format(" at %.2f", ev.camerasThreshold());
+        MarkdownTable t = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1", "precision" + at,
+                "F1" + at);
         for (Map.Entry<String, EvalResult> e : ev.results().entrySet()) {
             EvalResult r = e.getValue();
-            t.row(e.getKey(), pct(r.map()), pct(r.precision()), pct(r.recall()), pct(r.f1()),
-                    pct(ev.atHalf().get(e.getKey()).f1()));
+            EvalResult c = ev.atCameras().get(e.getKey());
+            t.row(e.getKey(), pct(r.map()), pct(r.precision()), pct(r.recall()), pct(r.f1()), pct(c.precision()),
+                    pct(c.f1()));
         }
         return t;
     }
@@ -144,7 +147,7 @@ final class ReportWriter {
         json.put("seed", seed);
         json.put("machine", Machine.facts());
         json.put("results", ev.results());
-        json.put("resultsAtHalf", ev.atHalf());
+        json.put("resultsAtCamerasThreshold", ev.atCameras());
         if (ev.showsRemoved()) {
             json.put("resultsWithRemovedClasses", ev.perClass());
         }
