@@ -31,7 +31,8 @@ import org.diredi.vision.fcos.FcosGrid;
 /**
  * Recalibrates the updated tutor's class scores after Eq. 10, before the gate, on labelled images: the
  * manufacturer's own training data for the classes it labels, and for an added class it has no labels of,
- * the customer's private training data (fitted on the customer's PC and sent, signed, with its figures). Eq. 10 adds tutor 2's class-logit weights to tower features that are neither tutor's:
+ * the customer's private training data (fitted on the customer's PC and sent, signed, with its figures).
+ * Eq. 10 adds tutor 2's class-logit weights to tower features that are neither tutor's:
  * the ranking of each class's detections survives (its AP rises), its score scale does not (Experiment 1:
  * boot fired on almost every image, precision 19%, while the presumed classes fell below the threshold).
  * One scalar per class, added to that class's logit bias, moves its scores back to where the cameras'

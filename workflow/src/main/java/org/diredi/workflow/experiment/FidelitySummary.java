@@ -81,9 +81,8 @@ public final class FidelitySummary {
         Map<String, List<JsonNode>> groups = new TreeMap<>();
         for (Path f : reportFiles) {
             JsonNode r = JSON.readTree(f.toFile());
-            // runs whose precision, recall and F1 were counted at another score threshold do not average together
-            groups.computeIfAbsent(r.path("spec").path("name").asText() + "\u0000" + knowledge(r) + "\u0000" + domain(r)
-                    + "\u0000" + scoreThreshold(r), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(r.path("spec").path("name").asText() + "\u0000" + knowledge(r) + "\u0000" + domain(r),
+                    k -> new ArrayList<>()).add(r);
         }
         List<Map<String, Object>> entries = new ArrayList<>();
         StringBuilder md = new StringBuilder("# Fidelity summary\n\nPoints (0-100); mean ± sample sd over seeds.\n");
@@ -109,12 +108,6 @@ public final class FidelitySummary {
         return report.path("spec").path("addedClassKnowledge").asText("labels");
     }
 
-    /** Where a run counted Table III's precision, recall and F1 (0.5 in reports from before it said). */
-    private static double scoreThreshold(JsonNode report) {
-        var rows = report.path("results").elements();
-        return rows.hasNext() ? rows.next().path("config").path("scoreThreshold").asDouble(0.5) : 0.5;
-    }
-
     /** The domain of a run: the last part of its data folder. */
     private static String domain(JsonNode report) {
         return Path.of(report.path("spec").path("data").asText()).getFileName().toString();
@@ -127,7 +120,6 @@ public final class FidelitySummary {
         e.put("experiment", first.path("spec").path("name").asText());
         e.put("domain", domain(first));
         e.put("addedClassKnowledge", knowledge(first));
-        e.put("scoreThreshold", scoreThreshold(first));
         e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
         Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
         first.path("results").fieldNames().forEachRemaining(row -> {
@@ -193,8 +185,7 @@ public final class FidelitySummary {
         String knowledge = "labels".equals(e.get("addedClassKnowledge")) ? ""
                 : " (added classes " + e.get("addedClassKnowledge") + ")";
         StringBuilder md = new StringBuilder("\n## " + e.get("experiment") + knowledge + " on " + e.get("domain")
-                + ", seeds " + e.get("seeds") + String.format("; precision, recall and F1 at score >= %.2f",
-                (double) e.get("scoreThreshold")) + "\n\n");
+                + ", seeds " + e.get("seeds") + "\n\n");
         MarkdownTable t = new MarkdownTable("model", "seed", "mAP@0.5", "precision", "recall", "F1");
         Map<String, Map<String, Spread>> rows = (Map<String, Map<String, Spread>>) e.get("rows");
         for (Map.Entry<String, Map<String, Spread>> row : rows.entrySet()) {

@@ -87,24 +87,6 @@ class FidelitySummaryTest {
         assertTrue(Files.exists(tmp.resolve("out/summary.md")));
     }
 
-    @Test
-    void runsCountedAtAnotherScoreThresholdAreAnEntryOfTheirOwn() throws Exception {
-        report("half", "exp1", 1, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79); // before reports named it: 0.5
-        Path cameras = report("cameras", "exp1", 2, 0.52, 0.50, 0.65, 0.60, 0.55, 0.50, 0.02, 0.81);
-        var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(cameras.toFile());
-        r.path("results").forEach(row -> ((com.fasterxml.jackson.databind.node.ObjectNode) row).putObject("config")
-                .put("scoreThreshold", 0.3));
-        JSON.writeValue(cameras.toFile(), r);
-        String md = FidelitySummary.write(tmp.resolve("out"),
-                FidelitySummary.reports(List.of(tmp.resolve("half"), tmp.resolve("cameras"))));
-        JsonNode entries = JSON.readTree(tmp.resolve("out/summary.json").toFile()).path("experiments");
-        assertEquals(2, entries.size(), "F1 at 0.3 and at 0.5 are not averaged together");
-        assertEquals(0.3, entries.get(0).path("scoreThreshold").asDouble());
-        assertEquals("[2]", entries.get(0).path("seeds").toString());
-        assertEquals(0.5, entries.get(1).path("scoreThreshold").asDouble());
-        assertTrue(md.contains("seeds [2]; precision, recall and F1 at score >= 0.30"), md);
-    }
-
     /** The report made an unlabelled run's: the setting in its spec, and the boot AP of Distill C and of training. */
     private static void unlabelled(Path report, double bootC, double bootT) throws Exception {
         var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(report.toFile());
