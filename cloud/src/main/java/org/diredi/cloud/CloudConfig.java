@@ -26,9 +26,10 @@ import org.diredi.vision.config.ConfigFiles;
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
  * @param device          where the gate's evaluations and Distill C run: cpu, gpu or gpu:N
- * @param calibration     what is done to the updated tutor's scores between Eq. 10 and the gate: none, or
- *                        classBias (a logit shift per class for the best F1 at the gate's score threshold on
- *                        the manufacturer's training split; {@link org.diredi.cloud.update.ClassBiasCalibration})
+ * @param calibration     what is done to the scores of the updated tutor (between Eq. 10 and the gate) and of the
+ *                        edge model shipped (after Distill C): none, or classBias (a logit shift per class for the
+ *                        best F1 at the gate's score threshold, the cameras', on the manufacturer's training split;
+ *                        {@link org.diredi.core.eval.ClassBiasCalibration})
  * @param distillCEpochs  Distill C (updated tutor -> edge, from the current edge weights); the paper
  *                        uses 20 epochs, batch 8, temperature 1.5; {@code distillCFeatureWeight} (default 0.01: heavier FGD made
  *                        the edge model worse in every run, BENCHMARKS.md §5) weighs

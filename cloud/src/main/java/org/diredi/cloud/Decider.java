@@ -158,10 +158,10 @@ final class Decider {
         }
         long version = st.version() + 1;
         OtaShipper.Prepared prepared = new OtaShipper(signingKey, publicKey, audit, config).prepare(
-                new OtaShipper.Release(customer, c.edgePreset(), r.distillC().checkpoint(), classes.names(), version,
+                new OtaShipper.Release(customer, c.edgePreset(), r.edge(), classes.names(), version,
                         st.version(), transferId), c.devices(), jobDir(transferId));
         return new Verdict(customer, decision(transferId, "ACCEPTED", "gate passed; edge model v" + version + note,
-                ap, version), new CustomerState(r.updatedTutor().toString(), r.distillC().checkpoint().toString(),
+                ap, version), new CustomerState(r.updatedTutor().toString(), r.edge().toString(),
                 version), prepared.artifacts(), prepared.refused());
     }
 

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 
 /**
- * What the manufacturer does to the updated tutor's scores between Eq. 10 and the gate: {@code none}, or
- * {@code classBias} ({@link ClassBiasCalibration}: one logit shift per class, fitted on the manufacturer's
- * own training data for the best F1 at the gate's score threshold).
+ * What the manufacturer does to the scores of the updated tutor between Eq. 10 and the gate, and of the edge model
+ * Distill C made before it ships: {@code none}, or {@code classBias} ({@link
+ * org.diredi.core.eval.ClassBiasCalibration}: one logit shift per class, fitted on the manufacturer's own training data
+ * for the best F1 at the gate's score threshold, the cameras').
  */
 public enum Calibration {
     NONE("none"),

@@ -166,18 +166,21 @@ public final class ManufacturerUpdate {
     public record Layout(Path updatedTutor, Path gateDir, Path distillCDir) {}
 
     /**
-     * The updated tutor, the gate's evidence and verdict, the updated edge model (null when not distilled) and
-     * the pseudo-labels Distill C drew per added class (empty when the manufacturer labels them or none were drawn).
+     * The updated tutor, the gate's evidence and verdict, Distill C's stage (null when not distilled), the pseudo-labels
+     * Distill C drew per added class (empty when the manufacturer labels them or none were drawn), the edge model the
+     * cameras get (Distill C's, calibrated for them when the settings calibrate) and the images Distill C learnt from.
      */
     public record Result(Path updatedTutor, Verification verification, Stages.Result distillC,
-                         Map<String, Integer> pseudoLabels) {
+                         Map<String, Integer> pseudoLabels, Path edge, VocDataset distilledOn) {
 
         public Result {
             pseudoLabels = pseudoLabels == null ? Map.of() : Map.copyOf(pseudoLabels);
+            edge = edge == null && distillC != null ? distillC.checkpoint() : edge;
         }
 
-        public Result(Path updatedTutor, Verification verification, Stages.Result distillC) {
-            this(updatedTutor, verification, distillC, Map.of());
+        /** Stopped at the gate: nothing distilled. */
+        public Result(Path updatedTutor, Verification verification) {
+            this(updatedTutor, verification, null, Map.of(), null, null);
         }
 
         public GateDecision gate() {
@@ -213,11 +216,17 @@ public final class ManufacturerUpdate {
         Verification v = verify(in, updated, data, out.gateDir());
         listener.verified(v);
         if (!v.decision().accepted() && settings.whenRejected() == WhenRejected.STOP) {
-            return new Result(updated, v, null);
+            return new Result(updated, v);
         }
-        Stages.Result edge = distillC(in, updated, data, out.distillCDir());
+        VocDataset distilledOn = distillCData(in, updated, data, out.distillCDir());
+        Stages.Result edge = distillC(in, updated, distilledOn, out.distillCDir());
+        // the cameras get the edge model calibrated for their threshold on the images it learnt from (the manufacturer's
+        // labels, and the pseudo-labels of an added class it cannot label): the same shift the tutor took for the gate
+        Path shipped = settings.calibration() == Calibration.NONE ? edge.checkpoint()
+                : ClassBiasCalibration.forCameras(edge.checkpoint(), distilledOn, settings.gate().scoreThreshold(),
+                        settings.device(), out.distillCDir().resolve("calibrated.ckpt"));
         return new Result(updated, v, edge, data.knowledge() == AddedClassKnowledge.LABELS ? Map.of()
-                : PseudoLabels.drawnPerClass(out.distillCDir()));
+                : PseudoLabels.drawnPerClass(out.distillCDir()), shipped, distilledOn);
     }
 
     /**
@@ -311,10 +320,12 @@ public final class ManufacturerUpdate {
         return gated;
     }
 
-    /** Distill C: the edge model from its current weights, taught by the updated tutor on the update's classes. */
-    public Stages.Result distillC(Inputs in, Path updatedTutor, OwnData data, Path stageDir) throws IOException {
+    /**
+     * Distill C: the edge model from its current weights, taught by the updated tutor on {@code own}, the update's
+     * classes as {@link #distillCData} labels them.
+     */
+    Stages.Result distillC(Inputs in, Path updatedTutor, VocDataset own, Path stageDir) throws IOException {
         DistillC c = settings.distillC();
-        VocDataset own = distillCData(in, updatedTutor, data, stageDir);
         return Stages.run(Stages.Stage.direct("edge-updated", in.edgeModel(), c.train(), own)
                 .distilledFrom(updatedTutor, c.fgd()).from(in.edge()).weights(1f, c.featureWeight()),
                 own.classes(), stageDir);

@@ -198,18 +198,9 @@ class ManufacturerUpdateTest {
                 .readTree(out.updatedTutor().resolveSibling("calibration.json").toFile());
         assertEquals(own.updateClasses().size(), shifts.path("manufacturer").size());
         assertEquals(0, shifts.path("customer").size(), "the manufacturer labels every class here");
-        var before = org.diredi.core.checkpoint.TensorFile.byName(eq10.weights());
-        for (var t : tutor.weights()) {
-            float[] was = before.get(t.name()).data();
-            if (!t.name().endsWith("clsLogits_bias")) {
-                assertTrue(java.util.Arrays.equals(was, t.data()), t.name() + " must not move");
-                continue;
-            }
-            for (var shift : shifts.path("manufacturer")) {
-                int c = ClassList.FASHION.indexOf(shift.path("name").asText());
-                assertEquals(was[c] + shift.path("delta").asDouble(), t.data()[c], 1e-5, shift.toString());
-            }
-        }
+        Map<String, Double> fitted = new java.util.HashMap<>();
+        shifts.path("manufacturer").forEach(x -> fitted.put(x.path("name").asText(), x.path("delta").asDouble()));
+        assertOnlyClassBiasMoved(eq10, tutor, fitted);
     }
 
     @Test
@@ -225,10 +216,51 @@ class ManufacturerUpdateTest {
         assertEquals(Checkpoint.read(models.get("edge")).manifest().id(), edge.parent().id(), "from the current edge");
         var tutorTime = Files.getLastModifiedTime(out.updatedTutor());
         var edgeTime = Files.getLastModifiedTime(first.distillC().checkpoint());
+        assertEquals(first.distillC().checkpoint(), first.edge(), "uncalibrated settings ship Distill C as it is");
         ManufacturerUpdate.Result again = update.run(inputs(), own, out);
         assertEquals(tutorTime, Files.getLastModifiedTime(out.updatedTutor()));
         assertEquals(edgeTime, Files.getLastModifiedTime(again.distillC().checkpoint()));
         assertEquals(first.gate(), again.gate());
+    }
+
+    @Test
+    void calibratedSettingsShipTheDistilledEdgeModelWithOnlyItsClassBiasMovedForTheCamerasThreshold() throws Exception {
+        ManufacturerUpdate.Settings s = settings(ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY);
+        ManufacturerUpdate update = new ManufacturerUpdate(new ManufacturerUpdate.Settings(s.lambda(), s.gate(),
+                s.distillC(), s.whenRejected(), Calibration.CLASS_BIAS), ManufacturerUpdate.Listener.NONE);
+        ManufacturerUpdate.Layout out = layout("calibrated-edge");
+        ManufacturerUpdate.Result r = update.run(inputs(), own, out);
+        assertEquals(out.distillCDir().resolve("calibrated.ckpt"), r.edge());
+        assertTrue(org.diredi.core.eval.ClassBiasCalibration.isCalibrated(r.edge()));
+        assertFalse(org.diredi.core.eval.ClassBiasCalibration.isCalibrated(r.distillC().checkpoint()));
+        Checkpoint distilled = Checkpoint.read(r.distillC().checkpoint());
+        Checkpoint shipped = Checkpoint.read(r.edge());
+        assertEquals(distilled.manifest().id(), shipped.manifest().parent().id(), "calibrated from Distill C's model");
+        // the shifts a fit on the images Distill C learnt from gives, at the gate's (the cameras') threshold
+        Map<String, Double> expected = org.diredi.core.eval.ClassBiasCalibration.byName(
+                org.diredi.core.eval.ClassBiasCalibration.fit(r.distillC().checkpoint(), r.distilledOn(),
+                        org.diredi.core.stage.Stages.labelledClasses(r.distilledOn()), s.gate().scoreThreshold(),
+                        ai.djl.Device.cpu()));
+        assertEquals(own.updateTrain().size(), r.distilledOn().size());
+        assertOnlyClassBiasMoved(distilled, shipped, expected);
+        var shippedTime = Files.getLastModifiedTime(r.edge());
+        assertEquals(shippedTime, Files.getLastModifiedTime(update.run(inputs(), own, out).edge()), "a rerun keeps it");
+    }
+
+    /** {@code after} is {@code before} with each class's logit bias moved by its shift (0 when not named), nothing else. */
+    private static void assertOnlyClassBiasMoved(Checkpoint before, Checkpoint after, Map<String, Double> shifts) {
+        var was = org.diredi.core.checkpoint.TensorFile.byName(before.weights());
+        for (var t : after.weights()) {
+            float[] w = was.get(t.name()).data();
+            if (!t.name().endsWith("clsLogits_bias")) {
+                assertTrue(java.util.Arrays.equals(w, t.data()), t.name() + " must not move");
+                continue;
+            }
+            for (int c = 0; c < w.length; c++) {
+                String name = ClassList.FASHION.name(c);
+                assertEquals(w[c] + shifts.getOrDefault(name, 0.0), t.data()[c], 1e-5, name);
+            }
+        }
     }
 
     @Test

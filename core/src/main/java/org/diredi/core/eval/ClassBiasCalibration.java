@@ -3,6 +3,7 @@ package org.diredi.core.eval;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.diredi.core.model.FcosDetector;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.provenance.DataHashes;
 import org.diredi.core.provenance.Provenance;
+import org.diredi.core.stage.Stages;
 import org.diredi.core.train.DetectionSet;
 import org.diredi.vision.box.Detection;
 import org.diredi.vision.data.ClassList;
@@ -46,6 +48,9 @@ public final class ClassBiasCalibration {
     /** Shifts tried, in logits: -6 to +3 by 0.25 (a factor e^-6 to e^3 on the class odds). */
     static final double[] GRID = grid(-6, 3, 0.25);
 
+    /** The suffix a calibrated checkpoint's role takes. */
+    static final String CALIBRATED = "+calibrated";
+
     /** The suffix of the class-logit bias tensor (FcosHead's clsLogits convolution). */
     static final String BIAS = "clsLogits_bias";
 
@@ -64,6 +69,25 @@ public final class ClassBiasCalibration {
         write(in, byName(shifts), String.format("class-bias calibration at score %.2f on %d images", scoreThreshold,
                 data.size()), data, out);
         return shifts;
+    }
+
+    /**
+     * {@code in} calibrated for the cameras: every class {@code data} labels fitted at {@code scoreThreshold}, written to
+     * {@code out} (see {@link #apply}); a calibrated model already there is kept, so a resumed update or report reuses
+     * it. FCOS's score, sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision
+     * at the cameras' 0.3, calibrated 57-67% (BENCHMARKS.md section 11).
+     */
+    public static Path forCameras(Path in, VocDataset data, double scoreThreshold, Device device, Path out)
+            throws IOException {
+        if (!Files.exists(out)) {
+            apply(in, data, Stages.labelledClasses(data), scoreThreshold, device, out);
+        }
+        return out;
+    }
+
+    /** Whether {@code checkpoint} was written by this calibration (its role says so). */
+    public static boolean isCalibrated(Path checkpoint) {
+        return Checkpoint.read(checkpoint).manifest().role().endsWith(CALIBRATED);
     }
 
     /** The shift of each of {@code classes} for its best F1 at {@code scoreThreshold} on {@code data}. */
@@ -95,7 +119,7 @@ public final class ClassBiasCalibration {
     public static void write(Path in, Map<String, Double> shifts, String how, VocDataset fittedOn, Path out)
             throws IOException {
         Checkpoint ck = Checkpoint.read(in);
-        String role = ck.manifest().role() + "+calibrated";
+        String role = ck.manifest().role() + CALIBRATED;
         String said = how + ": " + shifts;
         Manifest m = ck.manifest().derived(role, in.toString(), said)
                 .provenance(Provenance.of("checkpoint", role,

@@ -17,6 +17,20 @@ public record Spread(List<Double> values, double mean, double sd) {
         return new Spread(List.copyOf(values), mean, values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)));
     }
 
+    /**
+     * Like {@link #of}, with the mean and sd over the values that were measured (not NaN): runs recorded before a figure
+     * existed keep their place, as null, without hiding the others' figure.
+     */
+    public static Spread ofMeasured(List<Double> values) {
+        Spread measured = of(values.stream().filter(v -> !Double.isNaN(v)).toList());
+        return new Spread(List.copyOf(values), measured.mean, measured.sd);
+    }
+
+    /** How many values were measured (not NaN). */
+    public long measured() {
+        return values.stream().filter(v -> !Double.isNaN(v)).count();
+    }
+
     /** "mean ± sd" with one decimal. */
     public String text() {
         return String.format("%.1f ± %.1f", mean, sd);

@@ -11,6 +11,7 @@ import org.diredi.cloud.update.Verification;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
 import org.diredi.core.engine.Devices;
+import org.diredi.core.eval.ClassBiasCalibration;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.model.ModelConfig;
 import org.diredi.core.model.Presets;
@@ -211,7 +212,26 @@ public final class ExperimentRunner {
         rows.put("Updated edge-AI model (Distill C)", update.distillC().checkpoint());
         rows.put("Updated edge-AI model (Training)", baseline.checkpoint());
         return Evaluation.of(rows, data.test(), spec.updateClasses(), spec.removed(), spec.gate().scoreThreshold(),
-                Devices.require(base.device(), "device"));
+                (row, model) -> calibrated(row, model, update), Devices.require(base.device(), "device"));
+    }
+
+    /**
+     * A Table III model calibrated for the cameras' threshold the way the update calibrates the edge model it ships
+     * ({@link ClassBiasCalibration#forCameras} on the images Distill C learnt from: the manufacturer's labels, and
+     * its pseudo-labels of an added class it cannot label), so that every row is judged where the cameras operate on
+     * the same footing; a model the update calibrated already is taken as it is. Kept in calibrated/.
+     */
+    private Path calibrated(String row, Path model, ManufacturerUpdate.Result update) throws IOException {
+        if (ClassBiasCalibration.isCalibrated(model)) {
+            return model;
+        }
+        if (update.distillC() != null && model.equals(update.distillC().checkpoint())
+                && ClassBiasCalibration.isCalibrated(update.edge())) {
+            return update.edge(); // the edge model the update ships
+        }
+        String name = row.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return ClassBiasCalibration.forCameras(model, update.distilledOn(), spec.gate().scoreThreshold(),
+                Devices.require(base.device(), "device"), dir.resolve("calibrated").resolve(name + ".ckpt"));
     }
 
     private StageTimes stageTimes(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,

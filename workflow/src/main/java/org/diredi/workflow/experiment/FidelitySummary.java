@@ -30,7 +30,11 @@ import org.diredi.vision.report.Spread;
  *   <li>{@code distillC_added_ap}, {@code direct_added_ap}: the same for Distill C and direct training, what
  *       the manufacturer's side learnt of the added classes;</li>
  *   <li>{@code distillC_presumed_map}: Distill C's mean AP over the presumed classes, what the update kept of them
- *       (to compare the settings of {@code addedClassKnowledge}).</li>
+ *       (to compare the settings of {@code addedClassKnowledge});</li>
+ *   <li>{@code calibrated_distillC_minus_direct_f1}, {@code calibrated_updated_minus_original_tutor_f1}: the two F1
+ *       claims where the cameras operate, every model calibrated for their threshold (the report's
+ *       {@code resultsCalibratedAtCamerasThreshold}); a seed whose report predates it counts as null, and the mean
+ *       and sd are over the seeds that have it.</li>
  * </ul>
  * Runs with another {@code addedClassKnowledge} than {@code labels} are entries of their own, which name it.
  */
@@ -142,6 +146,19 @@ public final class FidelitySummary {
         e.put("distillC_added_ap", adds ? over(runs, r -> addedAp(r, DISTILL_C)) : null);
         e.put("direct_added_ap", adds ? over(runs, r -> addedAp(r, TRAINING)) : null);
         e.put("distillC_presumed_map", over(runs, r -> presumedMap(r, DISTILL_C)));
+        e.put("calibrated_distillC_minus_direct_f1", Spread.ofMeasured(runs.stream()
+                .map(r -> calibrated(r, DISTILL_C, "f1") - calibrated(r, TRAINING, "f1")).toList()));
+        e.put("calibrated_updated_minus_original_tutor_f1", Spread.ofMeasured(runs.stream()
+                .map(r -> calibrated(r, UPDATED_TUTOR, "f1") - calibrated(r, TUTOR, "f1")).toList()));
+        Map<String, Map<String, Spread>> calibratedRows = new LinkedHashMap<>();
+        rows.keySet().forEach(row -> {
+            Map<String, Spread> m = new LinkedHashMap<>();
+            for (String metric : METRICS) {
+                m.put(metric, Spread.ofMeasured(runs.stream().map(r -> calibrated(r, row, metric)).toList()));
+            }
+            calibratedRows.put(row, m);
+        });
+        e.put("calibratedRows", calibratedRows);
         return e;
     }
 
@@ -155,6 +172,11 @@ public final class FidelitySummary {
 
     private static double metric(JsonNode run, String row, String metric) {
         return points(run.path("results").path(row).path(metric));
+    }
+
+    /** A row's metric with the model calibrated for the cameras' threshold; NaN in a report from before that. */
+    private static double calibrated(JsonNode run, String row, String metric) {
+        return points(run.path("resultsCalibratedAtCamerasThreshold").path(row).path(metric));
     }
 
     /** A row's per-class AP (points) for {@code names}, averaged over the classes the test split shows. */
@@ -202,14 +224,35 @@ public final class FidelitySummary {
             }
             t.row(mean);
         }
+        MarkdownTable cal = new MarkdownTable("model", "mAP@0.5", "precision", "recall", "F1");
+        Map<String, Map<String, Spread>> calRows = (Map<String, Map<String, Spread>>) e.get("calibratedRows");
+        calRows.forEach((row, m) -> {
+            List<Object> cells = new ArrayList<>(List.of(row));
+            for (String metric : METRICS) {
+                cells.add(measuredText(m.get(metric)));
+            }
+            cal.row(cells);
+        });
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
         for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
-                "updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
+                "updated_minus_original_tutor_f1", "calibrated_distillC_minus_direct_f1",
+                "calibrated_updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
                 "direct_added_ap", "distillC_presumed_map")) {
             Spread s = (Spread) e.get(k);
-            claims.row(k, s == null ? "-" : s.values().stream().map(v -> String.format("%.1f", v)).toList().toString(),
-                    s == null ? "-" : s.text());
+            claims.row(k, s == null ? "-" : s.values().stream()
+                    .map(v -> Double.isNaN(v) ? "-" : String.format("%.1f", v)).toList().toString(), measuredText(s));
         }
-        return md.append(t).append("\n\n").append(claims).append("\n").toString();
+        return md.append(t).append("\n\nEvery model calibrated for the cameras' threshold (Table III's second part),"
+                + " mean ± sd over the seeds that measured it:\n\n").append(cal).append("\n\n").append(claims)
+                .append("\n").toString();
+    }
+
+    /** "mean ± sd", saying over how many seeds when some did not measure it; "-" when none did. */
+    private static String measuredText(Spread s) {
+        if (s == null || s.measured() == 0) {
+            return "-";
+        }
+        return s.text() + (s.measured() < s.values().size() ? " (" + s.measured() + " of " + s.values().size()
+                + " seeds)" : "");
     }
 }

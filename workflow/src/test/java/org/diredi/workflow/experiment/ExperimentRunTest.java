@@ -65,6 +65,18 @@ class ExperimentRunTest {
         }
         assertTrue(Files.exists(out.resolve("per-class-ap.png")));
         assertTrue(Files.exists(out.resolve("report.json")));
+        // Table III's second part: every model calibrated for the cameras' threshold, each kept in calibrated/
+        assertTrue(report.contains("### Every model calibrated for the cameras' threshold (0.30)"), report);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
+        var calibrated = json.path("resultsCalibratedAtCamerasThreshold");
+        assertEquals(8, calibrated.size(), calibrated.toString());
+        assertEquals(0.3, calibrated.path("Original tutor").path("config").path("scoreThreshold").asDouble(), 1e-9);
+        try (var files = Files.list(out.resolve("calibrated"))) {
+            var ckpts = files.filter(f -> f.toString().endsWith(".ckpt")).toList();
+            assertEquals(8, ckpts.size(), "calibration none: the report calibrates every row itself " + ckpts);
+            assertTrue(ckpts.stream().allMatch(org.diredi.core.eval.ClassBiasCalibration::isCalibrated));
+            assertTrue(ckpts.contains(out.resolve("calibrated/updated-tutor-eq-10.ckpt")), ckpts.toString());
+        }
         assertTrue(Files.exists(out.resolve("gate.md")) && Files.exists(out.resolve("gate.json")));
         assertTrue(Files.exists(out.resolve("tutor-updated/model.ckpt")));
         KnowledgeDelta d = KnowledgeDelta.read(out.resolve("update.delta"));

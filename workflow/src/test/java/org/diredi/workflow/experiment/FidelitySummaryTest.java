@@ -123,6 +123,39 @@ class FidelitySummaryTest {
         assertTrue(md.contains("| distillC_added_ap") && md.contains("| direct_added_ap"), md);
     }
 
+    /** Adds the calibrated results to a report: every row at F1 0.5, Distill C, training and both tutors as given. */
+    private static void calibrated(Path report, double f1C, double f1T, double f1Tutor, double f1Updated)
+            throws Exception {
+        var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(report.toFile());
+        var cal = r.putObject("resultsCalibratedAtCamerasThreshold");
+        r.path("results").fieldNames().forEachRemaining(row -> cal.putPOJO(row, row(0.6, 0.5, Map.of())));
+        Map.of("Updated edge-AI model (Distill C)", f1C, "Updated edge-AI model (Training)", f1T, "Original tutor",
+                f1Tutor, "Updated tutor (Eq. 10)", f1Updated).forEach((row, f1) -> cal.putPOJO(row, row(0.6, f1, Map.of())));
+        JSON.writeValue(report.toFile(), r);
+    }
+
+    @Test
+    void calibratedClaimsAreOverTheSeedsThatMeasuredThemAndTheOthersShowAsNull() throws Exception {
+        report("cal", "exp1", 42, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79); // from before calibration
+        calibrated(report("cal", "exp1", 43, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), 0.66, 0.64, 0.55, 0.65);
+        calibrated(report("cal", "exp1", 44, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), 0.67, 0.63, 0.54, 0.66);
+        String md = FidelitySummary.write(tmp.resolve("out"), FidelitySummary.reports(List.of(tmp.resolve("cal"))));
+        JsonNode e = JSON.readTree(tmp.resolve("out/summary.json").toFile()).path("experiments").get(0);
+        JsonNode c = e.path("calibrated_distillC_minus_direct_f1");
+        assertTrue(c.path("seeds").get(0).isNull(), c.toString());
+        assertEquals(2, c.path("seeds").get(1).asDouble(), 1e-9);
+        assertEquals(4, c.path("seeds").get(2).asDouble(), 1e-9);
+        assertEquals(3, c.path("mean").asDouble(), 1e-9, "over seeds 43 and 44 only");
+        assertEquals(Math.sqrt(2), c.path("sd").asDouble(), 1e-9);
+        assertEquals(11, e.path("calibrated_updated_minus_original_tutor_f1").path("mean").asDouble(), 1e-9);
+        assertEquals(3, e.path("distillC_minus_direct_f1").path("mean").asDouble(), 1e-9, "the 0.5 claim is kept");
+        assertEquals(65.5, e.path("calibratedRows").path("Updated tutor (Eq. 10)").path("f1").path("mean").asDouble(),
+                1e-9);
+        String line = md.lines().filter(l -> l.startsWith("| calibrated_distillC_minus_direct_f1")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains("[-, 2.0, 4.0]") && line.contains("3.0 ± 1.4 (2 of 3 seeds)"), line);
+    }
+
     @Test
     void aFolderWithoutReportsIsNamed() throws Exception {
         Files.createDirectories(tmp.resolve("empty"));
