@@ -320,11 +320,13 @@ public final class ManufacturerUpdate {
         return gated;
     }
 
-    /**
-     * Distill C: the edge model from its current weights, taught by the updated tutor on {@code own}, the update's
-     * classes as {@link #distillCData} labels them.
-     */
-    Stages.Result distillC(Inputs in, Path updatedTutor, VocDataset own, Path stageDir) throws IOException {
+    /** Distill C: the edge model from its current weights, taught by the updated tutor on the update's classes. */
+    public Stages.Result distillC(Inputs in, Path updatedTutor, OwnData data, Path stageDir) throws IOException {
+        return distillC(in, updatedTutor, distillCData(in, updatedTutor, data, stageDir), stageDir);
+    }
+
+    /** {@link #distillC(Inputs, Path, OwnData, Path)} on {@code own}, the images as {@link #distillCData} labels them. */
+    private Stages.Result distillC(Inputs in, Path updatedTutor, VocDataset own, Path stageDir) throws IOException {
         DistillC c = settings.distillC();
         return Stages.run(Stages.Stage.direct("edge-updated", in.edgeModel(), c.train(), own)
                 .distilledFrom(updatedTutor, c.fgd()).from(in.edge()).weights(1f, c.featureWeight()),
