@@ -97,6 +97,23 @@ public final class FcosDetector extends AbstractBlock {
         return out;
     }
 
+    /**
+     * Takes the backbone's weights out of autograd for a stage that trains the neck and head only: backward then stops
+     * at the neck instead of computing gradients the optimizer would discard: the same neck and head weights (a
+     * reverse-distillation epoch side by side: identical weights, 1.18x faster; BENCHMARKS.md section 11). Batch norm
+     * keeps its training mode (batch statistics, running statistics updated): running it on its stored statistics as
+     * well was no faster and changed the tutors (Experiment 1, one seed: the same test mAP, 1.5 points less on the
+     * gate's split). Call after the weights are loaded.
+     */
+    public FcosDetector freezeBackbone() {
+        for (Pair<String, Parameter> p : getParameters()) {
+            if (!isNeckOrHead(p.getKey())) {
+                p.getValue().getArray().setRequiresGradient(false);
+            }
+        }
+        return this;
+    }
+
     public static boolean isNeckOrHead(String parameterName) {
         return parameterName.startsWith(NECK + "_") || parameterName.startsWith(HEAD + "_");
     }

@@ -46,7 +46,7 @@ public final class Stages {
      * {@code fgd} names ({@link FgdConfig#distillation()}, FGD unless set otherwise), from {@code init}
      * weights, or from random ones with the backbone from a pretrained {@code backbone} file
      * ({@link BackboneFile}; ignored when {@code init} is given, which holds a whole model). With
-     * {@code frozenBackbone} only the neck and head train.
+     * {@code frozenBackbone} only the neck and head train ({@link FcosDetector#freezeBackbone}).
      */
     public record Stage(String role, ModelConfig model, TrainConfig train, VocDataset data, Path teacher, Path init,
                  float gtWeight, float featureWeight, FgdConfig fgd, Path backbone, boolean frozenBackbone) {
@@ -165,6 +165,7 @@ public final class Stages {
             }
             int size = s.model().inputSize();
             if (s.frozenBackbone()) {
+                model.freezeBackbone();
                 System.out.println("backbone frozen: training the neck and head only");
             }
             DetectorTrainer.Result r = new DetectorTrainer(model, manager, s.train(), objective, System.out)
