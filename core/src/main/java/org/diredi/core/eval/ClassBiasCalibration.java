@@ -75,7 +75,7 @@ public final class ClassBiasCalibration {
      * {@code in} calibrated for the cameras: every class {@code data} labels fitted at {@code scoreThreshold}, written to
      * {@code out} (see {@link #apply}); a calibrated model already there is kept, so a resumed update or report reuses
      * it. FCOS's score, sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision
-     * at the cameras' 0.3, calibrated 57-67% (BENCHMARKS.md section 11).
+     * at the cameras' 0.3, calibrated 57-73% (BENCHMARKS.md section 11).
      */
     public static Path forCameras(Path in, VocDataset data, double scoreThreshold, Device device, Path out)
             throws IOException {
