@@ -73,16 +73,24 @@ public final class ClassBiasCalibration {
 
     /**
      * {@code in} calibrated for the cameras: every class {@code data} labels fitted at {@code scoreThreshold}, written to
-     * {@code out} (see {@link #apply}); a calibrated model already there is kept, so a resumed update or report reuses
-     * it. FCOS's score, sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision
+     * {@code out} (see {@link #apply}); a model already there calibrated from this {@code in} on these images is kept,
+     * so a resumed update or report reuses it (one from another model or other images is fitted again). FCOS's score, sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision
      * at the cameras' 0.3, calibrated 57-73% (BENCHMARKS.md section 11).
      */
     public static Path forCameras(Path in, VocDataset data, double scoreThreshold, Device device, Path out)
             throws IOException {
-        if (!Files.exists(out)) {
+        if (!(Files.exists(out) && calibratedFrom(out, in, data))) {
             apply(in, data, Stages.labelledClasses(data), scoreThreshold, device, out);
         }
         return out;
+    }
+
+    /** Whether the calibrated checkpoint {@code out} was made from {@code in} (its parent) on {@code data}. */
+    private static boolean calibratedFrom(Path out, Path in, VocDataset data) {
+        Manifest made = Checkpoint.read(out).manifest();
+        Checkpoint from = Checkpoint.read(in);
+        return made.parent() != null && made.provenance() != null && from.manifest().id().equals(made.parent().id())
+                && DataHashes.of(data, from.classes()).equals(made.provenance().data());
     }
 
     /** Whether {@code checkpoint} was written by this calibration (its role says so). */

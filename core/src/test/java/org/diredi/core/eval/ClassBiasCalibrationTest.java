@@ -87,4 +87,25 @@ class ClassBiasCalibrationTest {
                 Map.of("boot", 1.0)));
     }
 
+    @Test
+    void aCalibratedModelIsKeptOnlyWhileItsModelAndImagesAreTheSame(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        org.diredi.vision.data.VocDataset data = org.diredi.core.TestData.scenes(dir.resolve("data"), 8);
+        Map<String, Path> models = org.diredi.core.TestData.tinyTutorAndEdge(dir.resolve("m"), data);
+        Path out = dir.resolve("calibrated.ckpt");
+        ai.djl.Device cpu = ai.djl.Device.cpu();
+        ClassBiasCalibration.forCameras(models.get("tutor"), data, 0.3, cpu, out);
+        var first = java.nio.file.Files.getLastModifiedTime(out);
+        assertTrue(ClassBiasCalibration.isCalibrated(out));
+        ClassBiasCalibration.forCameras(models.get("tutor"), data, 0.3, cpu, out);
+        assertEquals(first, java.nio.file.Files.getLastModifiedTime(out), "same model, same images: kept");
+        ClassBiasCalibration.forCameras(models.get("edge"), data, 0.3, cpu, out);
+        assertEquals(org.diredi.core.checkpoint.Checkpoint.read(models.get("edge")).manifest().id(),
+                org.diredi.core.checkpoint.Checkpoint.read(out).manifest().parent().id(), "another model: fitted again");
+        org.diredi.vision.data.VocDataset four = org.diredi.vision.data.VocDataset.of(data.root(), data.split(),
+                data.classes(), data.images().subList(0, 4));
+        ClassBiasCalibration.forCameras(models.get("edge"), four, 0.3, cpu, out);
+        assertEquals(4, org.diredi.core.checkpoint.Checkpoint.read(out).manifest().provenance().data().get(0).count(),
+                "other images: fitted again, on those");
+    }
 }

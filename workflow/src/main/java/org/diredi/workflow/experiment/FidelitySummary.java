@@ -242,9 +242,13 @@ public final class FidelitySummary {
             claims.row(k, s == null ? "-" : s.values().stream()
                     .map(v -> Double.isNaN(v) ? "-" : String.format("%.1f", v)).toList().toString(), measuredText(s));
         }
-        return md.append(t).append("\n\nEvery model calibrated for the cameras' threshold (Table III's second part),"
-                + " mean ± sd over the seeds that measured it:\n\n").append(cal).append("\n\n").append(claims)
-                .append("\n").toString();
+        boolean anyCalibrated = calRows.values().stream().anyMatch(m -> m.get("f1").measured() > 0);
+        md.append(t).append("\n\n");
+        if (anyCalibrated) {
+            md.append("Every model calibrated for the cameras' threshold (Table III's second part), mean ± sd over the"
+                    + " seeds that measured it:\n\n").append(cal).append("\n\n");
+        }
+        return md.append(claims).append("\n").toString();
     }
 
     /** "mean ± sd", saying over how many seeds when some did not measure it; "-" when none did. */
