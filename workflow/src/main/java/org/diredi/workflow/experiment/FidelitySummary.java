@@ -47,6 +47,8 @@ public final class FidelitySummary {
     static final String UPDATED_TUTOR = "Updated tutor (Eq. 10)";
     static final String TUTOR1 = "Tutor 1 (RD B)";
     static final String TUTOR2 = "Tutor 2 (RD A)";
+    /** The {@code gate_accepted} key of the spec's own gate policy (its variants go by their names). */
+    static final String SPEC_POLICY = "policy";
     private static final String[] METRICS = {"mAP", "precision", "recall", "f1"};
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -159,7 +161,24 @@ public final class FidelitySummary {
             calibratedRows.put(row, m);
         });
         e.put("calibratedRows", calibratedRows);
+        e.put("gate_accepted", gateAccepted(runs));
         return e;
+    }
+
+    /**
+     * Per seed, whether the gate accepted the update under the spec's policy and under each of its variants (Experiment
+     * 2's claim: rejected with the dropped class protected, accepted without); null for a report without that gate.
+     */
+    private static Map<String, List<Boolean>> gateAccepted(List<JsonNode> runs) {
+        Map<String, List<Boolean>> out = new LinkedHashMap<>();
+        out.put(SPEC_POLICY, runs.stream().map(r -> accepted(r.path("gate"))).toList());
+        runs.get(0).path("gateVariants").fieldNames().forEachRemaining(v ->
+                out.put(v, runs.stream().map(r -> accepted(r.path("gateVariants").path(v))).toList()));
+        return out;
+    }
+
+    private static Boolean accepted(JsonNode decision) {
+        return decision.path("accepted").isBoolean() ? decision.path("accepted").asBoolean() : null;
     }
 
     private static Spread over(List<JsonNode> runs, java.util.function.ToDoubleFunction<JsonNode> value) {
@@ -242,13 +261,17 @@ public final class FidelitySummary {
             claims.row(k, s == null ? "-" : s.values().stream()
                     .map(v -> Double.isNaN(v) ? "-" : String.format("%.1f", v)).toList().toString(), measuredText(s));
         }
+        MarkdownTable gate = new MarkdownTable("gate policy", "accepted, per seed");
+        ((Map<String, List<Boolean>>) e.get("gate_accepted")).forEach((policy, seeds) -> gate.row(
+                SPEC_POLICY.equals(policy) ? "the spec's" : policy, seeds.stream()
+                        .map(a -> a == null ? "-" : a ? "yes" : "no").toList().toString()));
         boolean anyCalibrated = calRows.values().stream().anyMatch(m -> m.get("f1").measured() > 0);
         md.append(t).append("\n\n");
         if (anyCalibrated) {
             md.append("Every model calibrated for the cameras' threshold (Table III's second part), mean ± sd over the"
                     + " seeds that measured it:\n\n").append(cal).append("\n\n");
         }
-        return md.append(claims).append("\n").toString();
+        return md.append(claims).append("\n\n").append(gate).append("\n").toString();
     }
 
     /** "mean ± sd", saying over how many seeds when some did not measure it; "-" when none did. */

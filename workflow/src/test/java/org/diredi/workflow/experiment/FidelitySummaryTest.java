@@ -156,6 +156,28 @@ class FidelitySummaryTest {
         assertTrue(line.contains("[-, 2.0, 4.0]") && line.contains("3.0 ± 1.4 (2 of 3 seeds)"), line);
     }
 
+    /** Adds the gate's decisions to a report: the spec's policy, and a variant without the dropped class protected. */
+    private static void gate(Path report, boolean accepted, boolean unprotectedAccepted) throws Exception {
+        var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(report.toFile());
+        r.putObject("gate").put("accepted", accepted);
+        r.putObject("gateVariants").putObject("bag-unprotected").put("accepted", unprotectedAccepted);
+        JSON.writeValue(report.toFile(), r);
+    }
+
+    @Test
+    void theGatesDecisionUnderTheSpecsPolicyAndEachVariantIsGivenPerSeed() throws Exception {
+        gate(report("exp2", "exp2", 42, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), false, true);
+        gate(report("exp2", "exp2", 43, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79), false, false);
+        report("exp2", "exp2", 44, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79); // a report without its gate
+        String md = FidelitySummary.write(tmp.resolve("out"), FidelitySummary.reports(List.of(tmp.resolve("exp2"))));
+        JsonNode g = JSON.readTree(tmp.resolve("out/summary.json").toFile()).path("experiments").get(0)
+                .path("gate_accepted");
+        assertEquals("[false,false,null]", g.path(FidelitySummary.SPEC_POLICY).toString());
+        assertEquals("[true,false,null]", g.path("bag-unprotected").toString());
+        assertTrue(md.contains("| the spec's") && md.contains("[no, no, -]"), md);
+        assertTrue(md.contains("| bag-unprotected") && md.contains("[yes, no, -]"), md);
+    }
+
     @Test
     void aFolderWithoutReportsIsNamed() throws Exception {
         Files.createDirectories(tmp.resolve("empty"));
