@@ -31,8 +31,9 @@ import org.diredi.vision.data.VocDataset;
  */
 public final class ExperimentRunner {
 
-    /** Table III's extra row: Distill B's comparison, the edge model trained on the presumed data directly. */
+    /** Table III's extra rows: Distill B's and Distill A's comparisons, trained on the presumed data directly. */
     public static final String DIRECT_EDGE_ROW = "Edge-AI model, direct training (presumed data)";
+    public static final String DIRECT_TUTOR_ROW = "Tutor, direct training (presumed data)";
 
     /** The run's stand-in for the customer's enrolled key, which signs the figures its delta carries. */
     static final String FIGURES_KEY = "customer-figures.key.pem";
@@ -206,6 +207,7 @@ public final class ExperimentRunner {
         rows.put("Original edge-AI model", m.edge().checkpoint());
         rows.put(DIRECT_EDGE_ROW, m.edgeDirect().checkpoint());
         rows.put("Original tutor", m.tutor().checkpoint());
+        rows.put(DIRECT_TUTOR_ROW, m.tutorDirect().checkpoint());
         rows.put("Tutor 1 (RD B)", rd.tutor1());
         rows.put("Tutor 2 (RD A)", rd.tutor2());
         rows.put("Updated tutor (Eq. 10)", update.updatedTutor());
@@ -240,12 +242,13 @@ public final class ExperimentRunner {
                 .add("large teacher (direct)", m.large().history(), presumed.size())
                 .add("Distill A (tutor)", m.tutor().history(), presumed.size())
                 .add("Distill B (edge)", m.edge().history(), presumed.size())
-                .add("edge, direct (presumed data)", m.edgeDirect().history(), presumed.size())
+                .comparison("tutor, direct (presumed data)", m.tutorDirect().history(), presumed.size())
+                .comparison("edge, direct (presumed data)", m.edgeDirect().history(), presumed.size())
                 .add("RD B (tutor 1)", DetectorTrainer.readHistory(rd.tutor1().getParent()), presumed.size())
                 .add("RD A (tutor 2)", DetectorTrainer.readHistory(dir.resolve("tutor2-rdA")),
                         presumed.size() + privateData.size())
                 .add("Distill C (updated edge)", update.distillC().history(), ownUpdate.size())
-                .add("direct-training baseline", baseline.history(), ownUpdate.size());
+                .comparison("direct-training baseline", baseline.history(), ownUpdate.size());
     }
 
     private TrainConfig cfg(String stage) {

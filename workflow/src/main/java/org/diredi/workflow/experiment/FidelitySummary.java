@@ -128,15 +128,16 @@ public final class FidelitySummary {
         e.put("addedClassKnowledge", knowledge(first));
         e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
         Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
-        first.path("results").fieldNames().forEachRemaining(row -> {
+        rowNames(runs).forEach(row -> {
             Map<String, Spread> m = new LinkedHashMap<>();
             for (String metric : METRICS) {
-                m.put(metric, Spread.of(runs.stream().map(r -> points(r.path("results").path(row).path(metric)))
-                        .toList()));
+                m.put(metric, Spread.ofMeasured(runs.stream().map(r -> metric(r, row, metric)).toList()));
             }
             rows.put(row, m);
         });
         e.put("rows", rows);
+        e.put("distillA_minus_direct_map", Spread.ofMeasured(runs.stream().map(r -> presumedMap(r, TUTOR)
+                - presumedMap(r, ExperimentRunner.DIRECT_TUTOR_ROW)).toList()));
         e.put("distillB_minus_direct_map", over(runs, r -> presumedMap(r, DISTILL_B)
                 - presumedMap(r, ExperimentRunner.DIRECT_EDGE_ROW)));
         e.put("distillC_minus_direct_f1", over(runs, r -> metric(r, DISTILL_C, "f1") - metric(r, TRAINING, "f1")));
@@ -179,6 +180,18 @@ public final class FidelitySummary {
 
     private static Boolean accepted(JsonNode decision) {
         return decision.path("accepted").isBoolean() ? decision.path("accepted").asBoolean() : null;
+    }
+
+    /** Table III's rows over every run, in the order of the run that has the most (older reports lack some). */
+    private static List<String> rowNames(List<JsonNode> runs) {
+        List<String> names = new ArrayList<>();
+        runs.stream().sorted(java.util.Comparator.comparingInt((JsonNode r) -> -r.path("results").size()))
+                .forEach(r -> r.path("results").fieldNames().forEachRemaining(n -> {
+                    if (!names.contains(n)) {
+                        names.add(n);
+                    }
+                }));
+        return names;
     }
 
     private static Spread over(List<JsonNode> runs, java.util.function.ToDoubleFunction<JsonNode> value) {
@@ -233,13 +246,14 @@ public final class FidelitySummary {
             for (int i = 0; i < runs.size(); i++) {
                 List<Object> cells = new ArrayList<>(List.of(row.getKey(), String.valueOf(seed(runs.get(i)))));
                 for (String metric : METRICS) {
-                    cells.add(String.format("%.1f", row.getValue().get(metric).values().get(i)));
+                    double v = row.getValue().get(metric).values().get(i);
+                    cells.add(Double.isNaN(v) ? "-" : String.format("%.1f", v));
                 }
                 t.row(cells);
             }
             List<Object> mean = new ArrayList<>(List.of(row.getKey(), "mean ± sd"));
             for (String metric : METRICS) {
-                mean.add(row.getValue().get(metric).text());
+                mean.add(measuredText(row.getValue().get(metric)));
             }
             t.row(mean);
         }
@@ -253,7 +267,7 @@ public final class FidelitySummary {
             cal.row(cells);
         });
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
-        for (String k : List.of("distillB_minus_direct_map", "distillC_minus_direct_f1",
+        for (String k : List.of("distillA_minus_direct_map", "distillB_minus_direct_map", "distillC_minus_direct_f1",
                 "updated_minus_original_tutor_f1", "calibrated_distillC_minus_direct_f1",
                 "calibrated_updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
                 "direct_added_ap", "distillC_presumed_map")) {

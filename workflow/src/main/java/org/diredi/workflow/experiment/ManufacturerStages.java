@@ -13,8 +13,8 @@ import org.diredi.vision.data.VocDataset;
 
 /**
  * The manufacturer's first stages on the presumed data: the large teacher (direct), Distill A (tutor)
- * and Distill B (edge model), both by FGD, and Distill B's comparison, the edge model trained directly on
- * the same data from the same start and budget. Experiments with the same presumed classes, data, budgets
+ * and Distill B (edge model), and their comparisons, the tutor and the edge model trained directly on the
+ * same data from the same start and budget. Experiments with the same presumed classes, data, budgets
  * and seed share these stages in a folder beside them (Experiment 2 reuses Experiment 1's), and so RD B
  * (tutor 1), which depends only on these models, the presumed data and the RD settings.
  */
@@ -23,10 +23,11 @@ final class ManufacturerStages {
     /**
      * The trained models and their shared folder.
      *
-     * @param edgeDirect the edge model trained directly on the presumed data (Distill B's comparison)
+     * @param tutorDirect the tutor trained directly on the presumed data (Distill A's comparison)
+     * @param edgeDirect  the edge model trained directly on the presumed data (Distill B's comparison)
      */
-    record Models(Stages.Result large, Stages.Result tutor, Stages.Result edge, Stages.Result edgeDirect,
-                  Path sharedDir) {}
+    record Models(Stages.Result large, Stages.Result tutor, Stages.Result edge, Stages.Result tutorDirect,
+                  Stages.Result edgeDirect, Path sharedDir) {}
 
     private final ExperimentSpec spec;
     private final TrainConfig base;
@@ -54,9 +55,11 @@ final class ManufacturerStages {
         Stages.Result rEdge = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
                 .withBackbone(backbones.file(edge)).distilledFrom(rTutor.checkpoint(), spec.distillation("edge"))
                 .weights(1f, spec.featureWeight("edge")), classes, shared.resolve("edge-distill-B"));
+        Stages.Result rTutorDirect = Stages.run(Stages.Stage.direct("tutor", tutor, cfg("tutor"), presumed)
+                .withBackbone(backbones.file(tutor)), classes, shared.resolve("tutor-direct"));
         Stages.Result rDirect = Stages.run(Stages.Stage.direct("edge", edge, cfg("edge"), presumed)
                 .withBackbone(backbones.file(edge)), classes, shared.resolve("edge-direct"));
-        return new Models(rLarge, rTutor, rEdge, rDirect, shared);
+        return new Models(rLarge, rTutor, rEdge, rTutorDirect, rDirect, shared);
     }
 
     /**

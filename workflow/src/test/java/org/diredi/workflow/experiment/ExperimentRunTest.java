@@ -69,11 +69,11 @@ class ExperimentRunTest {
         assertTrue(report.contains("### Every model calibrated for the cameras' threshold (0.30)"), report);
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
         var calibrated = json.path("resultsCalibratedAtCamerasThreshold");
-        assertEquals(8, calibrated.size(), calibrated.toString());
+        assertEquals(9, calibrated.size(), calibrated.toString());
         assertEquals(0.3, calibrated.path("Original tutor").path("config").path("scoreThreshold").asDouble(), 1e-9);
         try (var files = Files.list(out.resolve("calibrated"))) {
             var ckpts = files.filter(f -> f.toString().endsWith(".ckpt")).toList();
-            assertEquals(8, ckpts.size(), "calibration none: the report calibrates every row itself " + ckpts);
+            assertEquals(9, ckpts.size(), "calibration none: the report calibrates every row itself " + ckpts);
             assertTrue(ckpts.stream().allMatch(org.diredi.core.eval.ClassBiasCalibration::isCalibrated));
             assertTrue(ckpts.contains(out.resolve("calibrated/updated-tutor-eq-10.ckpt")), ckpts.toString());
         }
@@ -95,14 +95,21 @@ class ExperimentRunTest {
         assertEquals(null, Checkpoint.read(manufacturer.resolve("tutor-distill-A/model.ckpt")).manifest().parent());
         assertTrue(report.contains("tutor random, edge pretrained"), report);
         String again = run(spec, out);
-        // large, Distill A, Distill B, the direct edge model, RD B, RD A, Distill C, the baseline
-        assertEquals(8, again.split("is done: reusing", -1).length - 1, again);
+        // large, Distill A, Distill B, the direct tutor and edge model, RD B, RD A, Distill C, the baseline
+        assertEquals(9, again.split("is done: reusing", -1).length - 1, again);
         assertTrue(Files.exists(manufacturer.resolve("edge-direct/model.ckpt")), "Distill B's comparison");
+        assertTrue(Files.exists(manufacturer.resolve("tutor-direct/model.ckpt")), "Distill A's comparison");
+        // Distill A's comparison starts where Distill A does and is trained on the same data, without a teacher
+        var tutorDirect = Checkpoint.read(manufacturer.resolve("tutor-direct/model.ckpt")).manifest();
+        assertEquals(null, tutorDirect.parent());
         try (var rdB = Files.list(manufacturer)) {
             assertTrue(rdB.anyMatch(f -> f.getFileName().toString().startsWith("tutor1-rdB-")),
                     "RD B is kept with the manufacturer's stages");
         }
         assertTrue(report.contains(ExperimentRunner.DIRECT_EDGE_ROW), report);
+        assertTrue(report.contains(ExperimentRunner.DIRECT_TUTOR_ROW)
+                && report.contains("| tutor, direct (presumed data) (comparison)"), report);
+        assertTrue(report.contains("(DiReDi's stages "), report);
     }
 
     @Test
@@ -128,10 +135,11 @@ class ExperimentRunTest {
         assertTrue(!weights(out.resolve("seed-1")).equals(weights(out.resolve("seed-2"))), "two seeds, two runs");
         // One seed, the same run (its stages trained afresh in another folder): bit for bit where libtorch's CPU
         // kernels are; within their rounding where they are not (seen on an AMD family-26 CPU with oneDNN capped at
-        // AVX, 2 runs in 21), which is orders of magnitude below what another seed changes.
+        // AVX, 2 runs in 21; the largest seen 0.002 while another job loaded the cores), orders of magnitude below
+        // what another seed changes.
         double sameSeed = largestDifference(out.resolve("seed-1"), again.resolve("seed-1"));
         double otherSeed = largestDifference(out.resolve("seed-1"), out.resolve("seed-2"));
-        assertTrue(sameSeed < 1e-3 && otherSeed > 100 * sameSeed, "largest weight difference, same seed " + sameSeed
+        assertTrue(sameSeed < 1e-2 && otherSeed > 100 * sameSeed, "largest weight difference, same seed " + sameSeed
                 + ", other seed " + otherSeed);
         if (sameSeed == 0) {
             assertEquals(seed1, seed1Again);

@@ -41,7 +41,10 @@ class FidelitySummaryTest {
         results.put("Original edge-AI model", row(0.4, 0.5, Map.of("tshirt", distillB, "bag", distillB, "boot", 0.0)));
         results.put(ExperimentRunner.DIRECT_EDGE_ROW, row(0.4, 0.5, Map.of("tshirt", direct, "bag", direct,
                 "boot", 0.0)));
-        results.put("Original tutor", row(0.5, f1Tutor, Map.of("boot", 0.0)));
+        results.put("Original tutor", row(0.5, f1Tutor, Map.of("boot", 0.0, "tshirt", distillB + 0.1,
+                "bag", distillB + 0.1)));
+        results.put(ExperimentRunner.DIRECT_TUTOR_ROW, row(0.5, 0.5, Map.of("tshirt", direct + 0.1,
+                "bag", direct + 0.1)));
         results.put("Tutor 1 (RD B)", row(0.5, 0.5, Map.of("boot", boot1)));
         results.put("Tutor 2 (RD A)", row(0.7, 0.7, Map.of("boot", boot2)));
         results.put("Updated tutor (Eq. 10)", row(0.6, f1Updated, Map.of("boot", 0.6)));
@@ -68,8 +71,9 @@ class FidelitySummaryTest {
         assertEquals("exp1", exp1.path("experiment").asText());
         assertEquals("fashion-scenes", exp1.path("domain").asText());
         assertEquals("[1,2,3]", exp1.path("seeds").toString());
-        // Distill B - direct over the presumed classes: 4, 2, 0 points -> mean 2, sd 2
+        // Distill B - direct over the presumed classes: 4, 2, 0 points -> mean 2, sd 2 (Distill A - direct the same)
         assertSpread(exp1.path("distillB_minus_direct_map"), new double[] {4, 2, 0}, 2, 2);
+        assertSpread(exp1.path("distillA_minus_direct_map"), new double[] {4, 2, 0}, 2, 2);
         // Distill C - training F1: 3, 5, -2 -> mean 2, sd sqrt(((1)^2 + 3^2 + (-4)^2) / 2) = sqrt(13)
         assertSpread(exp1.path("distillC_minus_direct_f1"), new double[] {3, 5, -2}, 2, Math.sqrt(13));
         assertSpread(exp1.path("updated_minus_original_tutor_f1"), new double[] {-28, -5, 3}, -10,
@@ -176,6 +180,26 @@ class FidelitySummaryTest {
         assertEquals("[true,false,null]", g.path("bag-unprotected").toString());
         assertTrue(md.contains("| the spec's") && md.contains("[no, no, -]"), md);
         assertTrue(md.contains("| bag-unprotected") && md.contains("[yes, no, -]"), md);
+    }
+
+    @Test
+    void aRowThatOlderReportsLackIsSummarisedOverTheSeedsThatHaveIt() throws Exception {
+        Path old = report("exp1", "exp1", 42, 0.50, 0.46, 0.63, 0.60, 0.55, 0.27, 0.00, 0.79);
+        var r = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(old.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("results")).remove(ExperimentRunner.DIRECT_TUTOR_ROW);
+        JSON.writeValue(old.toFile(), r);
+        report("exp1", "exp1", 43, 0.52, 0.50, 0.65, 0.60, 0.55, 0.50, 0.02, 0.81);
+        String md = FidelitySummary.write(tmp.resolve("out"), FidelitySummary.reports(List.of(tmp.resolve("exp1"))));
+        JsonNode e = JSON.readTree(tmp.resolve("out/summary.json").toFile()).path("experiments").get(0);
+        JsonNode a = e.path("distillA_minus_direct_map");
+        assertTrue(a.path("seeds").get(0).isNull(), a.toString());
+        assertEquals(2, a.path("mean").asDouble(), 1e-9, "seed 43 only");
+        JsonNode map = e.path("rows").path(ExperimentRunner.DIRECT_TUTOR_ROW).path("mAP");
+        assertTrue(map.path("seeds").get(0).isNull(), map.toString());
+        assertEquals(50, map.path("mean").asDouble(), 1e-9);
+        String line = md.lines().filter(l -> l.startsWith("| " + ExperimentRunner.DIRECT_TUTOR_ROW)
+                && l.contains("| 42 ")).findFirst().orElseThrow();
+        assertTrue(line.matches("[^|]*\\|[^|]*\\|[^|]*\\| -\\s+\\| -\\s+\\| -\\s+\\| -\\s+\\|"), line);
     }
 
     @Test
