@@ -31,7 +31,8 @@ import org.diredi.vision.data.VocDataset;
  */
 public final class ExperimentRunner {
 
-    /** Table III's extra rows: Distill B's and Distill A's comparisons, trained on the presumed data directly. */
+    /** Table III's extra rows: Distill A's teacher, and Distill A's and B's comparisons trained directly. */
+    public static final String LARGE_ROW = "Large model (Distill A's teacher)";
     public static final String DIRECT_EDGE_ROW = "Edge-AI model, direct training (presumed data)";
     public static final String DIRECT_TUTOR_ROW = "Tutor, direct training (presumed data)";
 
@@ -204,6 +205,7 @@ public final class ExperimentRunner {
     private Evaluation evaluation(ManufacturerStages.Models m, ReverseDistillation.Outcome rd,
                                   ManufacturerUpdate.Result update, Stages.Result baseline) throws IOException {
         Map<String, Path> rows = new LinkedHashMap<>();
+        rows.put(LARGE_ROW, m.large().checkpoint());
         rows.put("Original edge-AI model", m.edge().checkpoint());
         rows.put(DIRECT_EDGE_ROW, m.edgeDirect().checkpoint());
         rows.put("Original tutor", m.tutor().checkpoint());

@@ -136,6 +136,8 @@ public final class FidelitySummary {
             rows.put(row, m);
         });
         e.put("rows", rows);
+        e.put("large_minus_tutor_map", Spread.ofMeasured(runs.stream().map(r -> presumedMap(r,
+                ExperimentRunner.LARGE_ROW) - presumedMap(r, TUTOR)).toList()));
         e.put("distillA_minus_direct_map", Spread.ofMeasured(runs.stream().map(r -> presumedMap(r, TUTOR)
                 - presumedMap(r, ExperimentRunner.DIRECT_TUTOR_ROW)).toList()));
         e.put("distillB_minus_direct_map", over(runs, r -> presumedMap(r, DISTILL_B)
@@ -267,7 +269,7 @@ public final class FidelitySummary {
             cal.row(cells);
         });
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
-        for (String k : List.of("distillA_minus_direct_map", "distillB_minus_direct_map", "distillC_minus_direct_f1",
+        for (String k : List.of("large_minus_tutor_map", "distillA_minus_direct_map", "distillB_minus_direct_map", "distillC_minus_direct_f1",
                 "updated_minus_original_tutor_f1", "calibrated_distillC_minus_direct_f1",
                 "calibrated_updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
                 "direct_added_ap", "distillC_presumed_map")) {

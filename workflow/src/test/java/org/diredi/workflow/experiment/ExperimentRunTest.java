@@ -69,11 +69,11 @@ class ExperimentRunTest {
         assertTrue(report.contains("### Every model calibrated for the cameras' threshold (0.30)"), report);
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("report.json").toFile());
         var calibrated = json.path("resultsCalibratedAtCamerasThreshold");
-        assertEquals(9, calibrated.size(), calibrated.toString());
+        assertEquals(10, calibrated.size(), calibrated.toString());
         assertEquals(0.3, calibrated.path("Original tutor").path("config").path("scoreThreshold").asDouble(), 1e-9);
         try (var files = Files.list(out.resolve("calibrated"))) {
             var ckpts = files.filter(f -> f.toString().endsWith(".ckpt")).toList();
-            assertEquals(9, ckpts.size(), "calibration none: the report calibrates every row itself " + ckpts);
+            assertEquals(10, ckpts.size(), "calibration none: the report calibrates every row itself " + ckpts);
             assertTrue(ckpts.stream().allMatch(org.diredi.core.eval.ClassBiasCalibration::isCalibrated));
             assertTrue(ckpts.contains(out.resolve("calibrated/updated-tutor-eq-10.ckpt")), ckpts.toString());
         }
@@ -110,6 +110,7 @@ class ExperimentRunTest {
         assertTrue(report.contains(ExperimentRunner.DIRECT_TUTOR_ROW)
                 && report.contains("| tutor, direct (presumed data) (comparison)"), report);
         assertTrue(report.contains("(DiReDi's stages "), report);
+        assertTrue(report.contains(ExperimentRunner.LARGE_ROW), report);
     }
 
     @Test

@@ -38,6 +38,7 @@ class FidelitySummaryTest {
     private Path report(String dir, String name, long seed, double distillB, double direct, double f1C, double f1T,
                         double f1Tutor, double f1Updated, double boot1, double boot2) throws Exception {
         Map<String, Object> results = new LinkedHashMap<>();
+        results.put(ExperimentRunner.LARGE_ROW, row(0.5, 0.5, Map.of("tshirt", distillB, "bag", distillB)));
         results.put("Original edge-AI model", row(0.4, 0.5, Map.of("tshirt", distillB, "bag", distillB, "boot", 0.0)));
         results.put(ExperimentRunner.DIRECT_EDGE_ROW, row(0.4, 0.5, Map.of("tshirt", direct, "bag", direct,
                 "boot", 0.0)));
@@ -74,6 +75,8 @@ class FidelitySummaryTest {
         // Distill B - direct over the presumed classes: 4, 2, 0 points -> mean 2, sd 2 (Distill A - direct the same)
         assertSpread(exp1.path("distillB_minus_direct_map"), new double[] {4, 2, 0}, 2, 2);
         assertSpread(exp1.path("distillA_minus_direct_map"), new double[] {4, 2, 0}, 2, 2);
+        // the large teacher is 10 points below the tutor it teaches in every seed
+        assertSpread(exp1.path("large_minus_tutor_map"), new double[] {-10, -10, -10}, -10, 0);
         // Distill C - training F1: 3, 5, -2 -> mean 2, sd sqrt(((1)^2 + 3^2 + (-4)^2) / 2) = sqrt(13)
         assertSpread(exp1.path("distillC_minus_direct_f1"), new double[] {3, 5, -2}, 2, Math.sqrt(13));
         assertSpread(exp1.path("updated_minus_original_tutor_f1"), new double[] {-28, -5, 3}, -10,
