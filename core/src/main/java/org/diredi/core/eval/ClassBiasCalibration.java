@@ -74,8 +74,9 @@ public final class ClassBiasCalibration {
     /**
      * {@code in} calibrated for the cameras: every class {@code data} labels fitted at {@code scoreThreshold}, written to
      * {@code out} (see {@link #apply}); a model already there calibrated from this {@code in} on these images is kept,
-     * so a resumed update or report reuses it (one from another model or other images is fitted again). FCOS's score, sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision
-     * at the cameras' 0.3, calibrated 57-73% (BENCHMARKS.md section 11).
+     * so a resumed update or report reuses it (one from another model or other images is fitted again). FCOS's score,
+     * sqrt(class x center-ness), sits low: uncalibrated, detectors trained here keep 5-22% precision at the cameras'
+     * 0.3, calibrated 57-73% (BENCHMARKS.md section 11).
      */
     public static Path forCameras(Path in, VocDataset data, double scoreThreshold, Device device, Path out)
             throws IOException {

@@ -128,7 +128,7 @@ public final class FidelitySummary {
         e.put("addedClassKnowledge", knowledge(first));
         e.put("seeds", runs.stream().map(FidelitySummary::seed).toList());
         Map<String, Map<String, Spread>> rows = new LinkedHashMap<>();
-        rowNames(runs).forEach(row -> {
+        fieldNames(runs, "results").forEach(row -> {
             Map<String, Spread> m = new LinkedHashMap<>();
             for (String metric : METRICS) {
                 m.put(metric, Spread.ofMeasured(runs.stream().map(r -> metric(r, row, metric)).toList()));
@@ -175,7 +175,7 @@ public final class FidelitySummary {
     private static Map<String, List<Boolean>> gateAccepted(List<JsonNode> runs) {
         Map<String, List<Boolean>> out = new LinkedHashMap<>();
         out.put(SPEC_POLICY, runs.stream().map(r -> accepted(r.path("gate"))).toList());
-        runs.get(0).path("gateVariants").fieldNames().forEachRemaining(v ->
+        fieldNames(runs, "gateVariants").forEach(v ->
                 out.put(v, runs.stream().map(r -> accepted(r.path("gateVariants").path(v))).toList()));
         return out;
     }
@@ -184,11 +184,14 @@ public final class FidelitySummary {
         return decision.path("accepted").isBoolean() ? decision.path("accepted").asBoolean() : null;
     }
 
-    /** Table III's rows over every run, in the order of the run that has the most (older reports lack some). */
-    private static List<String> rowNames(List<JsonNode> runs) {
+    /**
+     * The keys of {@code field} (Table III's rows, the gate variants) over every run, in the order of the run that has
+     * the most: older reports lack some.
+     */
+    private static List<String> fieldNames(List<JsonNode> runs, String field) {
         List<String> names = new ArrayList<>();
-        runs.stream().sorted(java.util.Comparator.comparingInt((JsonNode r) -> -r.path("results").size()))
-                .forEach(r -> r.path("results").fieldNames().forEachRemaining(n -> {
+        runs.stream().sorted(java.util.Comparator.comparingInt((JsonNode r) -> -r.path(field).size()))
+                .forEach(r -> r.path(field).fieldNames().forEachRemaining(n -> {
                     if (!names.contains(n)) {
                         names.add(n);
                     }
@@ -249,7 +252,7 @@ public final class FidelitySummary {
                 List<Object> cells = new ArrayList<>(List.of(row.getKey(), String.valueOf(seed(runs.get(i)))));
                 for (String metric : METRICS) {
                     double v = row.getValue().get(metric).values().get(i);
-                    cells.add(Double.isNaN(v) ? "-" : String.format("%.1f", v));
+                    cells.add(oneDecimal(v));
                 }
                 t.row(cells);
             }
@@ -269,13 +272,13 @@ public final class FidelitySummary {
             cal.row(cells);
         });
         MarkdownTable claims = new MarkdownTable("claim (points)", "seeds", "mean ± sd");
-        for (String k : List.of("large_minus_tutor_map", "distillA_minus_direct_map", "distillB_minus_direct_map", "distillC_minus_direct_f1",
-                "updated_minus_original_tutor_f1", "calibrated_distillC_minus_direct_f1",
+        for (String k : List.of("large_minus_tutor_map", "distillA_minus_direct_map", "distillB_minus_direct_map",
+                "distillC_minus_direct_f1", "updated_minus_original_tutor_f1", "calibrated_distillC_minus_direct_f1",
                 "calibrated_updated_minus_original_tutor_f1", "tutor2_added_ap", "tutor1_added_ap", "distillC_added_ap",
                 "direct_added_ap", "distillC_presumed_map")) {
             Spread s = (Spread) e.get(k);
             claims.row(k, s == null ? "-" : s.values().stream()
-                    .map(v -> Double.isNaN(v) ? "-" : String.format("%.1f", v)).toList().toString(), measuredText(s));
+                    .map(FidelitySummary::oneDecimal).toList().toString(), measuredText(s));
         }
         MarkdownTable gate = new MarkdownTable("gate policy", "accepted, per seed");
         ((Map<String, List<Boolean>>) e.get("gate_accepted")).forEach((policy, seeds) -> gate.row(
@@ -288,6 +291,11 @@ public final class FidelitySummary {
                     + " seeds that measured it:\n\n").append(cal).append("\n\n");
         }
         return md.append(claims).append("\n\n").append(gate).append("\n").toString();
+    }
+
+    /** One decimal, "-" for a figure not measured, and no "-0.0" for a difference that rounds to zero. */
+    private static String oneDecimal(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.1f", Math.abs(v) < 0.05 ? 0.0 : v);
     }
 
     /** "mean ± sd", saying over how many seeds when some did not measure it; "-" when none did. */
