@@ -7,14 +7,14 @@ import java.util.Map;
 
 /**
  * One figure over repeated runs (seeds): every run's value, the mean and the sample standard deviation
- * (n - 1; 0 for one run, which shows no spread).
+ * (n - 1; 0 for one run, which shows no spread; undefined, NaN, for none).
  */
 public record Spread(List<Double> values, double mean, double sd) {
 
     public static Spread of(List<Double> values) {
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-        return new Spread(List.copyOf(values), mean, values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)));
+        return new Spread(List.copyOf(values), mean, values.isEmpty() ? Double.NaN : values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)));
     }
 
     /**

@@ -198,6 +198,12 @@ class FidelitySummaryTest {
         JsonNode a = e.path("distillA_minus_direct_map");
         assertTrue(a.path("seeds").get(0).isNull(), a.toString());
         assertEquals(2, a.path("mean").asDouble(), 1e-9, "seed 43 only");
+        assertEquals(0, a.path("sd").asDouble(), 1e-9, "one seed shows no spread");
+        // measured by no seed: neither a mean nor a spread
+        FidelitySummary.write(tmp.resolve("old-only"), FidelitySummary.reports(List.of(old.getParent())));
+        JsonNode none = JSON.readTree(tmp.resolve("old-only/summary.json").toFile()).path("experiments").get(0)
+                .path("distillA_minus_direct_map");
+        assertTrue(none.path("mean").isNull() && none.path("sd").isNull(), none.toString());
         JsonNode map = e.path("rows").path(ExperimentRunner.DIRECT_TUTOR_ROW).path("mAP");
         assertTrue(map.path("seeds").get(0).isNull(), map.toString());
         assertEquals(50, map.path("mean").asDouble(), 1e-9);
