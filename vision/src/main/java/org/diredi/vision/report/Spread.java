@@ -14,7 +14,12 @@ public record Spread(List<Double> values, double mean, double sd) {
     public static Spread of(List<Double> values) {
         double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
-        return new Spread(List.copyOf(values), mean, values.isEmpty() ? Double.NaN : values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1)));
+        double sd = switch (values.size()) {
+            case 0 -> Double.NaN;
+            case 1 -> 0;
+            default -> Math.sqrt(ss / (values.size() - 1));
+        };
+        return new Spread(List.copyOf(values), mean, sd);
     }
 
     /**
