@@ -42,12 +42,12 @@ final class DistillCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--fgd", paramLabel = "FILE", description = "distillation settings (YAML or JSON: "
-            + "distillation (fgd, pkd, logits, none or a sum such as pkd+logits), FGD's temperature, alpha, beta, "
-            + "gamma, lambda, pkdScale, logitsTemperature, logitsWeight, inherit) over configs/fgd.yaml's values")
+            + "distillation (fgd, pkd, logits, boxes, none or a sum such as logits+boxes), FGD's temperature, alpha, "
+            + "beta, gamma, lambda, pkdScale, logitsTemperature, logitsWeight, boxesWeight, inherit) over configs/fgd.yaml's values")
     Path fgdFile;
 
     @Option(names = "--distillation", paramLabel = "METHOD", description = "the method, over the --fgd file's: "
-            + "fgd, pkd, logits, none or a sum such as pkd+logits")
+            + "fgd, pkd, logits, boxes, none or a sum such as logits+boxes")
     String distillation;
 
     @Option(names = "--inherit", description = "start the student's neck and head from the teacher's where "

@@ -26,6 +26,8 @@ import org.diredi.vision.config.ConfigFiles;
  * @param data            the manufacturer's own data (VOC root): the gate's validation split and
  *                        Distill C's training split; never the customer's
  * @param device          where the gate's evaluations and Distill C run: cpu, gpu or gpu:N
+ * @param lambdaSearch    Eq. 10's lambda chosen from a grid on the manufacturer's training split instead of
+ *                        {@code lambda} ({@link org.diredi.cloud.update.LambdaSearch}); an empty grid: off
  * @param calibration     what is done to the scores of the updated tutor (between Eq. 10 and the gate) and of the
  *                        edge model shipped (after Distill C): none, or classBias (a logit shift per class for the
  *                        best F1 at the gate's score threshold, the cameras', on the manufacturer's training split;
@@ -48,7 +50,8 @@ import org.diredi.vision.config.ConfigFiles;
 public record CloudConfig(String broker, String username, String password, String passwordFile,
                           String brokerCaCertificate, String signingKey,
                           String publicKey, String workDir, String data, String validationSplit, String trainSplit,
-                          String device, double lambda, org.diredi.cloud.update.Calibration calibration,
+                          String device, double lambda, org.diredi.cloud.update.LambdaSearch lambdaSearch,
+                          org.diredi.cloud.update.Calibration calibration,
                           GatePolicy gate, int distillCEpochs, int distillCBatch,
                           float distillCTemperature, float distillCFeatureWeight,
                           org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
@@ -148,6 +151,7 @@ public record CloudConfig(String broker, String username, String password, Strin
         addedClassKnowledge = addedClassKnowledge == null ? org.diredi.cloud.update.AddedClassKnowledge.LABELS
                 : addedClassKnowledge;
         pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
+        lambdaSearch = lambdaSearch == null ? org.diredi.cloud.update.LambdaSearch.OFF : lambdaSearch;
         if (merge.on() && addedClassKnowledge != org.diredi.cloud.update.AddedClassKnowledge.LABELS) {
             // each customer's figures are signed over its own delta, so a merged delta has none to judge by
             throw new IllegalArgumentException("merge.windowSeconds > 0 needs addedClassKnowledge: labels (customer"
@@ -172,14 +176,15 @@ public record CloudConfig(String broker, String username, String password, Strin
     }
 
     /**
-     * The manufacturer's update as configured: lambda (Eq. 10), calibration, gate, Distill C's budget, temperature,
-     * FGD weight, pseudo-labels and device, and what the manufacturer knows of an added class (it labels it unless
-     * addedClassKnowledge says otherwise).
+     * The manufacturer's update as configured: lambda (Eq. 10) or its search, calibration, gate, Distill C's budget,
+     * temperature, FGD weight, pseudo-labels and device, and what the manufacturer knows of an added class (it labels
+     * it unless addedClassKnowledge says otherwise).
      */
     public ManufacturerUpdate.Settings updateSettings(ManufacturerUpdate.WhenRejected whenRejected) {
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(distillCEpochs).atBatchSize(distillCBatch).withDevice(device);
         return new ManufacturerUpdate.Settings(lambda, gate, new ManufacturerUpdate.DistillC(t, distillCTemperature,
-                distillCFeatureWeight, FgdConfig.DEFAULTS, pseudoLabels), whenRejected, calibration, addedClassKnowledge);
+                distillCFeatureWeight, FgdConfig.DEFAULTS, pseudoLabels), whenRejected, calibration, addedClassKnowledge,
+                lambdaSearch);
     }
 
     /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */

@@ -35,7 +35,7 @@ import org.diredi.vision.io.AtomicFiles;
 
 /**
  * The manufacturer's side of one update (paper steps 7-8), shared by the cloud service and the
- * experiments: Eq. 10 weight substitution, the verification gate on the manufacturer's validation
+ * experiments: Eq. 10 weight substitution (its lambda searched when the settings say so), the verification gate on the manufacturer's validation
  * data, then Distill C from the updated tutor into the edge model on the manufacturer's own data.
  * Each step writes where {@link Layout} says and is reused when it finished before, so an
  * interrupted update resumes.
@@ -54,13 +54,23 @@ public final class ManufacturerUpdate {
      * @param addedClassKnowledge what the manufacturer's data knows of the added classes: with {@code LABELS}
      *                     (null) its labels judge them; otherwise the delta's signed customer figures judge their
      *                     gain and the updated tutor's firing rate on the manufacturer's images is checked
+     * @param lambdaSearch  Eq. 10's lambda chosen from a grid on the manufacturer's training images instead of
+     *                     {@code lambda} ({@link LambdaSearch}; null: {@link LambdaSearch#OFF})
      */
     public record Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
-                           Calibration calibration, AddedClassKnowledge addedClassKnowledge) {
+                           Calibration calibration, AddedClassKnowledge addedClassKnowledge,
+                           LambdaSearch lambdaSearch) {
 
         public Settings {
             calibration = calibration == null ? Calibration.NONE : calibration;
             addedClassKnowledge = addedClassKnowledge == null ? AddedClassKnowledge.LABELS : addedClassKnowledge;
+            lambdaSearch = lambdaSearch == null ? LambdaSearch.OFF : lambdaSearch;
+        }
+
+        /** Eq. 10 at {@code lambda}, no search. */
+        public Settings(double lambda, GatePolicy gate, DistillC distillC, WhenRejected whenRejected,
+                        Calibration calibration, AddedClassKnowledge addedClassKnowledge) {
+            this(lambda, gate, distillC, whenRejected, calibration, addedClassKnowledge, LambdaSearch.OFF);
         }
 
         /** The manufacturer labels the added classes (the paper's setup). */
@@ -210,8 +220,9 @@ public final class ManufacturerUpdate {
      * and {@link WhenRejected#STOP} applies.
      */
     public Result run(Inputs in, OwnData data, Layout out) throws IOException {
-        Path updated = settings.calibration() == Calibration.NONE ? substitute(in, out.updatedTutor())
-                : calibrate(substitute(in, out.updatedTutor().resolveSibling("eq10.ckpt")), in, data, out.updatedTutor());
+        Path updated = settings.calibration() == Calibration.NONE ? substitute(in, data, out.updatedTutor())
+                : calibrate(substitute(in, data, out.updatedTutor().resolveSibling("eq10.ckpt")), in, data,
+                        out.updatedTutor());
         listener.applied(updated);
         Verification v = verify(in, updated, data, out.gateDir());
         listener.verified(v);
@@ -231,13 +242,28 @@ public final class ManufacturerUpdate {
 
     /**
      * Eq. 10 (through {@link WeightSubstitution}, which refuses a delta made against another tutor or
-     * with other names / shapes); an updated tutor written before is kept.
+     * with other names / shapes) at the settings' lambda, or at the one {@link LambdaSearch} chooses on the training
+     * images of the classes the manufacturer labels (its lambda.json beside the tutor); an updated tutor written
+     * before is kept.
      */
-    public Path substitute(Inputs in, Path updatedTutor) throws IOException {
+    public Path substitute(Inputs in, OwnData data, Path updatedTutor) throws IOException {
         if (!Files.exists(updatedTutor)) {
-            WeightSubstitution.apply(in.tutor(), in.delta(), settings.lambda(), updatedTutor);
+            double lambda = settings.lambda();
+            if (settings.lambdaSearch().enabled()) {
+                lambda = settings.lambdaSearch().choose(in.tutor(), in.delta(), data.updateTrain(),
+                        labelledClasses(in, data), settings.device(), updatedTutor.toAbsolutePath().getParent())
+                        .lambda();
+            }
+            WeightSubstitution.apply(in.tutor(), in.delta(), lambda, updatedTutor);
         }
         return updatedTutor;
+    }
+
+    /** The update's classes the manufacturer's own data labels: all of them, or all but the added ones. */
+    private static List<String> labelledClasses(Inputs in, OwnData data) {
+        List<String> added = in.delta().manifest().classesAdded();
+        boolean labelled = data.knowledge() == AddedClassKnowledge.LABELS;
+        return data.updateClasses().stream().filter(c -> labelled || !added.contains(c)).toList();
     }
 
     /**
@@ -251,7 +277,7 @@ public final class ManufacturerUpdate {
         if (!Files.exists(updatedTutor)) {
             List<String> added = in.delta().manifest().classesAdded();
             boolean labelled = data.knowledge() == AddedClassKnowledge.LABELS;
-            List<String> own = data.updateClasses().stream().filter(c -> labelled || !added.contains(c)).toList();
+            List<String> own = labelledClasses(in, data);
             double threshold = settings.gate().scoreThreshold();
             List<ClassBiasCalibration.Shift> fitted = ClassBiasCalibration.fit(substituted, data.updateTrain(), own,
                     threshold, settings.device());

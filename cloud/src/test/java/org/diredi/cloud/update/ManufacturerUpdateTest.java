@@ -115,7 +115,7 @@ class ManufacturerUpdateTest {
                 Presets.get("tiny/edge"), new KnowledgeDelta(delta.manifest().withCustomerFigures(figures),
                 delta.tensors()));
         ManufacturerUpdate update = new ManufacturerUpdate(unlabelled, ManufacturerUpdate.Listener.NONE);
-        Path updated = update.substitute(in, dir.resolve("figures/tutor-updated.ckpt"));
+        Path updated = update.substitute(in, own, dir.resolve("figures/tutor-updated.ckpt"));
         Verification v = update.verify(in, updated, own, dir.resolve("figures"));
         var row = v.decision().rows().stream().filter(r -> r.name().equals(added)).findFirst().orElseThrow();
         assertEquals(60.0, row.changePoints(), 1e-9, "judged on the customer's figures, not on the zero delta's AP");
@@ -149,7 +149,7 @@ class ManufacturerUpdateTest {
                 delta.tensors()));
         ManufacturerUpdate.OwnData unlabelled = ManufacturerUpdate.OwnData.of(own.validation(), own.train(),
                 own.updateClasses(), List.of(added), AddedClassKnowledge.UNLABELLED);
-        Path eq10 = u.substitute(in, dir.resolve("customer-shift/eq10.ckpt"));
+        Path eq10 = u.substitute(in, unlabelled, dir.resolve("customer-shift/eq10.ckpt"));
         Path tutor = u.calibrate(eq10, in, unlabelled, dir.resolve("customer-shift/tutor-updated.ckpt"));
 
         var j = new com.fasterxml.jackson.databind.ObjectMapper()

@@ -10,8 +10,9 @@ import java.util.function.Function;
 
 /**
  * The distillation methods by name: {@code none}, {@code fgd}, {@code pkd} (FGD on standardised maps),
- * {@code logits} (response distillation, DiReDi Eq. 1), or a sum of methods joined by {@code +} (e.g.
- * {@code pkd+logits}). Adding a method is a class in this package and one line in {@link #METHODS}.
+ * {@code logits} (response distillation, DiReDi Eq. 1), {@code boxes} (localisation distillation of the box
+ * distances), or a sum of methods joined by {@code +} (e.g. {@code pkd+logits}, {@code logits+boxes}). Adding a
+ * method is a class in this package and one line in {@link #METHODS}.
  */
 public final class Distillations {
 
@@ -27,6 +28,7 @@ public final class Distillations {
         METHODS.put("fgd", FgdDistillation::fgd);
         METHODS.put("pkd", FgdDistillation::pkd);
         METHODS.put("logits", LogitsDistillation::new);
+        METHODS.put("boxes", BoxDistillation::new);
     }
 
     private Distillations() {}
@@ -75,6 +77,6 @@ public final class Distillations {
 
     private static String knownText() {
         return "known are " + String.join(", ", METHODS.keySet()) + ", or a sum of them joined by '" + SUM
-                + "' (e.g. pkd" + SUM + "logits)";
+                + "' (e.g. logits" + SUM + "boxes)";
     }
 }

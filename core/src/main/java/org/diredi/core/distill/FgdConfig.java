@@ -2,9 +2,9 @@ package org.diredi.core.distill;
 
 /**
  * Distillation settings: the method, by name ({@link Distillations}: {@code fgd}, {@code pkd}, {@code logits},
- * {@code none} or a sum such as {@code pkd+logits}), the FGD settings (Yang et al., "Focal and Global Knowledge
- * Distillation for Detectors", CVPR 2022), the scale of its normalised variant {@code pkd}, response
- * distillation's temperature and weight, and whether the student inherits the teacher's neck and head.
+ * {@code boxes}, {@code none} or a sum such as {@code logits+boxes}), the FGD settings (Yang et al., "Focal and
+ * Global Knowledge Distillation for Detectors", CVPR 2022), the scale of its normalised variant {@code pkd},
+ * response distillation's temperature and weight, the box distillation's weight, and whether the student inherits the teacher's neck and head.
  * {@link #FCOS_REFERENCE} is the FGD authors' FCOS configuration (tuned on COCO feature scales);
  * {@link #DEFAULTS} are what this project uses on FashionScenes, reported in BENCHMARKS.md §5: the
  * reference weights / 1000. FGD sums over C x H x W, so its scale follows the feature magnitudes;
@@ -25,11 +25,13 @@ package org.diredi.core.distill;
  *                          scale, so the /1000 of {@link #DEFAULTS} (made for raw FPN magnitudes) is undone
  * @param logitsTemperature temperature of response distillation (DiReDi Eq. 1; its Distill C uses 1.5)
  * @param logitsWeight      weight of the response distillation loss within the method sum
+ * @param boxesWeight       weight of the localisation distillation loss ({@code boxes}) within the method sum
  * @param inherit           start the student's neck and head from the teacher's where names and shapes match
  *                          (FGD's {@code init_student})
  */
 public record FgdConfig(String distillation, float temperature, float alpha, float beta, float gamma, float lambda,
-                        float pkdScale, float logitsTemperature, float logitsWeight, boolean inherit) {
+                        float pkdScale, float logitsTemperature, float logitsWeight, float boxesWeight,
+                        boolean inherit) {
 
     public static final FgdConfig FCOS_REFERENCE = new FgdConfig(0.8f, 0.0016f, 0.0008f, 0.0008f, 0.000008f);
 
@@ -49,14 +51,15 @@ public record FgdConfig(String distillation, float temperature, float alpha, flo
         if (!(logitsTemperature > 0)) {
             throw new IllegalArgumentException("logitsTemperature must be > 0, got " + logitsTemperature);
         }
-        if (alpha < 0 || beta < 0 || gamma < 0 || lambda < 0 || pkdScale < 0 || logitsWeight < 0) {
+        if (alpha < 0 || beta < 0 || gamma < 0 || lambda < 0 || pkdScale < 0 || logitsWeight < 0
+                || boxesWeight < 0) {
             throw new IllegalArgumentException("fgd weights must be >= 0");
         }
     }
 
     /** These FGD settings with a method, the default pkd scale and response distillation, and no inheriting. */
     public FgdConfig(String distillation, float temperature, float alpha, float beta, float gamma, float lambda) {
-        this(distillation, temperature, alpha, beta, gamma, lambda, PKD_SCALE, LOGITS_TEMPERATURE, 1f, false);
+        this(distillation, temperature, alpha, beta, gamma, lambda, PKD_SCALE, LOGITS_TEMPERATURE, 1f, 1f, false);
     }
 
     /** FGD settings with the default method, {@code fgd}. */
@@ -67,19 +70,19 @@ public record FgdConfig(String distillation, float temperature, float alpha, flo
     /** These settings with another distillation method. */
     public FgdConfig withDistillation(String method) {
         return new FgdConfig(method, temperature, alpha, beta, gamma, lambda, pkdScale, logitsTemperature,
-                logitsWeight, inherit);
+                logitsWeight, boxesWeight, inherit);
     }
 
     /** The same settings at another attention temperature. */
     public FgdConfig withTemperature(float t) {
         return new FgdConfig(distillation, t, alpha, beta, gamma, lambda, pkdScale, logitsTemperature, logitsWeight,
-                inherit);
+                boxesWeight, inherit);
     }
 
     /** These settings with or without the inheriting start. */
     public FgdConfig withInherit(boolean on) {
         return new FgdConfig(distillation, temperature, alpha, beta, gamma, lambda, pkdScale, logitsTemperature,
-                logitsWeight, on);
+                logitsWeight, boxesWeight, on);
     }
 
     /** As reports printed it before the method was a setting; other methods and settings than FGD's are named. */
@@ -87,7 +90,8 @@ public record FgdConfig(String distillation, float temperature, float alpha, flo
     public String toString() {
         String extra = (pkdScale == PKD_SCALE ? "" : ", pkdScale=" + pkdScale)
                 + (logitsTemperature == LOGITS_TEMPERATURE ? "" : ", logitsTemperature=" + logitsTemperature)
-                + (logitsWeight == 1f ? "" : ", logitsWeight=" + logitsWeight) + (inherit ? ", inherit=true" : "");
+                + (logitsWeight == 1f ? "" : ", logitsWeight=" + logitsWeight)
+                + (boxesWeight == 1f ? "" : ", boxesWeight=" + boxesWeight) + (inherit ? ", inherit=true" : "");
         return "FgdConfig[" + (distillation.equals(Distillations.DEFAULT) ? "" : "distillation=" + distillation + ", ")
                 + "temperature=" + temperature + ", alpha=" + alpha + ", beta=" + beta + ", gamma=" + gamma
                 + ", lambda=" + lambda + extra + "]";

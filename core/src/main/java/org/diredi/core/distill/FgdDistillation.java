@@ -36,7 +36,8 @@ final class FgdDistillation implements Distillation {
         FgdConfig c = s.config();
         float k = c.pkdScale();
         FgdConfig scaled = new FgdConfig(c.distillation(), c.temperature(), c.alpha() * k, c.beta() * k,
-                c.gamma() * k, c.lambda() * k, c.pkdScale(), c.logitsTemperature(), c.logitsWeight(), c.inherit());
+                c.gamma() * k, c.lambda() * k, c.pkdScale(), c.logitsTemperature(), c.logitsWeight(), c.boxesWeight(),
+                c.inherit());
         return new FgdDistillation("pkd", scaled, true, s);
     }
 

@@ -9,6 +9,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -32,7 +33,10 @@ import org.diredi.vision.data.ClassList;
 import org.diredi.vision.data.VocObject;
 import org.junit.jupiter.api.Test;
 
-/** pkd's scale invariance, logits' response distillation, the inheriting start and FGD's diagnostics. */
+/**
+ * pkd's scale invariance, logits' response distillation, boxes' localisation distillation, the inheriting start
+ * and FGD's diagnostics.
+ */
 class DistillationMethodsTest {
 
     private static final List<List<VocObject>> BOXES = List.of(
@@ -121,7 +125,7 @@ class DistillationMethodsTest {
             assertEquals(0f, d.get("p5_att_share").getFloat(), 0f);
             // one large cell: the temperature's softmax puts (nearly) all attention there
             NDArray spike = m.zeros(levels(4)[0]);
-            spike.set(new ai.djl.ndarray.index.NDIndex(":, :, 3, 5"), 100f);
+            spike.set(new NDIndex(":, :, 3, 5"), 100f);
             NDList spiky = new NDList(spike, flat.get(1), flat.get(2));
             Map<String, NDArray> s = l.evaluate(ps, flat, spiky, BOXES, 32).diagnostics();
             assertEquals(1f, s.get("p3_teacher_att_max").getFloat(), 1e-5f);
@@ -134,9 +138,7 @@ class DistillationMethodsTest {
     @Test
     void logitsIsZeroForTheTeachersOutputsAndPullsTheStudentTowardThem() {
         try (NDManager m = NDManager.newBaseManager()) {
-            FcosDetector teacher = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
-            Distillation logits = Distillations.create("logits",
-                    new Distillation.Setup(teacher, teacher, m, FgdConfig.DEFAULTS));
+            Distillation logits = headMethod(m, "logits");
             ParameterStore ps = new ParameterStore(m, false);
             int c = ClassList.FASHION.size();
             m.getEngine().setRandomSeed(5);
@@ -172,6 +174,56 @@ class DistillationMethodsTest {
             assertTrue(after < before, before + " -> " + after);
             assertEquals(Map.of("logits.temperature", 1.5, "logits.weight", 1.0), logits.settings());
         }
+    }
+
+    @Test
+    void boxesTeachTheTeachersBoxesWhereItIsConfidentAndIgnoreTheRest() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Distillation boxes = headMethod(m, "boxes");
+            ParameterStore ps = new ParameterStore(m, false);
+            int c = ClassList.FASHION.size();
+            // three locations: confident (0.95), unsure (0.5), below the confidence floor (0.007)
+            NDArray tCls = m.full(new Shape(1, 3, c), -9f);
+            tCls.set(new NDIndex("0, 0, 1"), 3f);
+            tCls.set(new NDIndex("0, 1, 2"), 0f);
+            tCls.set(new NDIndex("0, 2, 3"), -5f);
+            NDArray tBox = m.create(new float[] {4, 5, 6, 7, 10, 10, 10, 10, 3, 3, 3, 3}).reshape(1, 3, 4);
+            DetectorOutput t = new DetectorOutput(tCls, tBox, m.zeros(new Shape(1, 3)), new NDList());
+            assertEquals(0f, boxes.loss(withBoxes(t, tBox.duplicate()), t, null, ps).total().getFloat(), 1e-6f,
+                    "the student's boxes are the teacher's");
+            // a wild box where the teacher sees nothing teaches nothing (and gives no NaN)
+            NDArray wild = m.create(new float[] {4, 5, 6, 7, 10, 10, 10, 10, 1e30f, 1e30f, 0, 0}).reshape(1, 3, 4);
+            assertEquals(0f, boxes.loss(withBoxes(t, wild), t, null, ps).total().getFloat(), 1e-6f);
+
+            NDArray sBox = m.create(new float[] {8, 5, 3, 7, 10, 20, 10, 5, 1e30f, 1e30f, 0, 0}).reshape(1, 3, 4);
+            sBox.setRequiresGradient(true);
+            float before;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Distillation.Loss l = boxes.loss(withBoxes(t, sBox), t, null, ps);
+                before = l.total().getFloat();
+                assertEquals(List.of("boxes_giou"), List.copyOf(l.terms().keySet()));
+                gc.backward(l.total());
+            }
+            assertTrue(before > 0, "the student's boxes differ: " + before);
+            float[] g = sBox.getGradient().toFloatArray();
+            assertArrayEquals(new float[] {0, 0, 0, 0}, Arrays.copyOfRange(g, 8, 12), "no gradient below the floor");
+            // the left distance is too large, the right too small: a step against the gradient fixes both
+            assertTrue(g[0] > 0 && g[2] < 0, Arrays.toString(g));
+            NDArray step = sBox.sub(sBox.getGradient().mul(2f));
+            float after = boxes.loss(withBoxes(t, step), t, null, ps).total().getFloat();
+            assertTrue(after < before, before + " -> " + after);
+            assertEquals(Map.of("boxes.weight", 1.0), boxes.settings());
+        }
+    }
+
+    /** A method that reads only the head's outputs, built for a small detector as its own teacher. */
+    private static Distillation headMethod(NDManager m, String name) {
+        FcosDetector teacher = new FcosDetector(TestData.SMALL, ClassList.FASHION).init(m);
+        return Distillations.create(name, new Distillation.Setup(teacher, teacher, m, FgdConfig.DEFAULTS));
+    }
+
+    private static DetectorOutput withBoxes(DetectorOutput o, NDArray boxes) {
+        return new DetectorOutput(o.classLogits(), boxes, o.centerness(), o.features());
     }
 
     /** Head outputs (boxes zero, no features) of class and center-ness logits. */

@@ -45,7 +45,7 @@ class DistillationsTest {
 
     @Test
     void namesResolveToTheirMethodsAndSums() {
-        assertEquals(List.of("none", "fgd", "pkd", "logits"), List.copyOf(Distillations.known()));
+        assertEquals(List.of("none", "fgd", "pkd", "logits", "boxes"), List.copyOf(Distillations.known()));
         assertEquals(List.of("pkd", "logits"), Distillations.parse("pkd+logits"));
         assertEquals(List.of("fgd"), Distillations.parse("fgd"));
         assertEquals(List.of("none"), Distillations.parse(" none "));
@@ -75,7 +75,7 @@ class DistillationsTest {
         for (String bad : new String[] {"kd", "fgd+kd", "fgd+", "FGD"}) {
             var e = assertThrows(IllegalArgumentException.class, () -> Distillations.parse(bad), bad);
             assertTrue(e.getMessage().contains("unknown distillation method")
-                    && e.getMessage().contains("known are none, fgd, pkd, logits, or a sum"), e.getMessage());
+                    && e.getMessage().contains("known are none, fgd, pkd, logits, boxes, or a sum"), e.getMessage());
         }
         var twice = assertThrows(IllegalArgumentException.class, () -> Distillations.parse("fgd+fgd"));
         assertTrue(twice.getMessage().contains("'fgd' appears twice"), twice.getMessage());
@@ -96,7 +96,7 @@ class DistillationsTest {
         assertEquals("fgd", ConfigFiles.load(f, FgdConfig.class, FgdConfig.DEFAULTS).distillation(), "fgd by default");
         Files.writeString(f, "distillation: pkd+logits\nlogitsTemperature: 2\ninherit: true\npkdScale: 10\n");
         assertEquals(new FgdConfig("pkd+logits", d.temperature(), d.alpha(), d.beta(), d.gamma(), d.lambda(), 10f, 2f,
-                1f, true), ConfigFiles.load(f, FgdConfig.class, d));
+                1f, 1f, true), ConfigFiles.load(f, FgdConfig.class, d));
         Files.writeString(f, "logitsTemperature: 0\n");
         var t = assertThrows(ConfigFiles.ConfigException.class, () -> ConfigFiles.load(f, FgdConfig.class, d));
         assertTrue(t.getMessage().contains("logitsTemperature must be > 0"), t.getMessage());

@@ -170,7 +170,8 @@ public final class ExperimentRunner {
                 new ManufacturerUpdate.DistillC(cfg("distillC").atBatchSize(spec.distillCBatch()),
                         spec.distillCTemperature(), spec.featureWeight("distillC"), spec.distillation("distillC"),
                         spec.pseudoLabels()),
-                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration(), spec.addedClassKnowledge());
+                ManufacturerUpdate.WhenRejected.DISTILL_ANYWAY, spec.calibration(), spec.addedClassKnowledge(),
+                spec.lambdaSearch());
         ManufacturerUpdate.Listener printGate = new ManufacturerUpdate.Listener() {
             @Override
             public void verified(Verification v) {

@@ -32,6 +32,9 @@ import org.diredi.core.gate.GatePolicy;
  * <p>Gate variants are decided on the gate's evaluations, made at the gate's {@code scoreThreshold}; a
  * variant asking for another threshold cannot verify its F1 rule and fails it.
  *
+ * <p>Eq. 10's lambda: {@code lambda}, or with {@code lambdaSearch: {grid: [...]}} the grid's lambda whose updated tutor
+ * has the best mAP on the manufacturer's training images ({@link org.diredi.cloud.update.LambdaSearch}).
+ *
  * <p>Calibration ({@code none} or {@code classBias}): what the manufacturer does to the updated tutor's
  * scores between Eq. 10 and the gate ({@link org.diredi.cloud.update.ClassBiasCalibration}).
  *
@@ -79,7 +82,8 @@ public record ExperimentSpec(
         String backbones,
         DistillationStages distillation,
         org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
-        org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels) {
+        org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels,
+        org.diredi.cloud.update.LambdaSearch lambdaSearch) {
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
 
@@ -95,7 +99,8 @@ public record ExperimentSpec(
             Map.of("tutor", 0.01f, "edge", 0.01f, "distillC", 0.01f),
             1.0f, 1.0f, 0.001f, 1.0, 1.0, org.diredi.cloud.update.Calibration.NONE, 1.5f, 8, GatePolicy.DEFAULTS,
             Map.of(), "val", "test", "models/pretrained", DistillationStages.DEFAULTS,
-            org.diredi.cloud.update.AddedClassKnowledge.LABELS, org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS);
+            org.diredi.cloud.update.AddedClassKnowledge.LABELS, org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS,
+            org.diredi.cloud.update.LambdaSearch.OFF);
 
     public ExperimentSpec {
         domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();
@@ -126,6 +131,7 @@ public record ExperimentSpec(
         addedClassKnowledge = addedClassKnowledge == null ? org.diredi.cloud.update.AddedClassKnowledge.LABELS
                 : addedClassKnowledge;
         pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
+        lambdaSearch = lambdaSearch == null ? org.diredi.cloud.update.LambdaSearch.OFF : lambdaSearch;
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }

@@ -73,11 +73,30 @@ final class ReportWriter {
                 ev.camerasThreshold(), ev.camerasThreshold(), ev.camerasThreshold()) + "\n\n" + calibratedTable(ev)
                 + "\n\n## Per-class AP@0.5 (percent)\n\n" + perClass
                 + "\n\n## Knowledge delta\n\n" + delta.manifest().describe(dir.resolve("update.delta"))
-                + "\n" + gates.gate().toMarkdown();
+                + "\n" + lambda() + "\n\n" + gates.gate().toMarkdown();
         for (Map.Entry<String, GateDecision> v : gates.variants().entrySet()) {
             md += "\n### Gate variant: " + v.getKey() + "\n\n" + v.getValue().toMarkdown();
         }
         return md + "\n" + timing;
+    }
+
+    /** Eq. 10's lambda: the spec's, or the one its search chose and what each candidate scored. */
+    private String lambda() {
+        Path chosen = dir.resolve("tutor-updated").resolve("lambda.json");
+        if (!java.nio.file.Files.exists(chosen)) {
+            return "Eq. 10: lambda " + spec.lambda() + ".";
+        }
+        try {
+            var j = org.diredi.vision.config.ConfigFiles.JSON.readTree(chosen.toFile());
+            List<String> each = new ArrayList<>();
+            j.path("candidates").forEach(c -> each.add(String.format("%s: %.1f", c.path("lambda").asText(),
+                    100 * c.path("map").asDouble())));
+            return String.format("Eq. 10: lambda %s, the best mAP of the grid on %d manufacturer %s images of %s (%s).",
+                    j.path("lambda").asText(), j.path("images").asInt(), j.path("split").asText(),
+                    j.path("classes"), String.join(", ", each));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + chosen, e);
+        }
     }
 
     /** What the manufacturer's data knew of the added classes, and what Distill C drew in their place. */

@@ -1,0 +1,155 @@
+package org.diredi.cloud.update;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.diredi.cloud.WeightSubstitution;
+import org.diredi.core.TestData;
+import org.diredi.core.checkpoint.Checkpoint;
+import org.diredi.core.checkpoint.TensorFile;
+import org.diredi.core.delta.KnowledgeDelta;
+import org.diredi.core.distill.FgdConfig;
+import org.diredi.core.engine.Devices;
+import org.diredi.core.stage.Stages;
+import org.diredi.core.train.TrainConfig;
+import org.diredi.onprem.ReverseDistillation;
+import org.diredi.vision.data.ClassList;
+import org.diredi.vision.data.VocDataset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Eq. 10's lambda search: it keeps the lambda its judge scores best (the larger on a tie), judges by the mAP of the
+ * first images of the classes asked, writes lambda.json and leaves no candidate behind.
+ */
+class LambdaSearchTest {
+
+    @TempDir
+    static Path dir;
+    static Path tutor;
+    static KnowledgeDelta delta;
+    static VocDataset train;
+
+    /** A delta that moves every class-logit bias by +2 (tutor 2) against tutor 1 = the tutor. */
+    @BeforeAll
+    static void setUp() throws Exception {
+        train = TestData.scenes(dir.resolve("data"), 8);
+        tutor = TestData.tinyTutorAndEdge(dir.resolve("m"), train).get("tutor");
+        Checkpoint t = Checkpoint.read(tutor);
+        List<TensorFile.Tensor> moved = new ArrayList<>();
+        for (TensorFile.Tensor w : t.weights()) {
+            float[] d = w.data().clone();
+            if (w.name().endsWith("clsLogits_bias")) {
+                for (int i = 0; i < d.length; i++) {
+                    d[i] += 2f;
+                }
+            }
+            moved.add(new TensorFile.Tensor(w.name(), w.shape(), d));
+        }
+        Path tutor2 = dir.resolve("tutor2.ckpt");
+        Checkpoint.write(tutor2, t.manifest(), moved, null);
+        delta = ReverseDistillation.delta(t, t, Checkpoint.read(tutor2), ClassList.FASHION, List.of("boot"), List.of(),
+                new ReverseDistillation.Settings(TrainConfig.DEFAULTS, 1f, 1f, 1.0, false, FgdConfig.DEFAULTS),
+                Map.of(), Map.of(), dir.resolve("bias.delta"));
+    }
+
+    /** The class-logit bias a checkpoint holds (all classes move alike here). */
+    private static float bias(Path checkpoint) {
+        return Checkpoint.read(checkpoint).weights().stream().filter(w -> w.name().endsWith("clsLogits_bias"))
+                .findFirst().orElseThrow().data()[0];
+    }
+
+    @Test
+    void keepsTheLambdaItsJudgeScoresBestAndRecordsEveryCandidate() throws Exception {
+        float base = bias(tutor);
+        // a judge that wants the bias moved by +1.5: lambda 0.75 of the +2 delta
+        LambdaSearch search = new LambdaSearch(List.of(0.25, 0.5, 0.75, 1.0, 1.5), 300);
+        Path work = dir.resolve("judged");
+        LambdaSearch.Choice c = search.choose(tutor, delta, ck -> -Math.abs(bias(ck) - base - 1.5f), 8, "train",
+                List.of("tshirt"), work);
+        assertEquals(0.75, c.lambda());
+        assertEquals(List.of(0.25, 0.5, 0.75, 1.0, 1.5), c.candidates().stream().map(LambdaSearch.Candidate::lambda)
+                .toList());
+        assertEquals(-1.0, c.candidates().get(0).map(), 1e-5, "lambda 0.25 moved the bias by 0.5");
+        JsonNode j = new ObjectMapper().readTree(work.resolve("lambda.json").toFile());
+        assertEquals(0.75, j.path("lambda").asDouble());
+        assertEquals(5, j.path("candidates").size());
+        try (Stream<Path> left = Files.list(work)) {
+            assertEquals(List.of("lambda.json"), left.map(p -> p.getFileName().toString()).toList(),
+                    "no candidate checkpoint is left behind");
+        }
+        LambdaSearch.Choice tie = search.choose(tutor, delta, ck -> 0.5, 8, "train", List.of("tshirt"),
+                dir.resolve("tie"));
+        assertEquals(1.5, tie.lambda(), "a tie keeps the larger lambda");
+    }
+
+    @Test
+    void judgesByTheMapOfTheFirstImagesOfTheClassesAsked() throws Exception {
+        List<String> classes = Stages.labelledClasses(train);
+        LambdaSearch search = new LambdaSearch(List.of(0.5, 1.0), 3);
+        LambdaSearch.Choice c = search.choose(tutor, delta, train, classes, Devices.require(Devices.CPU, "device"),
+                dir.resolve("map"));
+        assertEquals(3, c.images());
+        assertEquals(classes, c.classes());
+        VocDataset first = train.restrictTo(classes);
+        first = VocDataset.of(first.root(), first.split(), first.classes(), first.images().subList(0, 3));
+        for (LambdaSearch.Candidate k : c.candidates()) {
+            Path ck = dir.resolve("map-check-" + k.lambda() + ".ckpt");
+            WeightSubstitution.apply(tutor, delta, k.lambda(), ck);
+            double map = Stages.evaluate(ck, first, null).map();
+            assertFalse(Double.isNaN(map));
+            assertEquals(map, k.map(), 1e-9, "lambda " + k.lambda());
+        }
+        var none = assertThrows(IllegalArgumentException.class, () -> search.choose(tutor, delta,
+                train.restrictTo(List.of()), List.of(), Devices.require(Devices.CPU, "device"), dir.resolve("none")));
+        assertTrue(none.getMessage().contains("no object"), none.getMessage());
+    }
+
+    @Test
+    void theUpdateSubstitutesAtTheLambdaItsSearchChose() throws Exception {
+        TrainConfig one = TrainConfig.DEFAULTS.withEpochs(1).atBatchSize(4);
+        ManufacturerUpdate update = new ManufacturerUpdate(new ManufacturerUpdate.Settings(1.0,
+                org.diredi.core.gate.GatePolicy.DEFAULTS, new ManufacturerUpdate.DistillC(one, 1.5f, 0.01f),
+                ManufacturerUpdate.WhenRejected.STOP, Calibration.NONE, AddedClassKnowledge.LABELS,
+                new LambdaSearch(List.of(0.5, 1.0, 2.0), 4)), ManufacturerUpdate.Listener.NONE);
+        ManufacturerUpdate.Inputs in = new ManufacturerUpdate.Inputs(tutor, tutor,
+                org.diredi.core.model.Presets.get("tiny/tutor"), delta);
+        List<String> classes = Stages.labelledClasses(train);
+        Path updated = update.substitute(in, new ManufacturerUpdate.OwnData(train, train, classes),
+                dir.resolve("update/tutor-updated.ckpt"));
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("update/lambda.json").toFile());
+        double best = -1;
+        double chosen = 0;
+        for (JsonNode k : j.path("candidates")) {
+            if (k.path("map").asDouble() >= best) {
+                best = k.path("map").asDouble();
+                chosen = k.path("lambda").asDouble();
+            }
+        }
+        assertEquals(chosen, j.path("lambda").asDouble());
+        assertEquals(4, j.path("images").asInt());
+        assertEquals(bias(tutor) + 2f * (float) chosen, bias(updated), 1e-5, "Eq. 10 at the chosen lambda");
+    }
+
+    @Test
+    void badGridsAreRefusedByName() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new LambdaSearch(List.of(0.5, -1.0), 300));
+        assertTrue(e.getMessage().contains("lambdaSearch.grid"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new LambdaSearch(List.of(0.5, 0.5), 300));
+        assertThrows(IllegalArgumentException.class, () -> new LambdaSearch(List.of(0.5), 0));
+        assertFalse(LambdaSearch.OFF.enabled());
+        assertThrows(IllegalStateException.class, () -> LambdaSearch.OFF.choose(tutor, delta, ck -> 0, 1, "train",
+                List.of("tshirt"), dir.resolve("off")));
+    }
+}

@@ -1,0 +1,57 @@
+package org.diredi.core.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.ParameterStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.diredi.core.fcos.FcosLoss;
+import org.diredi.core.model.DetectorOutput;
+import org.diredi.core.train.StepBatch;
+
+/**
+ * {@code boxes}: localisation distillation, the student's box distances (l, t, r, b) learning the teacher's
+ * through the GIoU loss the detection loss uses, so that response distillation teaches where objects end as
+ * well as what they are ({@code logits+boxes}). The class and center-ness outputs carry no box.
+ *
+ * <p>Locations count by the teacher's confidence there (its largest class probability), normalised by the sum of
+ * those weights, as {@code logits} weighs them; locations where the teacher is below {@link #MIN_CONFIDENCE}
+ * are left out rather than weighted by almost zero, because an untrained box there can be so large that GIoU
+ * gives inf - inf = NaN, and NaN times a small weight is still NaN.
+ */
+final class BoxDistillation implements Distillation {
+
+    /** The teacher's confidence below which a location teaches no box. */
+    static final float MIN_CONFIDENCE = 0.05f;
+
+    private final float weight;
+
+    BoxDistillation(Distillation.Setup s) {
+        this.weight = s.config().boxesWeight();
+    }
+
+    @Override
+    public Loss loss(DetectorOutput student, DetectorOutput teacher, StepBatch batch, ParameterStore ps) {
+        NDArray confidence = teacher.classLogits().stopGradient().getNDArrayInternal().sigmoid()
+                .max(new int[] {2}).reshape(-1); // (N * L)
+        NDArray rows = confidence.gte(MIN_CONFIDENCE).nonzero().reshape(-1);
+        NDArray box;
+        if (rows.size() == 0) {
+            box = student.boxes().sum().mul(0f); // nothing to teach here, but keep the graph's shape
+        } else {
+            NDIndex at = new NDIndex("{}", rows);
+            NDArray w = confidence.get(at);
+            NDArray giou = FcosLoss.giouLoss(student.boxes().reshape(-1, 4).get(at),
+                    teacher.boxes().stopGradient().reshape(-1, 4).get(at));
+            box = giou.mul(w).sum().div(w.sum().add(1e-6f));
+        }
+        Map<String, NDArray> terms = new LinkedHashMap<>();
+        terms.put("boxes_giou", box.mul(weight));
+        return new Loss(box.mul(weight), terms);
+    }
+
+    @Override
+    public Map<String, Double> settings() {
+        return Map.of("boxes.weight", (double) weight);
+    }
+}
