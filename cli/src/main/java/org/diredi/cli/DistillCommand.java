@@ -43,7 +43,8 @@ final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--fgd", paramLabel = "FILE", description = "distillation settings (YAML or JSON: "
             + "distillation (fgd, pkd, logits, boxes, none or a sum such as logits+boxes), FGD's temperature, alpha, "
-            + "beta, gamma, lambda, pkdScale, logitsTemperature, logitsWeight, boxesWeight, inherit) over configs/fgd.yaml's values")
+            + "beta, gamma, lambda, pkdScale, logitsTemperature, logitsWeight, boxesWeight, inherit) over "
+            + "configs/fgd.yaml's values")
     Path fgdFile;
 
     @Option(names = "--distillation", paramLabel = "METHOD", description = "the method, over the --fgd file's: "

@@ -152,6 +152,7 @@ public record CloudConfig(String broker, String username, String password, Strin
                 : addedClassKnowledge;
         pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
         lambdaSearch = lambdaSearch == null ? org.diredi.cloud.update.LambdaSearch.OFF : lambdaSearch;
+        org.diredi.cloud.update.LambdaSearch.requireLabels(lambdaSearch, addedClassKnowledge);
         if (merge.on() && addedClassKnowledge != org.diredi.cloud.update.AddedClassKnowledge.LABELS) {
             // each customer's figures are signed over its own delta, so a merged delta has none to judge by
             throw new IllegalArgumentException("merge.windowSeconds > 0 needs addedClassKnowledge: labels (customer"
@@ -183,8 +184,8 @@ public record CloudConfig(String broker, String username, String password, Strin
     public ManufacturerUpdate.Settings updateSettings(ManufacturerUpdate.WhenRejected whenRejected) {
         TrainConfig t = TrainConfig.DEFAULTS.withEpochs(distillCEpochs).atBatchSize(distillCBatch).withDevice(device);
         return new ManufacturerUpdate.Settings(lambda, gate, new ManufacturerUpdate.DistillC(t, distillCTemperature,
-                distillCFeatureWeight, FgdConfig.DEFAULTS, pseudoLabels), whenRejected, calibration, addedClassKnowledge,
-                lambdaSearch);
+                distillCFeatureWeight, FgdConfig.DEFAULTS, pseudoLabels), whenRejected, calibration,
+                addedClassKnowledge, lambdaSearch);
     }
 
     /** The file's settings over {@link #DEFAULTS}, validated; errors name the file. */

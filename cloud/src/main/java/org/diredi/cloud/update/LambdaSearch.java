@@ -9,16 +9,19 @@ import java.util.List;
 import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.stage.Stages;
+import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.data.VocDataset;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
  * Eq. 10's lambda chosen on the manufacturer's own data: each lambda of {@code grid} makes an updated tutor, and the
- * one with the best mAP on the first {@code images} training images of the classes the manufacturer labels is kept
- * (ties: the larger lambda). The paper's lambda is 1, but the sum {@code W_tutor + dW} lands where neither tutor was
- * trained, and past some lambda the scores run away (on FashionScenes a smaller lambda kept more of both the added and
- * the kept classes; BENCHMARKS.md section 11). The gate's validation split is never used here, so the gate still
- * judges a tutor it did not choose. An empty grid keeps the configured lambda.
+ * one with the best mAP on the first {@code images} training images of the classes the manufacturer labels (and the
+ * removed classes the gate protects) is kept; on a tie the larger lambda, and an undefined mAP never wins. The
+ * paper's lambda is 1, but {@code W_tutor + dW} lands where neither tutor was trained, and past some lambda the
+ * scores run away (BENCHMARKS.md section 11). The gate's validation split is never used here, so the gate still
+ * judges a tutor it did not choose. An empty grid keeps the configured lambda. Only with the manufacturer's labels of
+ * the added classes: without them the search would judge the kept classes alone and the customer's signed figures
+ * describe the tutor at one lambda.
  *
  * @param grid   the lambdas to try, each > 0; empty: off
  * @param images how many training images judge them (the split's first, in its order)
@@ -43,6 +46,14 @@ public record LambdaSearch(List<Double> grid, int images) {
         }
     }
 
+    /** Refuses a search without the manufacturer's labels of the added classes (see the class comment). */
+    public static void requireLabels(LambdaSearch search, AddedClassKnowledge knowledge) {
+        if (search != null && search.enabled() && knowledge != null && knowledge != AddedClassKnowledge.LABELS) {
+            throw new IllegalArgumentException("lambdaSearch needs addedClassKnowledge: labels (got " + knowledge.id()
+                    + "): without the added classes' labels it would judge the kept classes alone; set lambda instead");
+        }
+    }
+
     public boolean enabled() {
         return !grid.isEmpty();
     }
@@ -57,19 +68,32 @@ public record LambdaSearch(List<Double> grid, int images) {
      */
     public record Choice(double lambda, List<Candidate> candidates, int images, String split, List<String> classes) {}
 
+    /** Where {@link #choose} writes its choice, in its work folder. */
+    public static final String FILE = "lambda.json";
+
     /** How a candidate updated tutor is judged: the higher, the better. */
     interface Judge {
         double score(Path checkpoint) throws IOException;
     }
 
     /**
-     * Tries every lambda of the grid on {@code tutor} + {@code delta}, judged by mAP on the first {@link #images}
-     * images of {@code data} restricted to {@code classes} (refused when they hold no object of them); the candidates'
-     * checkpoints are written in {@code workDir} and deleted once judged. The choice goes to
-     * {@code workDir/lambda.json}.
+     * Tries every lambda of the grid on {@code tutor} + {@code delta}, judged by mAP on {@link #judgingSet}; the
+     * candidates' checkpoints are written in {@code workDir} and deleted once judged. The choice goes to
+     * {@code workDir/lambda.json}; a choice found there for the same grid, images and classes is taken as it is
+     * (an update resumed after its search).
      */
     public Choice choose(Path tutor, KnowledgeDelta delta, VocDataset data, List<String> classes, Device device,
                          Path workDir) throws IOException {
+        VocDataset judging = judgingSet(data, classes);
+        return choose(tutor, delta, ck -> Stages.evaluate(ck, judging, null, device).map(), judging.size(),
+                data.split(), classes, workDir);
+    }
+
+    /**
+     * The images that judge the candidates: the first {@link #images} of {@code data} with only {@code classes}
+     * labelled; refused when they hold no object of them (every mAP would be undefined).
+     */
+    VocDataset judgingSet(VocDataset data, List<String> classes) {
         VocDataset labelled = data.restrictTo(classes);
         VocDataset judging = VocDataset.of(labelled.root(), labelled.split(), labelled.classes(),
                 labelled.images().subList(0, Math.min(images, labelled.size())));
@@ -77,8 +101,7 @@ public record LambdaSearch(List<Double> grid, int images) {
             throw new IllegalArgumentException("lambdaSearch: no object of " + classes + " in the first " + images
                     + " images of split '" + data.split() + "' (" + data.root() + ") to judge Eq. 10's lambda by");
         }
-        return choose(tutor, delta, ck -> Stages.evaluate(ck, judging, null, device).map(), judging.size(),
-                data.split(), classes, workDir);
+        return judging;
     }
 
     /** {@link #choose(Path, KnowledgeDelta, VocDataset, List, Device, Path)} with any judge of the candidates. */
@@ -87,24 +110,42 @@ public record LambdaSearch(List<Double> grid, int images) {
         if (!enabled()) {
             throw new IllegalStateException("no lambda grid to search");
         }
+        Path file = workDir.resolve(FILE);
+        if (Files.exists(file)) {
+            Choice before = ConfigFiles.JSON.readValue(file.toFile(), Choice.class);
+            if (before.candidates().stream().map(Candidate::lambda).toList().equals(grid)
+                    && before.images() == judgedImages && before.classes().equals(classes)) {
+                return before;
+            }
+        }
         Files.createDirectories(workDir);
         List<Candidate> candidates = new ArrayList<>();
         Candidate best = null;
         for (double lambda : grid) {
             Path ckpt = workDir.resolve("lambda-" + lambda + ".ckpt");
-            WeightSubstitution.apply(tutor, delta, lambda, ckpt);
-            double map = judge.score(ckpt);
-            Files.deleteIfExists(ckpt);
+            double map;
+            try {
+                WeightSubstitution.apply(tutor, delta, lambda, ckpt);
+                map = judge.score(ckpt);
+            } finally {
+                Files.deleteIfExists(ckpt);
+            }
             Candidate c = new Candidate(lambda, map);
             candidates.add(c);
             System.out.printf("Eq. 10 lambda %s: mAP %.1f on %d manufacturer images%n", lambda, 100 * map,
                     judgedImages);
-            if (best == null || map > best.map() || (map == best.map() && lambda > best.lambda())) {
+            // an undefined score never wins; on a tie the larger lambda, nearer the paper's 1
+            if (Double.isFinite(map) && (best == null || map > best.map()
+                    || (map == best.map() && lambda > best.lambda()))) {
                 best = c;
             }
         }
+        if (best == null) {
+            throw new IllegalStateException("lambdaSearch: no lambda of " + grid + " gave a finite mAP on "
+                    + judgedImages + " images of split '" + split + "'");
+        }
         Choice choice = new Choice(best.lambda(), candidates, judgedImages, split, List.copyOf(classes));
-        AtomicFiles.writeJson(workDir.resolve("lambda.json"), choice);
+        AtomicFiles.writeJson(file, choice);
         return choice;
     }
 }

@@ -35,7 +35,8 @@ import org.diredi.vision.io.AtomicFiles;
 
 /**
  * The manufacturer's side of one update (paper steps 7-8), shared by the cloud service and the
- * experiments: Eq. 10 weight substitution (its lambda searched when the settings say so), the verification gate on the manufacturer's validation
+ * experiments: Eq. 10 weight substitution (its lambda searched when the settings say so), the verification
+ * gate on the manufacturer's validation
  * data, then Distill C from the updated tutor into the edge model on the manufacturer's own data.
  * Each step writes where {@link Layout} says and is reused when it finished before, so an
  * interrupted update resumes.
@@ -65,6 +66,7 @@ public final class ManufacturerUpdate {
             calibration = calibration == null ? Calibration.NONE : calibration;
             addedClassKnowledge = addedClassKnowledge == null ? AddedClassKnowledge.LABELS : addedClassKnowledge;
             lambdaSearch = lambdaSearch == null ? LambdaSearch.OFF : lambdaSearch;
+            LambdaSearch.requireLabels(lambdaSearch, addedClassKnowledge);
         }
 
         /** Eq. 10 at {@code lambda}, no search. */
@@ -250,9 +252,13 @@ public final class ManufacturerUpdate {
         if (!Files.exists(updatedTutor)) {
             double lambda = settings.lambda();
             if (settings.lambdaSearch().enabled()) {
-                lambda = settings.lambdaSearch().choose(in.tutor(), in.delta(), data.updateTrain(),
-                        labelledClasses(in, data), settings.device(), updatedTutor.toAbsolutePath().getParent())
-                        .lambda();
+                // the kept and added classes, and a removed class the gate protects: what the gate will hold it to
+                List<String> judged = new ArrayList<>(labelledClasses(in, data));
+                in.delta().manifest().classesRemoved().stream()
+                        .filter(c -> settings.gate().protectedClasses().containsKey(c) && !judged.contains(c))
+                        .forEach(judged::add);
+                lambda = settings.lambdaSearch().choose(in.tutor(), in.delta(), data.train(), judged,
+                        settings.device(), updatedTutor.toAbsolutePath().getParent()).lambda();
             }
             WeightSubstitution.apply(in.tutor(), in.delta(), lambda, updatedTutor);
         }

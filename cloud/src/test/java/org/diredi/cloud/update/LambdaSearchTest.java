@@ -13,13 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.diredi.cloud.WeightSubstitution;
 import org.diredi.core.TestData;
 import org.diredi.core.checkpoint.Checkpoint;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.distill.FgdConfig;
-import org.diredi.core.engine.Devices;
 import org.diredi.core.stage.Stages;
 import org.diredi.core.train.TrainConfig;
 import org.diredi.onprem.ReverseDistillation;
@@ -30,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Eq. 10's lambda search: it keeps the lambda its judge scores best (the larger on a tie), judges by the mAP of the
- * first images of the classes asked, writes lambda.json and leaves no candidate behind.
+ * Eq. 10's lambda search: it keeps the lambda its judge scores best (the larger on a tie, never an undefined score),
+ * judges on the first images of the classes asked, writes lambda.json, reuses it when resumed and leaves no candidate
+ * behind.
  */
 class LambdaSearchTest {
 
@@ -95,25 +94,49 @@ class LambdaSearchTest {
     }
 
     @Test
-    void judgesByTheMapOfTheFirstImagesOfTheClassesAsked() throws Exception {
-        List<String> classes = Stages.labelledClasses(train);
-        LambdaSearch search = new LambdaSearch(List.of(0.5, 1.0), 3);
-        LambdaSearch.Choice c = search.choose(tutor, delta, train, classes, Devices.require(Devices.CPU, "device"),
-                dir.resolve("map"));
-        assertEquals(3, c.images());
-        assertEquals(classes, c.classes());
-        VocDataset first = train.restrictTo(classes);
-        first = VocDataset.of(first.root(), first.split(), first.classes(), first.images().subList(0, 3));
-        for (LambdaSearch.Candidate k : c.candidates()) {
-            Path ck = dir.resolve("map-check-" + k.lambda() + ".ckpt");
-            WeightSubstitution.apply(tutor, delta, k.lambda(), ck);
-            double map = Stages.evaluate(ck, first, null).map();
-            assertFalse(Double.isNaN(map));
-            assertEquals(map, k.map(), 1e-9, "lambda " + k.lambda());
-        }
-        var none = assertThrows(IllegalArgumentException.class, () -> search.choose(tutor, delta,
-                train.restrictTo(List.of()), List.of(), Devices.require(Devices.CPU, "device"), dir.resolve("none")));
-        assertTrue(none.getMessage().contains("no object"), none.getMessage());
+    void judgesOnTheFirstImagesWithOnlyTheClassesAskedLabelled() {
+        List<String> labelled = Stages.labelledClasses(train);
+        assertTrue(labelled.size() >= 2, "the scenes label several classes: " + labelled);
+        List<String> one = labelled.subList(0, 1);
+        VocDataset judging = new LambdaSearch(List.of(1.0), 5).judgingSet(train, one);
+        assertEquals(train.images().subList(0, 5).stream().map(i -> i.id()).toList(),
+                judging.images().stream().map(i -> i.id()).toList(), "the split's first images, in order");
+        assertEquals(one, Stages.labelledClasses(judging), "only the classes asked are labelled");
+        assertTrue(judging.objectCount() > 0);
+        var none = assertThrows(IllegalArgumentException.class,
+                () -> new LambdaSearch(List.of(1.0), 5).judgingSet(train, List.of()));
+        assertTrue(none.getMessage().contains("no object") && none.getMessage().contains("'train'"),
+                none.getMessage());
+    }
+
+    @Test
+    void anUndefinedScoreNeverWinsAndAFinishedSearchIsReused() throws Exception {
+        LambdaSearch search = new LambdaSearch(List.of(0.5, 1.0), 300);
+        Path work = dir.resolve("nan");
+        LambdaSearch.Choice c = search.choose(tutor, delta, ck -> bias(ck) > bias(tutor) + 1.5f ? Double.NaN : 0.1,
+                8, "train", List.of("tshirt"), work);
+        assertEquals(0.5, c.lambda(), "lambda 1.0 scored NaN");
+        var allNaN = assertThrows(IllegalStateException.class, () -> search.choose(tutor, delta, ck -> Double.NaN, 8,
+                "train", List.of("tshirt"), dir.resolve("all-nan")));
+        assertTrue(allNaN.getMessage().contains("no lambda"), allNaN.getMessage());
+        // resumed: the same search finds its choice and judges nothing again
+        LambdaSearch.Choice again = search.choose(tutor, delta, ck -> {
+            throw new AssertionError("judged again");
+        }, 8, "train", List.of("tshirt"), work);
+        assertEquals(c, again);
+        // another grid searches anew
+        assertEquals(2.0, new LambdaSearch(List.of(0.5, 2.0), 300).choose(tutor, delta, ck -> 0.1, 8, "train",
+                List.of("tshirt"), work).lambda());
+    }
+
+    @Test
+    void aSearchWithoutTheAddedClassesLabelsIsRefused() {
+        LambdaSearch on = new LambdaSearch(List.of(0.5, 1.0), 300);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> LambdaSearch.requireLabels(on, AddedClassKnowledge.UNLABELLED));
+        assertTrue(e.getMessage().contains("lambdaSearch needs addedClassKnowledge: labels"), e.getMessage());
+        LambdaSearch.requireLabels(on, AddedClassKnowledge.LABELS);
+        LambdaSearch.requireLabels(LambdaSearch.OFF, AddedClassKnowledge.ABSENT);
     }
 
     @Test

@@ -32,19 +32,13 @@ final class BoxDistillation implements Distillation {
 
     @Override
     public Loss loss(DetectorOutput student, DetectorOutput teacher, StepBatch batch, ParameterStore ps) {
-        NDArray confidence = teacher.classLogits().stopGradient().getNDArrayInternal().sigmoid()
-                .max(new int[] {2}).reshape(-1); // (N * L)
-        NDArray rows = confidence.gte(MIN_CONFIDENCE).nonzero().reshape(-1);
-        NDArray box;
-        if (rows.size() == 0) {
-            box = student.boxes().sum().mul(0f); // nothing to teach here, but keep the graph's shape
-        } else {
-            NDIndex at = new NDIndex("{}", rows);
-            NDArray w = confidence.get(at);
-            NDArray giou = FcosLoss.giouLoss(student.boxes().reshape(-1, 4).get(at),
-                    teacher.boxes().stopGradient().reshape(-1, 4).get(at));
-            box = giou.mul(w).sum().div(w.sum().add(1e-6f));
-        }
+        NDArray confidence = LogitsDistillation.confidence(teacher).reshape(-1); // (N * L)
+        // rows, not a mask: a NaN from a wild box where the teacher is unsure would survive any weight; no row: 0
+        NDIndex at = new NDIndex("{}", confidence.gte(MIN_CONFIDENCE).nonzero().reshape(-1));
+        NDArray w = confidence.get(at);
+        NDArray giou = FcosLoss.giouLoss(student.boxes().reshape(-1, 4).get(at),
+                teacher.boxes().stopGradient().reshape(-1, 4).get(at));
+        NDArray box = giou.mul(w).sum().div(w.sum().add(1e-6f));
         Map<String, NDArray> terms = new LinkedHashMap<>();
         terms.put("boxes_giou", box.mul(weight));
         return new Loss(box.mul(weight), terms);

@@ -4,7 +4,8 @@ package org.diredi.core.distill;
  * Distillation settings: the method, by name ({@link Distillations}: {@code fgd}, {@code pkd}, {@code logits},
  * {@code boxes}, {@code none} or a sum such as {@code logits+boxes}), the FGD settings (Yang et al., "Focal and
  * Global Knowledge Distillation for Detectors", CVPR 2022), the scale of its normalised variant {@code pkd},
- * response distillation's temperature and weight, the box distillation's weight, and whether the student inherits the teacher's neck and head.
+ * response distillation's temperature and weight, the box distillation's weight, and whether the student inherits
+ * the teacher's neck and head.
  * {@link #FCOS_REFERENCE} is the FGD authors' FCOS configuration (tuned on COCO feature scales);
  * {@link #DEFAULTS} are what this project uses on FashionScenes, reported in BENCHMARKS.md §5: the
  * reference weights / 1000. FGD sums over C x H x W, so its scale follows the feature magnitudes;

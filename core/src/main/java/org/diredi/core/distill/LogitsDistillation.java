@@ -30,7 +30,7 @@ final class LogitsDistillation implements Distillation {
     @Override
     public Loss loss(DetectorOutput student, DetectorOutput teacher, StepBatch batch, ParameterStore ps) {
         NDArray tCls = teacher.classLogits().stopGradient();
-        NDArray where = tCls.getNDArrayInternal().sigmoid().max(new int[] {2}); // (N, L)
+        NDArray where = confidence(teacher); // (N, L)
         NDArray norm = where.sum().add(1e-6f);
         float t2 = temperature * temperature;
         NDArray cls = binaryKl(student.classLogits(), tCls).sum(new int[] {2}).mul(where).sum().div(norm).mul(t2);
@@ -40,6 +40,11 @@ final class LogitsDistillation implements Distillation {
         terms.put("logits_cls", cls.mul(weight));
         terms.put("logits_ctr", ctr.mul(weight));
         return new Loss(cls.add(ctr).mul(weight), terms);
+    }
+
+    /** The teacher's confidence at each location, (N, L): its largest class probability, without gradient. */
+    static NDArray confidence(DetectorOutput teacher) {
+        return teacher.classLogits().stopGradient().getNDArrayInternal().sigmoid().max(new int[] {2});
     }
 
     /**

@@ -213,6 +213,20 @@ class DistillationMethodsTest {
             float after = boxes.loss(withBoxes(t, step), t, null, ps).total().getFloat();
             assertTrue(after < before, before + " -> " + after);
             assertEquals(Map.of("boxes.weight", 1.0), boxes.settings());
+
+            // nowhere sure: nothing to teach, and a wild box gives neither NaN nor gradient
+            DetectorOutput unsure = new DetectorOutput(m.full(new Shape(1, 3, c), -9f), tBox,
+                    m.zeros(new Shape(1, 3)), new NDList());
+            NDArray wilder = wild.duplicate();
+            wilder.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Distillation.Loss l = boxes.loss(withBoxes(unsure, wilder), unsure, null, ps);
+                assertEquals(0f, l.total().getFloat(), 0f);
+                gc.backward(l.total());
+            }
+            for (float x : wilder.getGradient().toFloatArray()) {
+                assertEquals(0f, x, 0f);
+            }
         }
     }
 

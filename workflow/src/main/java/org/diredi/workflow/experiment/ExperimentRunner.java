@@ -41,6 +41,9 @@ public final class ExperimentRunner {
 
     private final ExperimentSpec spec;
     private final Path dir;
+    /** The updated tutor's folder in a seed's run (Eq. 10, its lambda search and calibration). */
+    static final String UPDATED_TUTOR = "tutor-updated";
+
     private final TrainConfig base;
     private final ExperimentData data;
     private final Backbones backbones;
@@ -182,7 +185,7 @@ public final class ExperimentRunner {
                 new ManufacturerUpdate.Inputs(m.tutor().checkpoint(), m.edge().checkpoint(), preset(spec, "edge"),
                         delta),
                 own,
-                new ManufacturerUpdate.Layout(dir.resolve("tutor-updated/model.ckpt"), dir,
+                new ManufacturerUpdate.Layout(dir.resolve(UPDATED_TUTOR).resolve("model.ckpt"), dir,
                         dir.resolve("edge-distill-C")));
     }
 

@@ -132,6 +132,7 @@ public record ExperimentSpec(
                 : addedClassKnowledge;
         pseudoLabels = pseudoLabels == null ? org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS : pseudoLabels;
         lambdaSearch = lambdaSearch == null ? org.diredi.cloud.update.LambdaSearch.OFF : lambdaSearch;
+        org.diredi.cloud.update.LambdaSearch.requireLabels(lambdaSearch, addedClassKnowledge);
         if (rdAlpha < 0 || rdBeta < 0 || distillCTemperature <= 0 || distillCBatch < 2) {
             throw new IllegalArgumentException("rdAlpha, rdBeta >= 0, distillCTemperature > 0, distillCBatch >= 2");
         }

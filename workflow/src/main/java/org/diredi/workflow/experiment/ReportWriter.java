@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diredi.cloud.update.LambdaSearch;
 import org.diredi.core.delta.CustomerFigures;
 import org.diredi.core.delta.KnowledgeDelta;
 import org.diredi.core.gate.GateDecision;
 import org.diredi.core.report.Machine;
+import org.diredi.vision.config.ConfigFiles;
 import org.diredi.vision.eval.ClassResult;
 import org.diredi.vision.eval.EvalResult;
 import org.diredi.vision.io.AtomicFiles;
@@ -82,18 +84,16 @@ final class ReportWriter {
 
     /** Eq. 10's lambda: the spec's, or the one its search chose and what each candidate scored. */
     private String lambda() {
-        Path chosen = dir.resolve("tutor-updated").resolve("lambda.json");
+        Path chosen = dir.resolve(ExperimentRunner.UPDATED_TUTOR).resolve(LambdaSearch.FILE);
         if (!java.nio.file.Files.exists(chosen)) {
             return "Eq. 10: lambda " + spec.lambda() + ".";
         }
         try {
-            var j = org.diredi.vision.config.ConfigFiles.JSON.readTree(chosen.toFile());
-            List<String> each = new ArrayList<>();
-            j.path("candidates").forEach(c -> each.add(String.format("%s: %.1f", c.path("lambda").asText(),
-                    100 * c.path("map").asDouble())));
+            LambdaSearch.Choice c = ConfigFiles.JSON.readValue(chosen.toFile(), LambdaSearch.Choice.class);
+            List<String> each = c.candidates().stream()
+                    .map(k -> String.format("%s: %.1f", k.lambda(), 100 * k.map())).toList();
             return String.format("Eq. 10: lambda %s, the best mAP of the grid on %d manufacturer %s images of %s (%s).",
-                    j.path("lambda").asText(), j.path("images").asInt(), j.path("split").asText(),
-                    j.path("classes"), String.join(", ", each));
+                    c.lambda(), c.images(), c.split(), String.join(", ", c.classes()), String.join(", ", each));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + chosen, e);
         }
