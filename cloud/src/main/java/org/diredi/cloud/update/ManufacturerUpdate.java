@@ -34,12 +34,10 @@ import org.diredi.vision.eval.VocEvaluator;
 import org.diredi.vision.io.AtomicFiles;
 
 /**
- * The manufacturer's side of one update (paper steps 7-8), shared by the cloud service and the
- * experiments: Eq. 10 weight substitution (its lambda searched when the settings say so), the verification
- * gate on the manufacturer's validation
- * data, then Distill C from the updated tutor into the edge model on the manufacturer's own data.
- * Each step writes where {@link Layout} says and is reused when it finished before, so an
- * interrupted update resumes.
+ * The manufacturer's side of one update (paper steps 7-8), shared by the cloud service and the experiments: Eq. 10
+ * weight substitution (its lambda searched when the settings say so), the verification gate on the manufacturer's
+ * validation data, then Distill C from the updated tutor into the edge model on the manufacturer's own data. Each
+ * step writes where {@link Layout} says and is reused when it finished before, so an interrupted update resumes.
  */
 public final class ManufacturerUpdate {
 
