@@ -87,7 +87,13 @@ public final class Stages {
             return new Stage(role, model, train, data, teacher, init, gtWeight, featureWeight, fgd, backbone, frozen);
         }
 
-        /** The same stage on other data (RD A: tutor 1's stage on presumed + private data). */
+        /** The same stage with other training settings. */
+        public Stage training(TrainConfig newTrain) {
+            return new Stage(role, model, newTrain, data, teacher, init, gtWeight, featureWeight, fgd, backbone,
+                    frozenBackbone);
+        }
+
+        /** The same stage on other data (RD B: tutor 2's stage on the presumed data alone). */
         public Stage on(String newRole, VocDataset newData) {
             return new Stage(newRole, model, train, newData, teacher, init, gtWeight, featureWeight, fgd, backbone,
                     frozenBackbone);

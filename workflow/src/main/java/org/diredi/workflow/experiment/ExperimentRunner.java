@@ -135,7 +135,7 @@ public final class ExperimentRunner {
         return ReverseDistillation.run(m.edge().checkpoint(), m.tutor().checkpoint(), preset(spec, "tutor"),
                 data.classes(), presumed, privateData, spec.added(), spec.removed(),
                 new ReverseDistillation.Settings(cfg("rd").withLearningRate(spec.rdLearningRate()), spec.rdAlpha(),
-                        spec.rdBeta(), spec.gamma(), false, fgd),
+                        spec.rdBeta(), spec.gamma(), false, fgd).withEqualSteps(spec.rdEqualSteps()),
                 dir, ManufacturerStages.rdBDir(m, spec, fgd), Map.of("experiment", spec.name()));
     }
 

@@ -52,7 +52,8 @@ import org.diredi.core.gate.GatePolicy;
  * drifted far apart and their difference wiped out the tutor's kept classes (BENCHMARKS.md §4) when
  * RD trained the whole tutor (alpha 0.1). Since RD trains the neck and head only, the shipped specs use
  * lr 0.002 (as the demo does): Experiment 1 then kept every presumed class within 6 AP points and
- * lifted boot from 0 to 62 AP on the updated tutor (BENCHMARKS.md §7).
+ * lifted boot from 0 to 62 AP on the updated tutor (BENCHMARKS.md §7). With {@code rdEqualSteps} RD B takes as
+ * many optimiser steps as RD A instead of the same epochs ({@link org.diredi.onprem.ReverseDistillation.Settings}).
  */
 public record ExperimentSpec(
         String name,
@@ -83,7 +84,8 @@ public record ExperimentSpec(
         DistillationStages distillation,
         org.diredi.cloud.update.AddedClassKnowledge addedClassKnowledge,
         org.diredi.cloud.update.PseudoLabels.Settings pseudoLabels,
-        org.diredi.cloud.update.LambdaSearch lambdaSearch) {
+        org.diredi.cloud.update.LambdaSearch lambdaSearch,
+        boolean rdEqualSteps) {
 
     public static final List<String> STAGES = List.of("large", "tutor", "edge", "rd", "distillC", "baseline");
 
@@ -100,7 +102,7 @@ public record ExperimentSpec(
             1.0f, 1.0f, 0.001f, 1.0, 1.0, org.diredi.cloud.update.Calibration.NONE, 1.5f, 8, GatePolicy.DEFAULTS,
             Map.of(), "val", "test", "models/pretrained", DistillationStages.DEFAULTS,
             org.diredi.cloud.update.AddedClassKnowledge.LABELS, org.diredi.cloud.update.PseudoLabels.Settings.DEFAULTS,
-            org.diredi.cloud.update.LambdaSearch.OFF);
+            org.diredi.cloud.update.LambdaSearch.OFF, false);
 
     public ExperimentSpec {
         domain = org.diredi.vision.scenes.SceneDomain.parse(domain == null ? "fashion" : domain).id();

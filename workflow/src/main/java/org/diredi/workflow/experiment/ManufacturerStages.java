@@ -64,11 +64,12 @@ final class ManufacturerStages {
 
     /**
      * RD B's folder, among these stages: named by the settings it adds to theirs (its budget, learning
-     * rate, Eq. 8 weights and FGD settings), so experiments whose RD differs train their own.
+     * rate, Eq. 8 weights, FGD settings and whether it matches RD A's steps), so experiments whose RD differs
+     * train their own.
      */
     static Path rdBDir(Models m, ExperimentSpec spec, FgdConfig fgd) {
         String key = "rd" + spec.epochs("rd") + "/" + spec.rdLearningRate() + "/" + spec.rdAlpha() + "/"
-                + spec.rdBeta() + "/" + fgd;
+                + spec.rdBeta() + "/" + fgd + (spec.rdEqualSteps() ? "/equalSteps" : "");
         return m.sharedDir().resolve("tutor1-rdB-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
     }
 

@@ -47,4 +47,21 @@ class ExperimentSpecDistillationTest {
                 () -> ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS));
         assertTrue(m.getMessage().contains("unknown distillation method 'kd'"), m.getMessage());
     }
+
+    @Test
+    void equalRdStepsIsReadAndTrainsItsOwnRdB() throws Exception {
+        Path f = tmp.resolve("equal.yaml");
+        Files.writeString(f, "rdEqualSteps: true\n");
+        ExperimentSpec equal = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
+        assertTrue(equal.rdEqualSteps());
+        assertTrue(!ExperimentSpec.DEFAULTS.rdEqualSteps(), "RD B at RD A's epochs unless asked");
+        ManufacturerStages.Models m = new ManufacturerStages.Models(null, null, null, null, null, tmp);
+        // RD B's folder is shared by specs whose RD B is the same: never by one that takes other steps
+        assertTrue(!ManufacturerStages.rdBDir(m, equal, FgdConfig.DEFAULTS)
+                .equals(ManufacturerStages.rdBDir(m, ExperimentSpec.DEFAULTS, FgdConfig.DEFAULTS)));
+        Path off = tmp.resolve("off.yaml");
+        Files.writeString(off, "rdEqualSteps: false\n");
+        assertEquals(ManufacturerStages.rdBDir(m, ExperimentSpec.DEFAULTS, FgdConfig.DEFAULTS), ManufacturerStages
+                .rdBDir(m, ConfigFiles.load(off, ExperimentSpec.class, ExperimentSpec.DEFAULTS), FgdConfig.DEFAULTS));
+    }
 }
