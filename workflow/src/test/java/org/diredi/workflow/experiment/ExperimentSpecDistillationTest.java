@@ -1,6 +1,8 @@
 package org.diredi.workflow.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,11 +56,11 @@ class ExperimentSpecDistillationTest {
         Files.writeString(f, "rdEqualSteps: true\n");
         ExperimentSpec equal = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
         assertTrue(equal.rdEqualSteps());
-        assertTrue(!ExperimentSpec.DEFAULTS.rdEqualSteps(), "RD B at RD A's epochs unless asked");
+        assertFalse(ExperimentSpec.DEFAULTS.rdEqualSteps(), "RD B at RD A's epochs unless asked");
         ManufacturerStages.Models m = new ManufacturerStages.Models(null, null, null, null, null, tmp);
         // RD B's folder is shared by specs whose RD B is the same: never by one that takes other steps
-        assertTrue(!ManufacturerStages.rdBDir(m, equal, FgdConfig.DEFAULTS)
-                .equals(ManufacturerStages.rdBDir(m, ExperimentSpec.DEFAULTS, FgdConfig.DEFAULTS)));
+        assertNotEquals(ManufacturerStages.rdBDir(m, ExperimentSpec.DEFAULTS, FgdConfig.DEFAULTS),
+                ManufacturerStages.rdBDir(m, equal, FgdConfig.DEFAULTS));
         Path off = tmp.resolve("off.yaml");
         Files.writeString(off, "rdEqualSteps: false\n");
         assertEquals(ManufacturerStages.rdBDir(m, ExperimentSpec.DEFAULTS, FgdConfig.DEFAULTS), ManufacturerStages
