@@ -2,6 +2,8 @@ package org.diredi.workflow.experiment;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.diredi.core.checkpoint.TensorFile;
 import org.diredi.core.distill.FgdConfig;
@@ -75,18 +77,25 @@ final class ManufacturerStages {
 
     /**
      * The shared folder, beside the experiment's: named by a hash of everything these stages depend on
-     * (data, family, presumed and unseen classes, budgets, training settings, customer share, feature
+     * (data, family, presumed and unseen classes, budgets, training settings, customer share, Distill A and B's
      * weights, backbones, distillation settings; the training settings hold the seed), so runs that differ
      * only in later stages find them done.
      */
     Path sharedDir(Path sharedRoot, ModelConfig large, ModelConfig tutor, ModelConfig edge) throws IOException {
         String key = spec.data() + spec.family() + spec.presumed() + "without" + spec.unseen() + spec.epochs("large")
                 + "/" + spec.epochs("tutor") + "/" + spec.epochs("edge") + base + spec.customerShare()
-                + new TreeMap<>(spec.featureWeights())
+                + distillationWeightsKey()
                 + backbones.identity(large) + backbones.identity(tutor) + backbones.identity(edge)
                 + distillationKey();
         return sharedRoot.toAbsolutePath()
                 .resolve("manufacturer-" + TensorFile.sha256(key.getBytes()).substring(0, 12));
+    }
+
+    /** Distill A's and B's loss weights: Distill C's, a later stage, leaves these folders where they are. */
+    private String distillationWeightsKey() {
+        Map<String, Float> weights = new TreeMap<>(spec.featureWeights());
+        weights.keySet().retainAll(List.of("tutor", "edge"));
+        return weights.toString();
     }
 
     /** Distill A's and B's settings when not the defaults (so the folders of default runs keep their names). */

@@ -1,6 +1,7 @@
 package org.diredi.workflow.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,16 +118,31 @@ class ExperimentDataTest {
         for (String k : List.of("labels", "unlabelled", "absent")) {
             Files.writeString(f, exp1(tmp, "addedClassKnowledge: " + k, "pseudoLabels: {maxPerClass: 5}"));
             ExperimentSpec s = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
-            dirs.add(new ManufacturerStages(s, org.diredi.core.train.TrainConfig.DEFAULTS, new Backbones(s),
-                    ClassList.FASHION).sharedDir(tmp, ExperimentRunner.preset(s, "large"),
-                    ExperimentRunner.preset(s, "tutor"), ExperimentRunner.preset(s, "edge")));
+            dirs.add(sharedDir(s));
         }
         assertEquals(1, new java.util.HashSet<>(dirs).size(), dirs.toString());
         // while a setting the stages do depend on moves them
         Files.writeString(f, exp1(tmp, "customerShare: 0.4"));
         ExperimentSpec s = ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS);
-        assertTrue(!dirs.get(0).equals(new ManufacturerStages(s, org.diredi.core.train.TrainConfig.DEFAULTS,
-                new Backbones(s), ClassList.FASHION).sharedDir(tmp, ExperimentRunner.preset(s, "large"),
-                ExperimentRunner.preset(s, "tutor"), ExperimentRunner.preset(s, "edge"))));
+        assertNotEquals(dirs.get(0), sharedDir(s));
+    }
+
+    @Test
+    void distillCsSettingsLeaveTheSharedStagesWhereTheyWereAndDistillBsMoveThem() throws Exception {
+        Path f = tmp.resolve("spec.yaml");
+        Files.writeString(f, exp1(tmp, "featureWeights: {tutor: 1.0, edge: 1.0, distillC: 1.0}"));
+        Path base = sharedDir(ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS));
+        Files.writeString(f, exp1(tmp, "featureWeights: {tutor: 1.0, edge: 1.0, distillC: 3.0}",
+                "distillation: {distillC: {distillation: logits}}"));
+        assertEquals(base, sharedDir(ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS)));
+        Files.writeString(f, exp1(tmp, "featureWeights: {tutor: 1.0, edge: 3.0, distillC: 1.0}"));
+        assertNotEquals(base, sharedDir(ConfigFiles.load(f, ExperimentSpec.class, ExperimentSpec.DEFAULTS)));
+    }
+
+    /** Where the manufacturer's stages of this spec are kept, under tmp. */
+    private Path sharedDir(ExperimentSpec s) throws java.io.IOException {
+        return new ManufacturerStages(s, org.diredi.core.train.TrainConfig.DEFAULTS, new Backbones(s),
+                ClassList.FASHION).sharedDir(tmp, ExperimentRunner.preset(s, "large"),
+                ExperimentRunner.preset(s, "tutor"), ExperimentRunner.preset(s, "edge"));
     }
 }
